@@ -1,0 +1,222 @@
+//! `loupe run` and `loupe attach`: from arguments (and launch.json) to a debugpy session driven
+//! by the batch runner.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context};
+
+use super::args::{AttachArgs, RunArgs, SessionArgs};
+use crate::batch::{self, Command, JsonLines, Outcome, Runner};
+use crate::config::launch_json::{self, LaunchConfig, PathMapping, RequestKind};
+use crate::dap::debugpy::{AttachSpec, DebugpyLauncher, DebugpySpec, LaunchSpec, Target};
+use crate::dap::provision;
+use crate::pyenv::interpreter;
+use crate::sandbox::StdioMode;
+use crate::session::{BreakpointSpec, Session};
+
+pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
+    require_batch(&args.session)?;
+    let breakpoints = parse_breakpoints(&args.session.breakpoints)?;
+    let config = load_config(args.session.config.as_deref())?;
+    if let Some(c) = config.as_ref().filter(|c| c.request == RequestKind::Attach) {
+        let (host, port) = c.connect.clone().ok_or_else(|| anyhow!("configuration {:?} has no connect", c.name))?;
+        let spec = AttachSpec {
+            host,
+            port,
+            path_mappings: c.path_mappings.clone(),
+            just_my_code: !args.session.all_code && c.just_my_code.unwrap_or(true),
+        };
+        return debug(DebugpySpec::Attach(spec), &args.session, breakpoints, true).await;
+    }
+    let spec = launch_spec(&args, config.as_ref()).await?;
+    debug(DebugpySpec::Launch(spec), &args.session, breakpoints, !args.stock_debugpy).await
+}
+
+pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
+    require_batch(&args.session)?;
+    let breakpoints = parse_breakpoints(&args.session.breakpoints)?;
+    let config = load_config(args.session.config.as_deref())?;
+    if let Some(c) = config.as_ref().filter(|c| c.request != RequestKind::Attach) {
+        bail!("configuration {:?} is a launch configuration; use `loupe run --config {:?}`", c.name, c.name);
+    }
+    let (host, port) = match (&args.address, config.as_ref().and_then(|c| c.connect.clone())) {
+        (Some(a), _) => parse_address(a)?,
+        (None, Some(hp)) => hp,
+        (None, None) => bail!("attach needs HOST:PORT (or --config NAME with a connect section)"),
+    };
+    let mut path_mappings = config.as_ref().map(|c| c.path_mappings.clone()).unwrap_or_default();
+    for m in &args.path_maps {
+        path_mappings.push(parse_path_map(m)?);
+    }
+    if !is_loopback(&host) {
+        eprintln!(
+            "loupe: warning: {host} is not a loopback address. debugpy has no authentication: anyone who can \
+             reach {host}:{port} can run code in the debuggee. Prefer an SSH tunnel or a port bound to 127.0.0.1."
+        );
+    }
+    let just_my_code = !args.session.all_code && config.as_ref().and_then(|c| c.just_my_code).unwrap_or(true);
+    let spec = AttachSpec { host, port, path_mappings, just_my_code };
+    debug(DebugpySpec::Attach(spec), &args.session, breakpoints, true).await
+}
+
+fn require_batch(session: &SessionArgs) -> anyhow::Result<()> {
+    if !session.batch {
+        bail!(
+            "the interactive interface is not available in this build yet; add --batch (with -ex COMMAND ...) \
+             to debug with JSON Lines output"
+        );
+    }
+    Ok(())
+}
+
+/// Parses every `--break` before anything starts, so a typo costs nothing.
+fn parse_breakpoints(specs: &[String]) -> anyhow::Result<Vec<BreakpointSpec>> {
+    specs
+        .iter()
+        .map(|s| match batch::parse_break(s, false) {
+            Ok(Command::Break(b)) => Ok(b),
+            Ok(_) => unreachable!("parse_break returns breaks"),
+            Err(e) => Err(anyhow!("--break {s:?}: {e}")),
+        })
+        .collect()
+}
+
+fn load_config(name: Option<&str>) -> anyhow::Result<Option<LaunchConfig>> {
+    let Some(name) = name else { return Ok(None) };
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let workspace = cwd
+        .ancestors()
+        .find(|d| launch_json::launch_json_path(d).is_file())
+        .ok_or_else(|| {
+            anyhow!("--config {name:?}: no .vscode/launch.json in {} or any directory above it", cwd.display())
+        })?;
+    launch_json::load(workspace, name).map(Some)
+}
+
+async fn launch_spec(args: &RunArgs, config: Option<&LaunchConfig>) -> anyhow::Result<LaunchSpec> {
+    let cwd_now = std::env::current_dir().context("reading the current directory")?;
+    let (target, program_args) = match (&args.module, args.program.split_first(), config) {
+        (Some(m), _, _) => (Target::Module(m.clone()), args.program.clone()),
+        (None, Some((script, rest)), _) => (Target::Program(std::path::absolute(script)?), rest.to_vec()),
+        (None, None, Some(c)) => match (&c.program, &c.module) {
+            (Some(p), _) => (Target::Program(p.clone()), c.args.clone()),
+            (None, Some(m)) => (Target::Module(m.clone()), c.args.clone()),
+            (None, None) => bail!("configuration {:?} has neither program nor module", c.name),
+        },
+        (None, None, None) => bail!("nothing to run: give a SCRIPT, -m MODULE or --config NAME"),
+    };
+    let cwd = match (&args.cwd, config.and_then(|c| c.cwd.clone())) {
+        (Some(c), _) => std::path::absolute(c)?,
+        (None, Some(c)) => c,
+        (None, None) => cwd_now.clone(),
+    };
+    if !cwd.is_dir() {
+        bail!("working directory {} does not exist", cwd.display());
+    }
+    let mut env: BTreeMap<String, String> = config.map(|c| c.env.clone()).unwrap_or_default();
+    for pair in &args.env {
+        let (k, v) = pair.split_once('=').ok_or_else(|| anyhow!("--env {pair:?}: expected NAME=VALUE"))?;
+        env.insert(k.to_string(), v.to_string());
+    }
+    let requested = args.python.clone().or_else(|| config.and_then(|c| c.python.clone()));
+    let interpreter = interpreter::resolve(requested.as_deref(), &cwd_now).await?;
+    tracing::info!("interpreter: {} ({})", interpreter.path.display(), interpreter.version);
+    let mut progress = |line: &str| eprintln!("loupe: {line}");
+    let debugpy = provision::ensure_debugpy(&interpreter, &mut progress).await?;
+    tracing::info!("debugpy {}: {debugpy:?}", debugpy.version());
+    Ok(LaunchSpec {
+        target,
+        args: program_args,
+        cwd,
+        env,
+        stop_on_entry: args.stop_on_entry || config.is_some_and(|c| c.stop_on_entry),
+        just_my_code: !args.session.all_code && config.and_then(|c| c.just_my_code).unwrap_or(true),
+        interpreter,
+        debugpy,
+        stdin: StdioMode::Inherit,
+    })
+}
+
+async fn debug(
+    spec: DebugpySpec,
+    session_args: &SessionArgs,
+    breakpoints: Vec<BreakpointSpec>,
+    nodelay: bool,
+) -> anyhow::Result<u8> {
+    let launcher = DebugpyLauncher { spec, nodelay };
+    let mut session = Session::start(Box::new(launcher)).await?;
+    let mut out = JsonLines::new(Box::new(std::io::stdout()));
+    for b in breakpoints {
+        match session.add_breakpoint(b).await {
+            Ok(b) => out.result("break", serde_json::json!({ "breakpoint": batch::output::breakpoint(&b) })),
+            Err(e) => out.error("break", &format!("{e:#}")),
+        }
+    }
+    let outcome = Runner::new(session, out).run(&session_args.commands).await;
+    match outcome {
+        Outcome::Exited(code) => Ok(code.clamp(0, 255) as u8),
+        Outcome::Detached => Ok(0),
+        Outcome::Failed(why) => Err(anyhow!(why)),
+    }
+}
+
+fn parse_address(text: &str) -> anyhow::Result<(String, u16)> {
+    let (host, port) = match text.rsplit_once(':') {
+        Some((h, p)) => (h.trim_start_matches('[').trim_end_matches(']').to_string(), p),
+        None => ("127.0.0.1".to_string(), text),
+    };
+    let port: u16 = port
+        .parse()
+        .map_err(|_| anyhow!("bad address {text:?}: expected HOST:PORT with PORT a number from 1 to 65535"))?;
+    if port == 0 || host.is_empty() {
+        bail!("bad address {text:?}: expected HOST:PORT");
+    }
+    Ok((host, port))
+}
+
+fn parse_path_map(text: &str) -> anyhow::Result<PathMapping> {
+    let (local, remote) = text
+        .split_once('=')
+        .filter(|(l, r)| !l.is_empty() && !r.is_empty())
+        .ok_or_else(|| anyhow!("--path-map {text:?}: expected LOCAL=REMOTE, e.g. --path-map .=/app"))?;
+    let local_root = std::path::absolute(Path::new(local)).with_context(|| format!("--path-map {text:?}"))?;
+    if !local_root.is_dir() {
+        bail!("--path-map {text:?}: local directory {} does not exist", local_root.display());
+    }
+    Ok(PathMapping { local_root: normalize(&local_root), remote_root: remote.to_string() })
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system (symlinks are left as the user wrote them).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(parse_address("127.0.0.1:5678").unwrap(), ("127.0.0.1".into(), 5678));
+        assert_eq!(parse_address("5678").unwrap(), ("127.0.0.1".into(), 5678));
+        assert_eq!(parse_address("[::1]:5678").unwrap(), ("::1".into(), 5678));
+        assert!(parse_address("host:http").is_err());
+        assert!(is_loopback("::1") && is_loopback("localhost") && !is_loopback("10.0.0.2"));
+    }
+}

@@ -1,0 +1,60 @@
+//! The command line: clap definitions, and the glue that turns arguments into a session.
+
+mod args;
+mod debug;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{AttachArgs, Cli, Command, RunArgs};
+
+/// Exit code for loupe's own failures (as opposed to the debuggee's exit code, which loupe
+/// passes through).
+pub const EXIT_LOUPE_FAILED: u8 = 125;
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse_from(args::gdb_style_args(std::env::args_os())) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    let log_level = cli.log_level.clone();
+    let log_file = cli.log_file.clone();
+    let log_path = match crate::logging::init(&log_level, log_file.as_deref()) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprintln!("loupe: warning: logging is off: {e:#}");
+            None
+        }
+    };
+    tracing::info!("loupe {} starting: {:?}", env!("CARGO_PKG_VERSION"), std::env::args().collect::<Vec<_>>());
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("loupe: error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_LOUPE_FAILED);
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Run(args) => debug::run(args).await,
+            Command::Attach(args) => debug::attach(args).await,
+        }
+    });
+    // Child processes and their pipes go with the runtime; do not wait for stragglers.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("loupe: error: {e:#}");
+            if let Some(p) = log_path {
+                eprintln!("loupe: the log is at {}", p.display());
+            }
+            ExitCode::from(EXIT_LOUPE_FAILED)
+        }
+    }
+}

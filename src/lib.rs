@@ -1,0 +1,23 @@
+//! loupe: a terminal debugger and profiler for Python.
+//!
+//! The crate is layered (see `docs/ARCHITECTURE.md`); each module depends only on the ones listed
+//! after it:
+//!
+//! - [`cli`]: clap commands, turns arguments into sessions.
+//! - [`batch`]: the scriptable, gdb-like command language and its JSON Lines output.
+//! - [`session`]: the backend-agnostic debugger model every front end talks to.
+//! - [`dap`]: the Debug Adapter Protocol client and the debugpy backend.
+//! - [`config`]: `.vscode/launch.json` and friends.
+//! - [`pyenv`]: finding and identifying Python interpreters.
+//! - [`sandbox`]: the one place where Python processes are started.
+//! - [`paths`], [`logging`]: XDG locations and diagnostics.
+
+pub mod batch;
+pub mod cli;
+pub mod config;
+pub mod dap;
+pub mod logging;
+pub mod paths;
+pub mod pyenv;
+pub mod sandbox;
+pub mod session;

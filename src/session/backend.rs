@@ -1,0 +1,101 @@
+//! What a debugger backend provides. Backends translate their protocol into these calls and
+//! events; nothing above the session sees a backend type.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use tokio::sync::mpsc;
+
+use super::model::*;
+
+/// A line breakpoint as sent to a backend (loupe's registry keeps ids, enablement and temporaries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineBreakpointRequest {
+    pub line: i64,
+    pub condition: Option<String>,
+    /// In DAP form: `==N`, `>=N` or `%N`.
+    pub hit_condition: Option<String>,
+    pub log_message: Option<String>,
+}
+
+/// The backend's answer for one breakpoint, in request order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BreakpointStatus {
+    /// The backend's id, used in later updates and stop reports.
+    pub backend_id: Option<i64>,
+    pub verified: bool,
+    /// Where the backend actually put it (it may move a breakpoint to the next line with code).
+    pub line: Option<i64>,
+    pub message: Option<String>,
+}
+
+/// Events in backend terms; the session turns them into [`SessionEvent`]s.
+#[derive(Debug, Clone)]
+pub enum BackendEvent {
+    /// A stop; `hit_backend_ids` are the backend's breakpoint ids.
+    Stopped { info: StopInfo, hit_backend_ids: Vec<i64> },
+    /// The backend changed a breakpoint on its own (verified later, moved).
+    BreakpointUpdate { status: BreakpointStatus },
+    Session(SessionEvent),
+}
+
+pub type EventSink = mpsc::UnboundedSender<BackendEvent>;
+
+/// A running debugger backend, in its configuration phase until [`Backend::configuration_done`].
+#[async_trait]
+pub trait Backend: Send + Sync {
+    /// `debugpy`, `pdb`, ...
+    fn name(&self) -> &str;
+    fn capabilities(&self) -> Capabilities;
+
+    /// Replaces every line breakpoint in `file`.
+    async fn set_line_breakpoints(
+        &self,
+        file: &Path,
+        breakpoints: &[LineBreakpointRequest],
+    ) -> anyhow::Result<Vec<BreakpointStatus>>;
+    /// Replaces every function breakpoint: `(name, condition, hit condition)`.
+    async fn set_function_breakpoints(
+        &self,
+        breakpoints: &[(String, Option<String>, Option<String>)],
+    ) -> anyhow::Result<Vec<BreakpointStatus>>;
+    async fn set_exception_filters(&self, filters: &[ExceptionFilter]) -> anyhow::Result<()>;
+    /// Ends the configuration phase: the program runs.
+    async fn configuration_done(&self) -> anyhow::Result<()>;
+
+    async fn resume(&self, thread: ThreadId, action: ResumeAction) -> anyhow::Result<()>;
+    async fn pause(&self, thread: ThreadId) -> anyhow::Result<()>;
+    /// Sets the next statement of the top frame of `thread`.
+    async fn jump(&self, thread: ThreadId, file: &Path, line: i64) -> anyhow::Result<()>;
+
+    async fn threads(&self) -> anyhow::Result<Vec<ThreadInfo>>;
+    async fn stack_trace(&self, thread: ThreadId, levels: Option<i64>) -> anyhow::Result<Vec<Frame>>;
+    async fn scopes(&self, frame: FrameId) -> anyhow::Result<Vec<Scope>>;
+    /// All children of `reference` that the backend will give (the session pages them).
+    async fn variables(&self, reference: VarRef) -> anyhow::Result<Vec<Variable>>;
+    async fn evaluate(
+        &self,
+        expression: &str,
+        frame: Option<FrameId>,
+        context: EvalContext,
+    ) -> anyhow::Result<EvalResult>;
+    async fn set_variable(&self, reference: VarRef, name: &str, value: &str) -> anyhow::Result<EvalResult>;
+    async fn completions(&self, frame: Option<FrameId>, text: &str, column: i64) -> anyhow::Result<Vec<Completion>>;
+    async fn exception_info(&self, thread: ThreadId) -> anyhow::Result<ExceptionInfo>;
+
+    /// Ends the debuggee (and its children).
+    async fn terminate(&self) -> anyhow::Result<()>;
+    /// Leaves the debuggee running (attach) or ends it (`terminate_debuggee`).
+    async fn disconnect(&self, terminate_debuggee: bool) -> anyhow::Result<()>;
+}
+
+/// Starts a backend; kept by the session so restart can start the same program again.
+#[async_trait]
+pub trait Launcher: Send + Sync {
+    /// Starts the backend and returns it in its configuration phase. Events go to `events`.
+    async fn start(&self, events: EventSink) -> anyhow::Result<Box<dyn Backend>>;
+    /// Whether a restart makes sense (false for attach: loupe cannot start the remote program).
+    fn can_restart(&self) -> bool;
+    /// A file path as the user gave it, made absolute the way the backend expects.
+    fn absolute(&self, file: &Path) -> PathBuf;
+}

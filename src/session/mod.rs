@@ -1,0 +1,17 @@
+//! The backend-agnostic debugger model.
+//!
+//! Front ends (batch mode, the TUI) talk to a [`Session`]; backends (debugpy over DAP, pdb over a
+//! PTY) implement [`Backend`] and translate. The session owns what is the same for every backend:
+//! the breakpoint registry and its ids, temporary breakpoints, run-to-line, emulated restart, stop
+//! bookkeeping, and capping and paging of values so a huge value never floods a front end.
+
+mod backend;
+mod breakpoints;
+mod model;
+mod session;
+pub mod values;
+
+pub use backend::{Backend, BackendEvent, BreakpointStatus, EventSink, Launcher, LineBreakpointRequest};
+pub use breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Location};
+pub use model::*;
+pub use session::{Phase, Session};

@@ -1,0 +1,435 @@
+//! [`Session`]: one debugging session over any backend.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{anyhow, bail, Context};
+use tokio::sync::mpsc;
+
+use super::backend::{Backend, BackendEvent, Launcher};
+use super::breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, Location, Registry};
+use super::model::*;
+use super::values;
+
+/// Where the debuggee is in its life.
+#[derive(Debug, Clone)]
+pub enum Phase {
+    /// Started but held before running user code, so breakpoints can be set first.
+    Configuring,
+    Running,
+    Stopped(StopInfo),
+    Exited { code: i64, signal: Option<String> },
+    Terminated,
+}
+
+pub struct Session {
+    launcher: Box<dyn Launcher>,
+    backend: Box<dyn Backend>,
+    events: mpsc::UnboundedReceiver<BackendEvent>,
+    breakpoints: Registry,
+    exception_filters: Vec<ExceptionFilter>,
+    phase: Phase,
+    /// The internal breakpoint of a pending run-to-line.
+    run_to: Option<BreakpointId>,
+    /// Children fetched since the last stop, so paging does not ask the backend again.
+    children: HashMap<VarRef, Arc<Vec<Variable>>>,
+}
+
+impl Session {
+    /// Starts the backend; the session is in [`Phase::Configuring`] until [`Self::configuration_done`].
+    pub async fn start(launcher: Box<dyn Launcher>) -> anyhow::Result<Session> {
+        let (tx, events) = mpsc::unbounded_channel();
+        let backend = launcher.start(tx).await?;
+        Ok(Session {
+            launcher,
+            backend,
+            events,
+            breakpoints: Registry::default(),
+            exception_filters: Vec::new(),
+            phase: Phase::Configuring,
+            run_to: None,
+            children: HashMap::new(),
+        })
+    }
+
+    pub fn backend_name(&self) -> &str {
+        self.backend.name()
+    }
+
+    pub fn capabilities(&self) -> Capabilities {
+        self.backend.capabilities()
+    }
+
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    /// The thread of the current stop.
+    pub fn stopped_thread(&self) -> Option<ThreadId> {
+        match &self.phase {
+            Phase::Stopped(s) => Some(s.thread),
+            _ => None,
+        }
+    }
+
+    pub fn breakpoints(&self) -> impl Iterator<Item = &Breakpoint> {
+        self.breakpoints.all()
+    }
+
+    pub fn breakpoint(&self, id: BreakpointId) -> Option<&Breakpoint> {
+        self.breakpoints.get(id).filter(|b| !b.internal)
+    }
+
+    /// Makes a user-typed path absolute the way the backend expects.
+    pub fn absolute(&self, file: &Path) -> std::path::PathBuf {
+        self.launcher.absolute(file)
+    }
+
+    // ----- breakpoints -----
+
+    pub async fn add_breakpoint(&mut self, mut spec: BreakpointSpec) -> anyhow::Result<Breakpoint> {
+        if let Location::Line { file, line } = &mut spec.location {
+            *file = self.launcher.absolute(file);
+            if *line < 1 {
+                bail!("line numbers start at 1 (got {line})");
+            }
+            if let Some(existing) = self.breakpoints.find_line(file, *line).filter(|b| !b.internal) {
+                bail!("breakpoint {} is already set at {}:{line}", existing.id, file.display());
+            }
+        }
+        if spec.log_message.is_some() && !self.capabilities().log_points {
+            bail!("the {} backend does not support log messages", self.backend_name());
+        }
+        let location = spec.location.clone();
+        let id = self.breakpoints.insert(spec, false);
+        if let Err(e) = self.sync_location(&location).await {
+            self.breakpoints.remove(id);
+            return Err(e);
+        }
+        self.breakpoint(id).cloned().ok_or_else(|| anyhow!("breakpoint {id} vanished"))
+    }
+
+    pub async fn remove_breakpoint(&mut self, id: BreakpointId) -> anyhow::Result<()> {
+        let removed = self
+            .breakpoint(id)
+            .is_some()
+            .then(|| self.breakpoints.remove(id))
+            .flatten()
+            .ok_or_else(|| anyhow!("no breakpoint number {id}"))?;
+        self.sync_location(&removed.spec.location).await
+    }
+
+    pub async fn set_breakpoint_enabled(&mut self, id: BreakpointId, enabled: bool) -> anyhow::Result<Breakpoint> {
+        let b = self
+            .breakpoints
+            .get_mut(id)
+            .filter(|b| !b.internal)
+            .ok_or_else(|| anyhow!("no breakpoint number {id}"))?;
+        b.enabled = enabled;
+        if !enabled {
+            b.verified = false;
+            b.backend_id = None;
+        }
+        let location = b.spec.location.clone();
+        self.sync_location(&location).await?;
+        self.breakpoint(id).cloned().ok_or_else(|| anyhow!("breakpoint {id} vanished"))
+    }
+
+    pub async fn set_exception_filters(&mut self, filters: &[ExceptionFilter]) -> anyhow::Result<()> {
+        self.backend.set_exception_filters(filters).await?;
+        self.exception_filters = filters.to_vec();
+        Ok(())
+    }
+
+    pub fn exception_filters(&self) -> &[ExceptionFilter] {
+        &self.exception_filters
+    }
+
+    /// Sends the backend every breakpoint at `location`'s file (or every function breakpoint).
+    async fn sync_location(&mut self, location: &Location) -> anyhow::Result<()> {
+        match location {
+            Location::Line { file, .. } => self.sync_file(&file.clone()).await,
+            Location::Function { .. } => {
+                let (ids, reqs) = self.breakpoints.function_requests();
+                let statuses = self.backend.set_function_breakpoints(&reqs).await?;
+                self.breakpoints.apply(&ids, &statuses);
+                Ok(())
+            }
+        }
+    }
+
+    async fn sync_file(&mut self, file: &Path) -> anyhow::Result<()> {
+        let (ids, reqs) = self.breakpoints.requests_for(file);
+        let statuses = self
+            .backend
+            .set_line_breakpoints(file, &reqs)
+            .await
+            .with_context(|| format!("setting breakpoints in {}", file.display()))?;
+        self.breakpoints.apply(&ids, &statuses);
+        Ok(())
+    }
+
+    async fn sync_everything(&mut self) -> anyhow::Result<()> {
+        for file in self.breakpoints.files() {
+            self.sync_file(&file).await?;
+        }
+        let (ids, reqs) = self.breakpoints.function_requests();
+        if !reqs.is_empty() {
+            let statuses = self.backend.set_function_breakpoints(&reqs).await?;
+            self.breakpoints.apply(&ids, &statuses);
+        }
+        if !self.exception_filters.is_empty() {
+            self.backend.set_exception_filters(&self.exception_filters).await?;
+        }
+        Ok(())
+    }
+
+    // ----- running -----
+
+    /// Lets the program run (ends the configuration phase).
+    pub async fn configuration_done(&mut self) -> anyhow::Result<()> {
+        if !matches!(self.phase, Phase::Configuring) {
+            return Ok(());
+        }
+        self.phase = Phase::Running;
+        self.backend.configuration_done().await
+    }
+
+    pub async fn resume(&mut self, thread: ThreadId, action: ResumeAction) -> anyhow::Result<()> {
+        self.require_stopped()?;
+        self.children.clear();
+        self.phase = Phase::Running;
+        self.backend.resume(thread, action).await
+    }
+
+    pub async fn pause(&mut self, thread: ThreadId) -> anyhow::Result<()> {
+        self.backend.pause(thread).await
+    }
+
+    /// Continues until `file:line` (or an earlier stop). The helper breakpoint goes away at the
+    /// next stop, whatever causes it.
+    pub async fn run_to_line(&mut self, thread: ThreadId, file: &Path, line: i64) -> anyhow::Result<()> {
+        self.require_stopped()?;
+        let file = self.launcher.absolute(file);
+        if self.breakpoints.find_line(&file, line).is_none() {
+            let id = self.breakpoints.insert(BreakpointSpec::line(file.clone(), line), true);
+            self.run_to = Some(id);
+            self.sync_file(&file).await?;
+            let b = self.breakpoints.get(id);
+            if let Some(b) = b.filter(|b| !b.verified) {
+                let why = b.message.clone().unwrap_or_else(|| "no code on that line".into());
+                self.clear_run_to().await?;
+                bail!("cannot run to {}:{line}: {why}", file.display());
+            }
+        }
+        self.resume(thread, ResumeAction::Continue).await
+    }
+
+    /// Sets the next statement to `file:line` in the current frame.
+    pub async fn jump(&mut self, thread: ThreadId, file: &Path, line: i64) -> anyhow::Result<()> {
+        self.require_stopped()?;
+        if !self.capabilities().jump {
+            bail!("the {} backend cannot jump", self.backend_name());
+        }
+        self.children.clear();
+        let file = self.launcher.absolute(file);
+        self.backend.jump(thread, &file, line).await
+    }
+
+    /// Starts the program again with the same breakpoints (emulated: debugpy has no restart).
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        if !self.launcher.can_restart() {
+            bail!("restart is not possible when attached: loupe did not start this program");
+        }
+        if !matches!(self.phase, Phase::Exited { .. } | Phase::Terminated) {
+            let _ = self.backend.disconnect(true).await;
+        }
+        self.clear_run_to_local();
+        let (tx, events) = mpsc::unbounded_channel();
+        self.backend = self.launcher.start(tx).await.context("restarting")?;
+        self.events = events;
+        self.children.clear();
+        self.breakpoints.reset_backend_state();
+        self.phase = Phase::Configuring;
+        self.sync_everything().await?;
+        self.configuration_done().await
+    }
+
+    pub async fn terminate(&mut self) -> anyhow::Result<()> {
+        self.backend.terminate().await
+    }
+
+    pub async fn disconnect(&mut self, terminate_debuggee: bool) -> anyhow::Result<()> {
+        self.backend.disconnect(terminate_debuggee).await
+    }
+
+    fn require_stopped(&self) -> anyhow::Result<()> {
+        match &self.phase {
+            Phase::Stopped(_) => Ok(()),
+            Phase::Configuring => bail!("the program has not started yet"),
+            Phase::Running => bail!("the program is running; pause it first"),
+            Phase::Exited { code, .. } => bail!("the program has exited (code {code})"),
+            Phase::Terminated => bail!("the debug session has ended"),
+        }
+    }
+
+    async fn clear_run_to(&mut self) -> anyhow::Result<()> {
+        if let Some(id) = self.run_to.take() {
+            if let Some(b) = self.breakpoints.remove(id) {
+                if let Location::Line { file, .. } = b.spec.location {
+                    self.sync_file(&file).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn clear_run_to_local(&mut self) {
+        if let Some(id) = self.run_to.take() {
+            self.breakpoints.remove(id);
+        }
+    }
+
+    // ----- events -----
+
+    /// The next event, after the session's own bookkeeping. `None` when the backend is gone.
+    pub async fn next_event(&mut self) -> Option<SessionEvent> {
+        loop {
+            let event = self.events.recv().await?;
+            if let Some(e) = self.absorb(event).await {
+                return Some(e);
+            }
+        }
+    }
+
+    /// An event if one is already waiting.
+    pub async fn try_next_event(&mut self) -> Option<SessionEvent> {
+        loop {
+            let event = self.events.try_recv().ok()?;
+            if let Some(e) = self.absorb(event).await {
+                return Some(e);
+            }
+        }
+    }
+
+    async fn absorb(&mut self, event: BackendEvent) -> Option<SessionEvent> {
+        match event {
+            BackendEvent::Stopped { mut info, hit_backend_ids } => {
+                self.children.clear();
+                let mut temporaries = Vec::new();
+                for backend_id in hit_backend_ids {
+                    if let Some(b) = self.breakpoints.by_backend_id(backend_id) {
+                        b.hits += 1;
+                        if !b.internal {
+                            info.hit_breakpoints.push(b.id);
+                        }
+                        if b.spec.temporary {
+                            temporaries.push(b.id);
+                        }
+                    }
+                }
+                if let Err(e) = self.clear_run_to().await {
+                    tracing::warn!("removing the run-to-line breakpoint: {e:#}");
+                }
+                for id in temporaries {
+                    if let Err(e) = self.remove_breakpoint(id).await {
+                        tracing::warn!("removing temporary breakpoint {id}: {e:#}");
+                    }
+                }
+                self.phase = Phase::Stopped(info.clone());
+                Some(SessionEvent::Stopped(info))
+            }
+            BackendEvent::BreakpointUpdate { status } => {
+                let b = self.breakpoints.apply_update(&status)?;
+                (!b.internal).then(|| SessionEvent::BreakpointChanged(b.clone()))
+            }
+            BackendEvent::Session(e) => {
+                match &e {
+                    SessionEvent::Continued { .. } => {
+                        self.children.clear();
+                        if matches!(self.phase, Phase::Stopped(_)) {
+                            self.phase = Phase::Running;
+                        }
+                    }
+                    SessionEvent::Exited { code, signal } => {
+                        self.phase = Phase::Exited { code: *code, signal: signal.clone() };
+                    }
+                    SessionEvent::Terminated => {
+                        if !matches!(self.phase, Phase::Exited { .. }) {
+                            self.phase = Phase::Terminated;
+                        }
+                    }
+                    _ => {}
+                }
+                Some(e)
+            }
+        }
+    }
+
+    // ----- inspection -----
+
+    pub async fn threads(&self) -> anyhow::Result<Vec<ThreadInfo>> {
+        self.backend.threads().await
+    }
+
+    pub async fn stack_trace(&self, thread: ThreadId, levels: Option<i64>) -> anyhow::Result<Vec<Frame>> {
+        self.backend.stack_trace(thread, levels).await
+    }
+
+    pub async fn scopes(&self, frame: FrameId) -> anyhow::Result<Vec<Scope>> {
+        self.backend.scopes(frame).await
+    }
+
+    /// A page of the children of `reference`, values capped.
+    pub async fn variables(&mut self, reference: VarRef, start: usize, count: usize) -> anyhow::Result<VariablePage> {
+        let all = match self.children.get(&reference) {
+            Some(all) => all.clone(),
+            None => {
+                let mut vars = self.backend.variables(reference).await?;
+                for v in &mut vars {
+                    let (value, cut) = values::cap_text(std::mem::take(&mut v.value), values::MAX_VALUE_CHARS);
+                    v.value = value;
+                    v.truncated |= cut;
+                }
+                let all = Arc::new(vars);
+                self.children.insert(reference, all.clone());
+                all
+            }
+        };
+        Ok(values::page(&all, start, count))
+    }
+
+    pub async fn evaluate(
+        &self,
+        expression: &str,
+        frame: Option<FrameId>,
+        context: EvalContext,
+    ) -> anyhow::Result<EvalResult> {
+        let mut r = self.backend.evaluate(expression, frame, context).await?;
+        let (value, cut) = values::cap_text(std::mem::take(&mut r.value), values::MAX_VALUE_CHARS);
+        r.value = value;
+        r.truncated |= cut;
+        Ok(r)
+    }
+
+    pub async fn set_variable(&mut self, reference: VarRef, name: &str, value: &str) -> anyhow::Result<EvalResult> {
+        if !self.capabilities().set_variable {
+            bail!("the {} backend cannot set variables", self.backend_name());
+        }
+        self.children.clear();
+        let mut r = self.backend.set_variable(reference, name, value).await?;
+        let (text, cut) = values::cap_text(std::mem::take(&mut r.value), values::MAX_VALUE_CHARS);
+        r.value = text;
+        r.truncated |= cut;
+        Ok(r)
+    }
+
+    pub async fn completions(&self, frame: Option<FrameId>, text: &str, column: i64) -> anyhow::Result<Vec<Completion>> {
+        self.backend.completions(frame, text, column).await
+    }
+
+    pub async fn exception_info(&self, thread: ThreadId) -> anyhow::Result<ExceptionInfo> {
+        self.backend.exception_info(thread).await
+    }
+}
