@@ -19,8 +19,9 @@ use crate::session::{BreakpointSpec, Session};
 pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
     require_batch(&args.session)?;
     let breakpoints = parse_breakpoints(&args.session.breakpoints)?;
-    let config = load_config(args.session.config.as_deref())?;
-    if let Some(c) = config.as_ref().filter(|c| c.request == RequestKind::Attach) {
+    let loaded = load_config(args.session.config.as_deref())?;
+    let config = loaded.as_ref().map(|(c, _)| c);
+    if let Some(c) = config.filter(|c| c.request == RequestKind::Attach) {
         let (host, port) = c.connect.clone().ok_or_else(|| anyhow!("configuration {:?} has no connect", c.name))?;
         let spec = AttachSpec {
             host,
@@ -30,14 +31,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
         };
         return debug(DebugpySpec::Attach(spec), &args.session, breakpoints, true).await;
     }
-    let spec = launch_spec(&args, config.as_ref()).await?;
+    let workspace = loaded.as_ref().map(|(_, w)| w.as_path());
+    let spec = launch_spec(&args, config, workspace).await?;
     debug(DebugpySpec::Launch(spec), &args.session, breakpoints, !args.stock_debugpy).await
 }
 
 pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
     require_batch(&args.session)?;
     let breakpoints = parse_breakpoints(&args.session.breakpoints)?;
-    let config = load_config(args.session.config.as_deref())?;
+    let config = load_config(args.session.config.as_deref())?.map(|(c, _)| c);
     if let Some(c) = config.as_ref().filter(|c| c.request != RequestKind::Attach) {
         bail!("configuration {:?} is a launch configuration; use `loupe run --config {:?}`", c.name, c.name);
     }
@@ -83,7 +85,8 @@ fn parse_breakpoints(specs: &[String]) -> anyhow::Result<Vec<BreakpointSpec>> {
         .collect()
 }
 
-fn load_config(name: Option<&str>) -> anyhow::Result<Option<LaunchConfig>> {
+/// The named configuration and its workspace (the directory holding `.vscode/`).
+fn load_config(name: Option<&str>) -> anyhow::Result<Option<(LaunchConfig, PathBuf)>> {
     let Some(name) = name else { return Ok(None) };
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let workspace = cwd
@@ -92,10 +95,14 @@ fn load_config(name: Option<&str>) -> anyhow::Result<Option<LaunchConfig>> {
         .ok_or_else(|| {
             anyhow!("--config {name:?}: no .vscode/launch.json in {} or any directory above it", cwd.display())
         })?;
-    launch_json::load(workspace, name).map(Some)
+    Ok(Some((launch_json::load(workspace, name)?, workspace.to_path_buf())))
 }
 
-async fn launch_spec(args: &RunArgs, config: Option<&LaunchConfig>) -> anyhow::Result<LaunchSpec> {
+async fn launch_spec(
+    args: &RunArgs,
+    config: Option<&LaunchConfig>,
+    workspace: Option<&Path>,
+) -> anyhow::Result<LaunchSpec> {
     let cwd_now = std::env::current_dir().context("reading the current directory")?;
     let (target, program_args) = match (&args.module, args.program.split_first(), config) {
         (Some(m), _, _) => (Target::Module(m.clone()), args.program.clone()),
@@ -110,7 +117,8 @@ async fn launch_spec(args: &RunArgs, config: Option<&LaunchConfig>) -> anyhow::R
     let cwd = match (&args.cwd, config.and_then(|c| c.cwd.clone())) {
         (Some(c), _) => std::path::absolute(c)?,
         (None, Some(c)) => c,
-        (None, None) => cwd_now.clone(),
+        // VS Code runs a configuration without `cwd` in the workspace folder.
+        (None, None) => workspace.map(Path::to_path_buf).unwrap_or_else(|| cwd_now.clone()),
     };
     if !cwd.is_dir() {
         bail!("working directory {} does not exist", cwd.display());
@@ -131,6 +139,7 @@ async fn launch_spec(args: &RunArgs, config: Option<&LaunchConfig>) -> anyhow::R
         args: program_args,
         cwd,
         env,
+        unset_env: config.map(|c| c.unset_env.clone()).unwrap_or_default(),
         stop_on_entry: args.stop_on_entry || config.is_some_and(|c| c.stop_on_entry),
         just_my_code: !args.session.all_code && config.and_then(|c| c.just_my_code).unwrap_or(true),
         interpreter,

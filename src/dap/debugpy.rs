@@ -44,6 +44,8 @@ pub struct LaunchSpec {
     pub args: Vec<String>,
     pub cwd: PathBuf,
     pub env: BTreeMap<String, String>,
+    /// Variables to remove from the inherited environment (`"NAME": null` in launch.json).
+    pub unset_env: Vec<String>,
     pub stop_on_entry: bool,
     pub just_my_code: bool,
     pub interpreter: Interpreter,
@@ -142,6 +144,10 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
     let user_pythonpath = spec.env.get("PYTHONPATH").map(OsString::from).or_else(|| std::env::var_os("PYTHONPATH"));
     let program_pythonpath = join_pythonpath(&pythonpath, user_pythonpath)?;
     program_env.insert("PYTHONPATH".into(), Value::String(program_pythonpath.to_string_lossy().into_owned()));
+    // debugpy's launcher removes variables whose value is null.
+    for name in &spec.unset_env {
+        program_env.insert(name.clone(), Value::Null);
+    }
     program_env.insert("LOUPE_NODELAY".into(), Value::String(if nodelay { "1" } else { "0" }.into()));
 
     let mut arguments = json!({

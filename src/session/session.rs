@@ -318,16 +318,23 @@ impl Session {
             BackendEvent::Stopped { mut info, hit_backend_ids } => {
                 self.children.clear();
                 let mut temporaries = Vec::new();
+                let mut reached_run_to = false;
                 for backend_id in hit_backend_ids {
                     if let Some(b) = self.breakpoints.by_backend_id(backend_id) {
                         b.hits += 1;
-                        if !b.internal {
+                        if b.internal {
+                            reached_run_to = true;
+                        } else {
                             info.hit_breakpoints.push(b.id);
                         }
                         if b.spec.temporary {
                             temporaries.push(b.id);
                         }
                     }
+                }
+                // Arriving at a run-to-line target is the end of a step, not a breakpoint.
+                if reached_run_to && info.hit_breakpoints.is_empty() && info.reason == StopReason::Breakpoint {
+                    info.reason = StopReason::Step;
                 }
                 if let Err(e) = self.clear_run_to().await {
                     tracing::warn!("removing the run-to-line breakpoint: {e:#}");
