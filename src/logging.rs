@@ -40,9 +40,7 @@ pub const DAP_WIRE_TARGET: &str = "loupe::dap::wire";
 /// Returns the path of the log file. Fails if the filter is invalid, if the file cannot be
 /// opened, or if a global subscriber was already installed (call this once, early in `main`).
 pub fn init(level: &str, file: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let override_level = std::env::var(LEVEL_OVERRIDE_VARIABLE)
-        .ok()
-        .filter(|value| !value.trim().is_empty());
+    let override_level = std::env::var(LEVEL_OVERRIDE_VARIABLE).ok().filter(|value| !value.trim().is_empty());
     let (directives, source) = match &override_level {
         Some(value) => (value.as_str(), format!("${LEVEL_OVERRIDE_VARIABLE}")),
         None => (level, "the log level".to_string()),
@@ -79,14 +77,10 @@ pub fn init(level: &str, file: Option<&Path>) -> anyhow::Result<PathBuf> {
 /// which silently logs nothing useful; a typo for a level should be an error instead. Targets are
 /// still available as `target=level` (for example `loupe::dap=trace`).
 pub fn parse_filter(directives: &str) -> anyhow::Result<EnvFilter> {
-    let directive_list: Vec<&str> = directives
-        .split(',')
-        .map(str::trim)
-        .filter(|directive| !directive.is_empty())
-        .collect();
+    let directive_list: Vec<&str> =
+        directives.split(',').map(str::trim).filter(|directive| !directive.is_empty()).collect();
     for directive in &directive_list {
-        let is_bare_word =
-            !directive.contains(['=', '[', ':']) && LevelFilter::from_str(directive).is_err();
+        let is_bare_word = !directive.contains(['=', '[', ':']) && LevelFilter::from_str(directive).is_err();
         if is_bare_word {
             anyhow::bail!(
                 "{directives:?}: {directive:?} is not a log level (use trace, debug, info, \
@@ -94,17 +88,12 @@ pub fn parse_filter(directives: &str) -> anyhow::Result<EnvFilter> {
             );
         }
     }
-    EnvFilter::builder()
-        .parse(directive_list.join(","))
-        .map_err(|error| anyhow::anyhow!("{directives:?}: {error}"))
+    EnvFilter::builder().parse(directive_list.join(",")).map_err(|error| anyhow::anyhow!("{directives:?}: {error}"))
 }
 
 /// Opens `path` for appending, creating it and its parent directories.
 fn open_log_file(path: &Path) -> anyhow::Result<File> {
-    if let Some(parent) = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-    {
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
         create_private_dir_all(parent).with_context(|| {
             format!(
                 "cannot create the log directory {} (choose another log file or fix its \
@@ -162,11 +151,7 @@ mod tests {
 
     #[test]
     fn invalid_directives_are_named_in_the_error() {
-        for (directives, named) in [
-            ("verbose", "verbose"),
-            ("info,lots", "lots"),
-            ("loupe=loud", "loupe=loud"),
-        ] {
+        for (directives, named) in [("verbose", "verbose"), ("info,lots", "lots"), ("loupe=loud", "loupe=loud")] {
             let message = format!("{:#}", parse_filter(directives).unwrap_err());
             assert!(message.contains(named), "{directives:?}: {message}");
         }
@@ -189,19 +174,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // A directory cannot be opened as a log file.
         let message = format!("{:#}", open_log_file(dir.path()).unwrap_err());
-        assert!(
-            message.contains(&dir.path().display().to_string()),
-            "{message}"
-        );
+        assert!(message.contains(&dir.path().display().to_string()), "{message}");
         assert!(message.contains("log file"), "{message}");
 
         // A parent that is a regular file cannot be created as a directory.
         let blocker = dir.path().join("blocker");
         std::fs::write(&blocker, "").unwrap();
-        let message = format!(
-            "{:#}",
-            open_log_file(&blocker.join("loupe.log")).unwrap_err()
-        );
+        let message = format!("{:#}", open_log_file(&blocker.join("loupe.log")).unwrap_err());
         assert!(message.contains("blocker"), "{message}");
     }
 
@@ -213,10 +192,7 @@ mod tests {
         std::fs::write(&log, "earlier run\n").unwrap();
         use std::io::Write as _;
         writeln!(open_log_file(&log).unwrap(), "this run").unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&log).unwrap(),
-            "earlier run\nthis run\n"
-        );
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), "earlier run\nthis run\n");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -224,10 +200,7 @@ mod tests {
             drop(open_log_file(&fresh).unwrap());
             let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
-            let dir_mode = std::fs::metadata(fresh.parent().unwrap())
-                .unwrap()
-                .permissions()
-                .mode();
+            let dir_mode = std::fs::metadata(fresh.parent().unwrap()).unwrap().permissions().mode();
             assert_eq!(dir_mode & 0o777, 0o700);
         }
     }
@@ -242,12 +215,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("state").join("loupe.log");
         let output = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "logging::tests::child_initialises_logging",
-                "--test-threads=1",
-                "--nocapture",
-            ])
+            .args(["--exact", "logging::tests::child_initialises_logging", "--test-threads=1", "--nocapture"])
             .env(CHILD_LOG_FILE, &log)
             .env(LEVEL_OVERRIDE_VARIABLE, "info,loupe::dap::wire=trace")
             .output()

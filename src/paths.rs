@@ -33,35 +33,22 @@ pub fn default_log_file() -> PathBuf {
 }
 
 fn xdg_application_dir(variable: &str, default_under_home: &[&str]) -> PathBuf {
-    xdg_base_dir(
-        std::env::var_os(variable),
-        dirs::home_dir(),
-        default_under_home,
-    )
-    .join(APPLICATION_DIRECTORY)
+    xdg_base_dir(std::env::var_os(variable), dirs::home_dir(), default_under_home).join(APPLICATION_DIRECTORY)
 }
 
 /// The base directory from an `XDG_*_HOME` value, or `home` joined with `default_under_home`.
 ///
 /// Without a home directory (no `$HOME` and no passwd entry) the temporary directory stands in
 /// for it, so loupe still has somewhere to write.
-fn xdg_base_dir(
-    variable_value: Option<OsString>,
-    home: Option<PathBuf>,
-    default_under_home: &[&str],
-) -> PathBuf {
+fn xdg_base_dir(variable_value: Option<OsString>, home: Option<PathBuf>, default_under_home: &[&str]) -> PathBuf {
     if let Some(value) = variable_value {
         let candidate = Path::new(&value);
         if candidate.is_absolute() {
             return candidate.to_path_buf();
         }
     }
-    let home = home
-        .filter(|home| home.is_absolute())
-        .unwrap_or_else(std::env::temp_dir);
-    default_under_home
-        .iter()
-        .fold(home, |path, component| path.join(component))
+    let home = home.filter(|home| home.is_absolute()).unwrap_or_else(std::env::temp_dir);
+    default_under_home.iter().fold(home, |path, component| path.join(component))
 }
 
 #[cfg(test)]
@@ -74,10 +61,7 @@ mod tests {
 
     #[test]
     fn absolute_xdg_value_wins() {
-        assert_eq!(
-            xdg_base_dir(Some("/xdg/state".into()), home(), &[".local", "state"]),
-            PathBuf::from("/xdg/state")
-        );
+        assert_eq!(xdg_base_dir(Some("/xdg/state".into()), home(), &[".local", "state"]), PathBuf::from("/xdg/state"));
     }
 
     #[test]
@@ -93,10 +77,7 @@ mod tests {
 
     #[test]
     fn missing_home_falls_back_to_the_temporary_directory() {
-        assert_eq!(
-            xdg_base_dir(None, None, &[".cache"]),
-            std::env::temp_dir().join(".cache")
-        );
+        assert_eq!(xdg_base_dir(None, None, &[".cache"]), std::env::temp_dir().join(".cache"));
     }
 
     /// Set by `public_functions_follow_the_environment` in the child process it starts.
@@ -108,12 +89,7 @@ mod tests {
     fn public_functions_follow_the_environment() {
         let dir = tempfile::tempdir().unwrap();
         let status = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "paths::tests::child_checks_environment_paths",
-                "--test-threads=1",
-                "--nocapture",
-            ])
+            .args(["--exact", "paths::tests::child_checks_environment_paths", "--test-threads=1", "--nocapture"])
             .env(CHILD_MARKER, dir.path())
             .env("XDG_STATE_HOME", "relative/state")
             .env("XDG_CACHE_HOME", dir.path().join("cache"))

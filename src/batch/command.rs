@@ -70,7 +70,13 @@ impl Command {
     pub fn resumes(&self) -> bool {
         matches!(
             self,
-            Command::Continue | Command::Next | Command::Step | Command::Finish | Command::Until(_) | Command::Jump(_) | Command::Restart
+            Command::Continue
+                | Command::Next
+                | Command::Step
+                | Command::Finish
+                | Command::Until(_)
+                | Command::Jump(_)
+                | Command::Restart
         )
     }
 }
@@ -105,10 +111,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "pause" => no_args(Command::Pause),
         "stack" | "bt" | "backtrace" | "where" => no_args(Command::Stack),
         "threads" => no_args(Command::Threads),
-        "thread" => rest
-            .parse()
-            .map(Command::Thread)
-            .map_err(|_| format!("`thread` needs a thread id, got {rest:?}")),
+        "thread" => rest.parse().map(Command::Thread).map_err(|_| format!("`thread` needs a thread id, got {rest:?}")),
         "frame" | "f" => Ok(Command::Frame(number(word, rest)? as usize)),
         "up" => no_args(Command::Up),
         "down" => no_args(Command::Down),
@@ -181,11 +184,10 @@ pub fn parse_break(text: &str, temporary: bool) -> Result<Command, String> {
     }
     let mut condition = None;
     if !rest.is_empty() {
-        let cond = rest
-            .strip_prefix("if")
-            .filter(|c| c.starts_with(char::is_whitespace))
-            .map(str::trim)
-            .ok_or_else(|| format!("unexpected {rest:?} after the location (expected `if COND`, `hits OP N` or `log MESSAGE`)"))?;
+        let cond =
+            rest.strip_prefix("if").filter(|c| c.starts_with(char::is_whitespace)).map(str::trim).ok_or_else(|| {
+                format!("unexpected {rest:?} after the location (expected `if COND`, `hits OP N` or `log MESSAGE`)")
+            })?;
         if cond.is_empty() {
             return Err("`if` needs a condition".into());
         }
@@ -229,7 +231,9 @@ fn parse_location(text: &str) -> Result<Location, String> {
         }
         return Ok(Location::Line { file: PathBuf::from(file), line });
     }
-    if text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') && !text.starts_with(|c: char| c.is_ascii_digit()) {
+    if text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        && !text.starts_with(|c: char| c.is_ascii_digit())
+    {
         return Ok(Location::Function { name: text.to_string() });
     }
     Err(format!("bad breakpoint location {text:?}: expected FILE:LINE or a function name"))
@@ -305,7 +309,10 @@ mod tests {
     fn other_commands() {
         assert_eq!(parse("until 40"), Ok(Command::Until(40)));
         assert_eq!(parse("set x = y == 2"), Ok(Command::Set { name: "x".into(), expression: "y == 2".into() }));
-        assert_eq!(parse("catch raised uncaught"), Ok(Command::Catch(vec![ExceptionFilter::Raised, ExceptionFilter::Uncaught])));
+        assert_eq!(
+            parse("catch raised uncaught"),
+            Ok(Command::Catch(vec![ExceptionFilter::Raised, ExceptionFilter::Uncaught]))
+        );
         assert_eq!(parse("print len(xs)"), Ok(Command::Print("len(xs)".into())));
         assert!(parse("frobnicate").unwrap_err().contains("unknown command"));
         assert!(parse("next 3").is_err());

@@ -13,9 +13,7 @@ use serde_json::json;
 
 use super::command::{self, Command};
 use super::output::{self, JsonLines};
-use crate::session::{
-    values, EvalContext, Frame, Phase, ResumeAction, ScopeKind, Session, SessionEvent, ThreadId,
-};
+use crate::session::{values, EvalContext, Frame, Phase, ResumeAction, ScopeKind, Session, SessionEvent, ThreadId};
 
 /// How the run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,8 +248,8 @@ impl Runner {
                         break;
                     }
                 }
-                let reference =
-                    target.ok_or_else(|| anyhow!("no variable `{variable}` in the selected frame's locals or globals"))?;
+                let reference = target
+                    .ok_or_else(|| anyhow!("no variable `{variable}` in the selected frame's locals or globals"))?;
                 let r = self.session.set_variable(reference, &variable, &expression).await?;
                 self.out.result(name, json!({ "name": variable, "value": r.value, "type": r.type_name }));
             }
@@ -385,7 +383,9 @@ impl Runner {
             Err(e) => return self.out.error("watch", &format!("{e:#}")),
         };
         match self.session.evaluate(expression, Some(frame.id), EvalContext::Watch).await {
-            Ok(r) => self.out.result("watch", json!({ "expression": expression, "value": r.value, "type": r.type_name })),
+            Ok(r) => {
+                self.out.result("watch", json!({ "expression": expression, "value": r.value, "type": r.type_name }))
+            }
             Err(e) => self.out.error("watch", &format!("{expression}: {e:#}")),
         }
     }

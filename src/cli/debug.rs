@@ -33,7 +33,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
     }
     let workspace = loaded.as_ref().map(|(_, w)| w.as_path());
     let spec = launch_spec(&args, config, workspace).await?;
-    debug(DebugpySpec::Launch(spec), &args.session, breakpoints, !args.stock_debugpy).await
+    debug(DebugpySpec::Launch(Box::new(spec)), &args.session, breakpoints, !args.stock_debugpy).await
 }
 
 pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
@@ -89,12 +89,9 @@ fn parse_breakpoints(specs: &[String]) -> anyhow::Result<Vec<BreakpointSpec>> {
 fn load_config(name: Option<&str>) -> anyhow::Result<Option<(LaunchConfig, PathBuf)>> {
     let Some(name) = name else { return Ok(None) };
     let cwd = std::env::current_dir().context("reading the current directory")?;
-    let workspace = cwd
-        .ancestors()
-        .find(|d| launch_json::launch_json_path(d).is_file())
-        .ok_or_else(|| {
-            anyhow!("--config {name:?}: no .vscode/launch.json in {} or any directory above it", cwd.display())
-        })?;
+    let workspace = cwd.ancestors().find(|d| launch_json::launch_json_path(d).is_file()).ok_or_else(|| {
+        anyhow!("--config {name:?}: no .vscode/launch.json in {} or any directory above it", cwd.display())
+    })?;
     Ok(Some((launch_json::load(workspace, name)?, workspace.to_path_buf())))
 }
 

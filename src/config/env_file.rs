@@ -47,10 +47,7 @@ pub fn parse_with_environment(
     for (index, raw_line) in text.split('\n').enumerate() {
         let line_number = index + 1;
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
-        let at_line = |problem: String| EnvFileError {
-            line: line_number,
-            problem,
-        };
+        let at_line = |problem: String| EnvFileError { line: line_number, problem };
         let lookup = |name: &str| {
             entries
                 .iter()
@@ -72,16 +69,12 @@ pub fn parse_with_environment(
 
 /// Reads and parses the `.env` file at `path`.
 pub fn load(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read env file {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read env file {}", path.display()))?;
     parse(&text).map_err(|error| anyhow::anyhow!("env file {}: {error}", path.display()))
 }
 
 /// One line: `None` for blank lines and comments, `Some((key, value))` for an entry.
-fn parse_line(
-    line: &str,
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Option<(String, String)>, String> {
+fn parse_line(line: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Option<(String, String)>, String> {
     let trimmed = line.trim_start();
     if trimmed.is_empty() || trimmed.starts_with('#') {
         return Ok(None);
@@ -164,11 +157,7 @@ fn strip_inline_comment(value: &str) -> &str {
 }
 
 /// Expands `${VAR}`, `${VAR:-default}` and `\$`; with `double_quoted`, also backslash escapes.
-fn expand(
-    text: &str,
-    double_quoted: bool,
-    lookup: &impl Fn(&str) -> Option<String>,
-) -> Result<String, String> {
+fn expand(text: &str, double_quoted: bool, lookup: &impl Fn(&str) -> Option<String>) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
     while let Some((index, c)) = chars.next() {
@@ -216,18 +205,13 @@ fn expand(
 }
 
 /// The value of `${body}`: `NAME` or `NAME:-default` (default when unset or empty).
-fn expand_reference(
-    body: &str,
-    lookup: &impl Fn(&str) -> Option<String>,
-) -> Result<String, String> {
+fn expand_reference(body: &str, lookup: &impl Fn(&str) -> Option<String>) -> Result<String, String> {
     let (name, default) = match body.split_once(":-") {
         Some((name, default)) => (name, Some(default)),
         None => (body, None),
     };
     if !is_valid_key(name) {
-        return Err(format!(
-            "`${{{body}}}` does not name a variable (write `${{NAME}}` or `${{NAME:-default}}`)"
-        ));
+        return Err(format!("`${{{body}}}` does not name a variable (write `${{NAME}}` or `${{NAME:-default}}`)"));
     }
     let value = lookup(name).unwrap_or_default();
     match default {
@@ -249,19 +233,13 @@ mod tests {
     }
 
     fn pairs(entries: &[(&str, &str)]) -> Vec<(String, String)> {
-        entries
-            .iter()
-            .map(|(key, value)| (key.to_string(), value.to_string()))
-            .collect()
+        entries.iter().map(|(key, value)| (key.to_string(), value.to_string())).collect()
     }
 
     #[test]
     fn plain_entries_comments_and_blank_lines() {
         let text = "# header\n\nA=1\n  B = two words  \n\t# indented comment\nC=\n";
-        assert_eq!(
-            parse_isolated(text).unwrap(),
-            pairs(&[("A", "1"), ("B", "two words"), ("C", "")])
-        );
+        assert_eq!(parse_isolated(text).unwrap(), pairs(&[("A", "1"), ("B", "two words"), ("C", "")]));
     }
 
     #[test]
@@ -309,46 +287,29 @@ mod tests {
         let text = "HOME=/override\nA=${HOME}/x\nB=${MISSING}-\nC=${A}${B}";
         assert_eq!(
             parse_isolated(text).unwrap(),
-            pairs(&[
-                ("HOME", "/override"),
-                ("A", "/override/x"),
-                ("B", "-"),
-                ("C", "/override/x-"),
-            ])
+            pairs(&[("HOME", "/override"), ("A", "/override/x"), ("B", "-"), ("C", "/override/x-"),])
         );
     }
 
     #[test]
     fn expansion_defaults_apply_when_unset_or_empty() {
         let text = "A=${MISSING:-fallback}\nB=${EMPTY:-used}\nC=${HOME:-unused}";
-        assert_eq!(
-            parse_isolated(text).unwrap(),
-            pairs(&[("A", "fallback"), ("B", "used"), ("C", "/home/ada")])
-        );
+        assert_eq!(parse_isolated(text).unwrap(), pairs(&[("A", "fallback"), ("B", "used"), ("C", "/home/ada")]));
     }
 
     #[test]
     fn later_entries_replace_earlier_ones_in_place() {
-        assert_eq!(
-            parse_isolated("A=1\nB=2\nA=3").unwrap(),
-            pairs(&[("A", "3"), ("B", "2")])
-        );
+        assert_eq!(parse_isolated("A=1\nB=2\nA=3").unwrap(), pairs(&[("A", "3"), ("B", "2")]));
     }
 
     #[test]
     fn crlf_line_endings_and_bom_are_accepted() {
-        assert_eq!(
-            parse_isolated("\u{feff}A=1\r\nB=\"2\"\r\n").unwrap(),
-            pairs(&[("A", "1"), ("B", "2")])
-        );
+        assert_eq!(parse_isolated("\u{feff}A=1\r\nB=\"2\"\r\n").unwrap(), pairs(&[("A", "1"), ("B", "2")]));
     }
 
     #[test]
     fn dollar_without_brace_is_literal() {
-        assert_eq!(
-            parse_isolated("A=$HOME and $").unwrap(),
-            pairs(&[("A", "$HOME and $")])
-        );
+        assert_eq!(parse_isolated("A=$HOME and $").unwrap(), pairs(&[("A", "$HOME and $")]));
     }
 
     #[test]
@@ -366,10 +327,7 @@ mod tests {
         for (text, line, fragment) in cases {
             let error = parse_isolated(text).unwrap_err();
             assert_eq!(error.line, line, "{text:?}");
-            assert!(
-                error.to_string().contains(fragment),
-                "{text:?}: {error} should mention {fragment:?}"
-            );
+            assert!(error.to_string().contains(fragment), "{text:?}: {error} should mention {fragment:?}");
         }
     }
 
@@ -389,10 +347,7 @@ mod tests {
         let bad = dir.path().join("bad.env");
         std::fs::write(&bad, "A=1\noops\n").unwrap();
         let message = load(&bad).unwrap_err().to_string();
-        assert!(
-            message.contains("bad.env") && message.contains("line 2"),
-            "{message}"
-        );
+        assert!(message.contains("bad.env") && message.contains("line 2"), "{message}");
 
         let missing = dir.path().join("missing.env");
         let message = format!("{:#}", load(&missing).unwrap_err());

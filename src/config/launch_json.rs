@@ -79,12 +79,7 @@ pub enum LaunchJsonError {
     #[error("cannot read {}: {reason}", .path.display())]
     Read { path: PathBuf, reason: String },
     #[error("{}:{line}:{column}: invalid JSON: {message}", .path.display())]
-    Syntax {
-        path: PathBuf,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Syntax { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{}: {problem}", .path.display())]
     Malformed { path: PathBuf, problem: String },
     #[error(
@@ -92,39 +87,21 @@ pub enum LaunchJsonError {
         .path.display(),
         describe_available(.available)
     )]
-    NotFound {
-        path: PathBuf,
-        name: String,
-        available: Vec<String>,
-    },
+    NotFound { path: PathBuf, name: String, available: Vec<String> },
     #[error(
         "{}: configuration {name:?} has type {found:?}; loupe runs only \"debugpy\" and \
          \"python\" configurations",
         .path.display()
     )]
-    UnsupportedType {
-        path: PathBuf,
-        name: String,
-        found: String,
-    },
+    UnsupportedType { path: PathBuf, name: String, found: String },
     #[error(
         "{}: configuration {name:?} uses ${{{variable}}} in {field}, which loupe cannot \
          substitute: {hint}",
         .path.display()
     )]
-    UnsupportedVariable {
-        path: PathBuf,
-        name: String,
-        field: String,
-        variable: String,
-        hint: String,
-    },
+    UnsupportedVariable { path: PathBuf, name: String, field: String, variable: String, hint: String },
     #[error("{}: configuration {name:?}: {problem}", .path.display())]
-    Invalid {
-        path: PathBuf,
-        name: String,
-        problem: String,
-    },
+    Invalid { path: PathBuf, name: String, problem: String },
 }
 
 fn describe_available(available: &[String]) -> String {
@@ -161,12 +138,8 @@ pub fn configuration_names(workspace: &Path) -> anyhow::Result<Vec<String>> {
 }
 
 fn absolute_workspace(workspace: &Path) -> anyhow::Result<PathBuf> {
-    std::path::absolute(workspace).map_err(|error| {
-        anyhow::anyhow!(
-            "cannot use {:?} as the workspace folder: {error}",
-            workspace.display()
-        )
-    })
+    std::path::absolute(workspace)
+        .map_err(|error| anyhow::anyhow!("cannot use {:?} as the workspace folder: {error}", workspace.display()))
 }
 
 fn read_launch_json(path: &Path) -> Result<Value, LaunchJsonError> {
@@ -198,21 +171,17 @@ fn parse_jsonc(text: &str, path: &Path) -> Result<Value, LaunchJsonError> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    jsonc_parser::parse_to_serde_value::<Value>(text, &options).map_err(|error| {
-        LaunchJsonError::Syntax {
-            path: path.to_path_buf(),
-            line: error.line_display(),
-            column: error.column_display(),
-            message: error.kind().to_string(),
-        }
+    jsonc_parser::parse_to_serde_value::<Value>(text, &options).map_err(|error| LaunchJsonError::Syntax {
+        path: path.to_path_buf(),
+        line: error.line_display(),
+        column: error.column_display(),
+        message: error.kind().to_string(),
     })
 }
 
 fn configurations<'a>(root: &'a Value, path: &Path) -> Result<&'a [Value], LaunchJsonError> {
-    let malformed = |problem: &str| LaunchJsonError::Malformed {
-        path: path.to_path_buf(),
-        problem: problem.to_string(),
-    };
+    let malformed =
+        |problem: &str| LaunchJsonError::Malformed { path: path.to_path_buf(), problem: problem.to_string() };
     let Value::Object(root) = root else {
         return Err(malformed(if root.is_null() {
             "the file is empty; it should be an object with a \"configurations\" array"
@@ -239,14 +208,9 @@ fn select_configuration(
         .filter_map(Value::as_object)
         .find(|configuration| configuration.get("name").and_then(Value::as_str) == Some(name));
     let Some(configuration) = found else {
-        let is_compound =
-            root.get("compounds")
-                .and_then(Value::as_array)
-                .is_some_and(|compounds| {
-                    compounds
-                        .iter()
-                        .any(|compound| compound.get("name").and_then(Value::as_str) == Some(name))
-                });
+        let is_compound = root.get("compounds").and_then(Value::as_array).is_some_and(|compounds| {
+            compounds.iter().any(|compound| compound.get("name").and_then(Value::as_str) == Some(name))
+        });
         if is_compound {
             return Err(LaunchJsonError::Invalid {
                 path: path.to_path_buf(),
@@ -327,10 +291,9 @@ impl<'a> ConfigurationReader<'a> {
             Some(Value::Object(overrides)) => merge_objects(&mut reader.fields, &overrides),
             Some(Value::Null) | None => {}
             Some(other) => {
-                return Err(reader.invalid(format!(
-                    "\"{PLATFORM_KEY}\" should be an object, found {}",
-                    describe_type(&other)
-                )))
+                return Err(
+                    reader.invalid(format!("\"{PLATFORM_KEY}\" should be an object, found {}", describe_type(&other)))
+                )
             }
         }
         for platform in ["linux", "osx", "windows"] {
@@ -342,12 +305,8 @@ impl<'a> ConfigurationReader<'a> {
     fn read(&self) -> Result<LaunchConfig, LaunchJsonError> {
         self.check_type()?;
         let request = self.request()?;
-        let ignored: Vec<&str> = self
-            .fields
-            .keys()
-            .map(String::as_str)
-            .filter(|key| !UNDERSTOOD_KEYS.contains(key))
-            .collect();
+        let ignored: Vec<&str> =
+            self.fields.keys().map(String::as_str).filter(|key| !UNDERSTOOD_KEYS.contains(key)).collect();
         if !ignored.is_empty() {
             tracing::info!(
                 target: "loupe::config",
@@ -384,24 +343,18 @@ impl<'a> ConfigurationReader<'a> {
     }
 
     fn invalid(&self, problem: impl Into<String>) -> LaunchJsonError {
-        LaunchJsonError::Invalid {
-            path: self.path.to_path_buf(),
-            name: self.name.to_string(),
-            problem: problem.into(),
-        }
+        LaunchJsonError::Invalid { path: self.path.to_path_buf(), name: self.name.to_string(), problem: problem.into() }
     }
 
     /// Substitutes variables in `text`, the value of `field` (named in errors).
     fn substitute(&self, field: &str, text: &str) -> Result<String, LaunchJsonError> {
-        self.variables
-            .substitute(text)
-            .map_err(|error| LaunchJsonError::UnsupportedVariable {
-                path: self.path.to_path_buf(),
-                name: self.name.to_string(),
-                field: format!("\"{field}\""),
-                variable: error.variable,
-                hint: error.hint,
-            })
+        self.variables.substitute(text).map_err(|error| LaunchJsonError::UnsupportedVariable {
+            path: self.path.to_path_buf(),
+            name: self.name.to_string(),
+            field: format!("\"{field}\""),
+            variable: error.variable,
+            hint: error.hint,
+        })
     }
 
     /// A string field, substituted; `None` when absent or null.
@@ -409,10 +362,7 @@ impl<'a> ConfigurationReader<'a> {
         match self.fields.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(text)) => self.substitute(key, text).map(Some),
-            Some(other) => Err(self.invalid(format!(
-                "\"{key}\" should be a string, found {}",
-                describe_type(other)
-            ))),
+            Some(other) => Err(self.invalid(format!("\"{key}\" should be a string, found {}", describe_type(other)))),
         }
     }
 
@@ -420,10 +370,9 @@ impl<'a> ConfigurationReader<'a> {
         match self.fields.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(value)) => Ok(Some(*value)),
-            Some(other) => Err(self.invalid(format!(
-                "\"{key}\" should be true or false, found {}",
-                describe_type(other)
-            ))),
+            Some(other) => {
+                Err(self.invalid(format!("\"{key}\" should be true or false, found {}", describe_type(other))))
+            }
         }
     }
 
@@ -446,13 +395,9 @@ impl<'a> ConfigurationReader<'a> {
                 name: self.name.to_string(),
                 found: kind.clone(),
             }),
-            None => Err(self.invalid(
-                "it has no \"type\"; loupe runs \"debugpy\" and \"python\" configurations",
-            )),
-            Some(other) => Err(self.invalid(format!(
-                "\"type\" should be a string such as \"debugpy\", found {}",
-                describe_type(other)
-            ))),
+            None => Err(self.invalid("it has no \"type\"; loupe runs \"debugpy\" and \"python\" configurations")),
+            Some(other) => Err(self
+                .invalid(format!("\"type\" should be a string such as \"debugpy\", found {}", describe_type(other)))),
         }
     }
 
@@ -460,12 +405,10 @@ impl<'a> ConfigurationReader<'a> {
         match self.fields.get("request").and_then(Value::as_str) {
             Some("launch") => Ok(RequestKind::Launch),
             Some("attach") => Ok(RequestKind::Attach),
-            Some(other) => Err(self.invalid(format!(
-                "\"request\" is {other:?}; it should be \"launch\" or \"attach\""
-            ))),
-            None => Err(self.invalid(
-                "\"request\" is missing or not a string; it should be \"launch\" or \"attach\"",
-            )),
+            Some(other) => {
+                Err(self.invalid(format!("\"request\" is {other:?}; it should be \"launch\" or \"attach\"")))
+            }
+            None => Err(self.invalid("\"request\" is missing or not a string; it should be \"launch\" or \"attach\"")),
         }
     }
 
@@ -473,9 +416,9 @@ impl<'a> ConfigurationReader<'a> {
         let program = self.path_field("program")?;
         let module = self.string_field("module")?;
         match (&program, &module) {
-            (Some(_), Some(_)) => Err(self.invalid(
-                "it has both \"program\" and \"module\"; a launch configuration runs one of them",
-            )),
+            (Some(_), Some(_)) => {
+                Err(self.invalid("it has both \"program\" and \"module\"; a launch configuration runs one of them"))
+            }
             (None, None) => {
                 let mut problem = "a launch configuration needs \"program\" (a script path) or \
                                    \"module\" (for python -m)"
@@ -485,9 +428,7 @@ impl<'a> ConfigurationReader<'a> {
                 }
                 Err(self.invalid(problem))
             }
-            (None, Some(module)) if module.trim().is_empty() => {
-                Err(self.invalid("\"module\" is empty"))
-            }
+            (None, Some(module)) if module.trim().is_empty() => Err(self.invalid("\"module\" is empty")),
             _ => Ok((program, module)),
         }
     }
@@ -496,28 +437,25 @@ impl<'a> ConfigurationReader<'a> {
     fn args(&self) -> Result<Vec<String>, LaunchJsonError> {
         match self.fields.get("args") {
             None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::String(text)) => Ok(self
-                .substitute("args", text)?
-                .split_whitespace()
-                .map(str::to_string)
-                .collect()),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(index, item)| match item {
-                    Value::String(text) => self.substitute(&format!("args[{index}]"), text),
-                    Value::Number(number) => Ok(number.to_string()),
-                    Value::Bool(flag) => Ok(flag.to_string()),
-                    other => Err(self.invalid(format!(
-                        "\"args[{index}]\" should be a string, found {}",
-                        describe_type(other)
-                    ))),
-                })
-                .collect(),
-            Some(other) => Err(self.invalid(format!(
-                "\"args\" should be an array of strings, found {}",
-                describe_type(other)
-            ))),
+            Some(Value::String(text)) => {
+                Ok(self.substitute("args", text)?.split_whitespace().map(str::to_string).collect())
+            }
+            Some(Value::Array(items)) => {
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(index, item)| match item {
+                        Value::String(text) => self.substitute(&format!("args[{index}]"), text),
+                        Value::Number(number) => Ok(number.to_string()),
+                        Value::Bool(flag) => Ok(flag.to_string()),
+                        other => Err(self
+                            .invalid(format!("\"args[{index}]\" should be a string, found {}", describe_type(other)))),
+                    })
+                    .collect()
+            }
+            Some(other) => {
+                Err(self.invalid(format!("\"args\" should be an array of strings, found {}", describe_type(other))))
+            }
         }
     }
 
@@ -529,8 +467,7 @@ impl<'a> ConfigurationReader<'a> {
         };
         let mut env: BTreeMap<String, String> = BTreeMap::new();
         if env_file.is_file() {
-            let entries = env_file::load(&env_file)
-                .map_err(|error| self.invalid(format!("\"envFile\": {error:#}")))?;
+            let entries = env_file::load(&env_file).map_err(|error| self.invalid(format!("\"envFile\": {error:#}")))?;
             env.extend(entries);
         } else {
             tracing::info!(
@@ -564,21 +501,16 @@ impl<'a> ConfigurationReader<'a> {
                 }
             }
             Some(other) => {
-                return Err(self.invalid(format!(
-                    "\"env\" should be an object of NAME: value, found {}",
-                    describe_type(other)
-                )))
+                return Err(
+                    self.invalid(format!("\"env\" should be an object of NAME: value, found {}", describe_type(other)))
+                )
             }
         }
         Ok((env, unset.into_iter().collect()))
     }
 
     fn python(&self) -> Result<Option<PathBuf>, LaunchJsonError> {
-        let key = if self.fields.contains_key("python") {
-            "python"
-        } else {
-            "pythonPath"
-        };
+        let key = if self.fields.contains_key("python") { "python" } else { "pythonPath" };
         if let Some(Value::String(raw)) = self.fields.get(key) {
             if names_vscode_interpreter(raw) {
                 tracing::info!(
@@ -630,10 +562,7 @@ impl<'a> ConfigurationReader<'a> {
                 host.trim().to_string()
             }
             Some(other) => {
-                return Err(self.invalid(format!(
-                    "\"{prefix}host\" should be a string, found {}",
-                    describe_type(other)
-                )))
+                return Err(self.invalid(format!("\"{prefix}host\" should be a string, found {}", describe_type(other))))
             }
         };
         let port = self.port(port, &format!("{prefix}port"))?;
@@ -641,13 +570,10 @@ impl<'a> ConfigurationReader<'a> {
     }
 
     fn port(&self, value: Option<&Value>, field: &str) -> Result<u16, LaunchJsonError> {
-        let bad_port =
-            |found: String| self.invalid(format!("\"{field}\" should be a port 1-65535, {found}"));
+        let bad_port = |found: String| self.invalid(format!("\"{field}\" should be a port 1-65535, {found}"));
         let port = match value {
             None | Some(Value::Null) => {
-                return Err(self.invalid(format!(
-                    "\"{field}\" is missing; attach needs the port debugpy listens on"
-                )))
+                return Err(self.invalid(format!("\"{field}\" is missing; attach needs the port debugpy listens on")))
             }
             Some(Value::Number(number)) => number
                 .as_u64()
@@ -655,9 +581,7 @@ impl<'a> ConfigurationReader<'a> {
                 .ok_or_else(|| bad_port(format!("found {number}")))?,
             Some(Value::String(text)) => {
                 let text = self.substitute(field, text)?;
-                text.trim()
-                    .parse::<u16>()
-                    .map_err(|_| bad_port(format!("found {text:?}")))?
+                text.trim().parse::<u16>().map_err(|_| bad_port(format!("found {text:?}")))?
             }
             Some(other) => return Err(bad_port(format!("found {}", describe_type(other)))),
         };
@@ -705,15 +629,9 @@ impl<'a> ConfigurationReader<'a> {
                     )));
                 };
                 let text = |key: &str| match mapping.get(key) {
-                    Some(Value::String(text)) if !text.trim().is_empty() => {
-                        self.substitute(&field(key), text)
-                    }
-                    Some(Value::String(_)) => {
-                        Err(self.invalid(format!("\"{}\" is empty", field(key))))
-                    }
-                    None | Some(Value::Null) => {
-                        Err(self.invalid(format!("\"{}\" is missing", field(key))))
-                    }
+                    Some(Value::String(text)) if !text.trim().is_empty() => self.substitute(&field(key), text),
+                    Some(Value::String(_)) => Err(self.invalid(format!("\"{}\" is empty", field(key)))),
+                    None | Some(Value::Null) => Err(self.invalid(format!("\"{}\" is missing", field(key)))),
                     Some(other) => Err(self.invalid(format!(
                         "\"{}\" should be a string, found {}",
                         field(key),
@@ -732,24 +650,17 @@ impl<'a> ConfigurationReader<'a> {
 /// Whether a `python` value asks for the interpreter selected in VS Code, such as
 /// `${command:python.interpreterPath}` or `${config:python.defaultInterpreterPath}`.
 fn names_vscode_interpreter(value: &str) -> bool {
-    let Some(variable) = value
-        .trim()
-        .strip_prefix("${")
-        .and_then(|rest| rest.strip_suffix('}'))
-    else {
+    let Some(variable) = value.trim().strip_prefix("${").and_then(|rest| rest.strip_suffix('}')) else {
         return false;
     };
-    !variable.contains('}')
-        && (variable.starts_with("command:python.") || variable.starts_with("config:python."))
+    !variable.contains('}') && (variable.starts_with("command:python.") || variable.starts_with("config:python."))
 }
 
 /// Deep-merges `overlay` into `base` (objects merge key by key, anything else replaces).
 fn merge_objects(base: &mut Map<String, Value>, overlay: &Map<String, Value>) {
     for (key, value) in overlay {
         match (base.get_mut(key), value) {
-            (Some(Value::Object(existing)), Value::Object(nested)) => {
-                merge_objects(existing, nested)
-            }
+            (Some(Value::Object(existing)), Value::Object(nested)) => merge_objects(existing, nested),
             _ => {
                 base.insert(key.clone(), value.clone());
             }
@@ -813,35 +724,23 @@ impl VariableResolver<'_> {
     }
 
     fn workspace_basename(&self) -> String {
-        self.workspace
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        self.workspace.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
     }
 
     fn value_of(&self, variable: &str) -> Result<String, UnsupportedVariable> {
-        let unsupported = |hint: String| UnsupportedVariable {
-            variable: variable.to_string(),
-            hint,
-        };
+        let unsupported = |hint: String| UnsupportedVariable { variable: variable.to_string(), hint };
         match variable {
-            "workspaceFolder" | "workspaceRoot" => {
-                return Ok(self.workspace.to_string_lossy().into_owned())
-            }
+            "workspaceFolder" | "workspaceRoot" => return Ok(self.workspace.to_string_lossy().into_owned()),
             "workspaceFolderBasename" => return Ok(self.workspace_basename()),
             "userHome" => {
                 return dirs::home_dir()
                     .map(|home| home.to_string_lossy().into_owned())
-                    .ok_or_else(|| {
-                        unsupported("loupe cannot find your home directory (set $HOME)".into())
-                    })
+                    .ok_or_else(|| unsupported("loupe cannot find your home directory (set $HOME)".into()))
             }
             "cwd" => {
                 return std::env::current_dir()
                     .map(|cwd| cwd.to_string_lossy().into_owned())
-                    .map_err(|error| {
-                        unsupported(format!("loupe cannot read its working directory: {error}"))
-                    })
+                    .map_err(|error| unsupported(format!("loupe cannot read its working directory: {error}")))
             }
             "pathSeparator" | "/" => return Ok(std::path::MAIN_SEPARATOR_STR.to_string()),
             _ => {}
@@ -850,9 +749,7 @@ impl VariableResolver<'_> {
             if name.is_empty() {
                 return Err(unsupported("write ${env:NAME} with a variable name".into()));
             }
-            return Ok(std::env::var_os(name)
-                .map(|value| value.to_string_lossy().into_owned())
-                .unwrap_or_default());
+            return Ok(std::env::var_os(name).map(|value| value.to_string_lossy().into_owned()).unwrap_or_default());
         }
         if let Some(folder) = variable.strip_prefix("workspaceFolder:") {
             if folder == self.workspace_basename() {
@@ -893,18 +790,13 @@ fn hint_for_vscode_variable(variable: &str) -> String {
         );
     }
     if variable == "command:pickArgs" {
-        return "it asks for the arguments in a VS Code prompt; write them in \"args\" instead"
-            .to_string();
+        return "it asks for the arguments in a VS Code prompt; write them in \"args\" instead".to_string();
     }
     if variable.starts_with("command:") {
-        return format!(
-            "it runs a VS Code command; replace it with the value it produces. {SUPPORTED}"
-        );
+        return format!("it runs a VS Code command; replace it with the value it produces. {SUPPORTED}");
     }
     if variable.starts_with("input:") {
-        return format!(
-            "it prompts through VS Code's \"inputs\"; replace it with the value. {SUPPORTED}"
-        );
+        return format!("it prompts through VS Code's \"inputs\"; replace it with the value. {SUPPORTED}");
     }
     if variable.starts_with("config:") {
         return format!("it reads a VS Code setting; replace it with the value. {SUPPORTED}");
@@ -924,10 +816,8 @@ mod tests {
     fn substitution_is_single_pass_and_keeps_unterminated_openers() {
         let workspace = Path::new("/work/project");
         let resolver = resolver(workspace);
-        let substituted = resolver
-            .substitute("${workspaceFolder}/a ${workspaceFolderBasename} ${/} ${ open")
-            .ok()
-            .unwrap();
+        let substituted =
+            resolver.substitute("${workspaceFolder}/a ${workspaceFolderBasename} ${/} ${ open").ok().unwrap();
         assert_eq!(substituted, "/work/project/a project / ${ open");
         assert_eq!(resolver.substitute("$HOME {x}").ok().unwrap(), "$HOME {x}");
     }
@@ -935,17 +825,8 @@ mod tests {
     #[test]
     fn multi_root_folder_variable_matches_only_this_workspace() {
         let resolver = resolver(Path::new("/work/project"));
-        assert_eq!(
-            resolver
-                .substitute("${workspaceFolder:project}")
-                .ok()
-                .unwrap(),
-            "/work/project"
-        );
-        let error = resolver
-            .substitute("${workspaceFolder:other}")
-            .err()
-            .unwrap();
+        assert_eq!(resolver.substitute("${workspaceFolder:project}").ok().unwrap(), "/work/project");
+        let error = resolver.substitute("${workspaceFolder:other}").err().unwrap();
         assert_eq!(error.variable, "workspaceFolder:other");
     }
 
@@ -968,15 +849,9 @@ mod tests {
 
     #[test]
     fn interpreter_variables_are_recognised_only_whole() {
-        assert!(names_vscode_interpreter(
-            "${command:python.interpreterPath}"
-        ));
-        assert!(names_vscode_interpreter(
-            " ${config:python.defaultInterpreterPath} "
-        ));
-        assert!(!names_vscode_interpreter(
-            "${command:python.interpreterPath}/x"
-        ));
+        assert!(names_vscode_interpreter("${command:python.interpreterPath}"));
+        assert!(names_vscode_interpreter(" ${config:python.defaultInterpreterPath} "));
+        assert!(!names_vscode_interpreter("${command:python.interpreterPath}/x"));
         assert!(!names_vscode_interpreter("${command:pickArgs}"));
         assert!(!names_vscode_interpreter("python3"));
     }
@@ -984,10 +859,7 @@ mod tests {
     #[test]
     fn relative_paths_resolve_without_dot_components() {
         let base = Path::new("/w");
-        assert_eq!(
-            resolve_against(base, "./src/app.py"),
-            Path::new("/w/src/app.py")
-        );
+        assert_eq!(resolve_against(base, "./src/app.py"), Path::new("/w/src/app.py"));
         assert_eq!(resolve_against(base, "../up"), Path::new("/w/../up"));
         assert_eq!(resolve_against(base, "/abs/x"), Path::new("/abs/x"));
     }
@@ -997,9 +869,6 @@ mod tests {
         let mut base = serde_json::json!({"env": {"A": "1", "B": "2"}, "args": ["x"]});
         let overlay = serde_json::json!({"env": {"B": "linux"}, "args": ["y"]});
         merge_objects(base.as_object_mut().unwrap(), overlay.as_object().unwrap());
-        assert_eq!(
-            base,
-            serde_json::json!({"env": {"A": "1", "B": "linux"}, "args": ["y"]})
-        );
+        assert_eq!(base, serde_json::json!({"env": {"A": "1", "B": "linux"}, "args": ["y"]}));
     }
 }

@@ -20,12 +20,24 @@ use super::protocol::{Event, Request};
 use super::types::{self as t};
 use crate::session::{
     Backend, BackendEvent, BreakpointStatus, Capabilities, Completion, EvalContext, EvalResult, EventSink,
-    ExceptionFilter, ExceptionInfo, Frame, LineBreakpointRequest, OutputCategory, ResumeAction, Scope, ScopeKind,
-    SessionEvent, StopInfo, StopReason, ThreadId, ThreadInfo, VarRef, Variable,
+    ExceptionFilter, ExceptionInfo, Frame, FunctionBreakpointRequest, LineBreakpointRequest, OutputCategory,
+    ResumeAction, Scope, ScopeKind, SessionEvent, StopInfo, StopReason, ThreadId, ThreadInfo, VarRef, Variable,
 };
 
 /// How long `launch`/`attach` may take to answer after `configurationDone`.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `launch` or `attach`, with debugpy's configuration.
+pub(crate) struct StartRequest {
+    pub request: &'static str,
+    pub arguments: Value,
+}
+
+/// The adapter process loupe started (none when attaching to a port), and its stderr tail.
+pub(crate) struct AdapterProcess {
+    pub child: Option<tokio::process::Child>,
+    pub stderr_tail: Arc<Mutex<Vec<String>>>,
+}
 
 /// The answer to `launch`/`attach`, which debugpy sends after `configurationDone`.
 type StartResponse = oneshot::Receiver<Result<Value, DapError>>;
@@ -33,9 +45,8 @@ type StartResponse = oneshot::Receiver<Result<Value, DapError>>;
 /// Starts a debuggee for a `runInTerminal` request; returns its pid.
 /// The spawner hands a clone of the `mpsc::Sender<()>` to every task that forwards the program's
 /// output and drops it at end of file, so the backend can tell when all output has arrived.
-pub type TerminalSpawner = Arc<
-    dyn Fn(&t::RunInTerminalArguments, EventSink, mpsc::Sender<()>) -> anyhow::Result<Option<u32>> + Send + Sync,
->;
+pub type TerminalSpawner =
+    Arc<dyn Fn(&t::RunInTerminalArguments, EventSink, mpsc::Sender<()>) -> anyhow::Result<Option<u32>> + Send + Sync>;
 
 /// How long to wait, after the program exits, for the rest of its output.
 const OUTPUT_DRAIN_TIMEOUT: Duration = Duration::from_secs(3);
@@ -67,7 +78,7 @@ struct Replay {
     files: HashMap<PathBuf, Vec<LineBreakpointRequest>>,
     /// The main connection's breakpoint ids per file, in request order.
     main_ids: HashMap<PathBuf, Vec<Option<i64>>>,
-    functions: Vec<(String, Option<String>, Option<String>)>,
+    functions: Vec<FunctionBreakpointRequest>,
     exception_filters: Vec<String>,
 }
 
@@ -94,18 +105,18 @@ pub struct DapBackend {
 }
 
 impl DapBackend {
-    /// Runs the DAP start-up on `client` as the main connection: initialize, send `request`
-    /// (launch or attach) with `arguments`, wait for `initialized`.
+    /// Runs the DAP start-up on `client` as the main connection: initialize, send the launch
+    /// or attach request, wait for `initialized`.
     pub(crate) async fn start(
         client: Client,
         incoming: mpsc::UnboundedReceiver<Incoming>,
         sink: EventSink,
-        request: &str,
-        arguments: Value,
+        start: StartRequest,
         terminal: Option<TerminalSpawner>,
-        adapter: Option<tokio::process::Child>,
-        adapter_stderr: Arc<Mutex<Vec<String>>>,
+        adapter: AdapterProcess,
     ) -> anyhow::Result<DapBackend> {
+        let StartRequest { request, arguments } = start;
+        let AdapterProcess { child: adapter, stderr_tail: adapter_stderr } = adapter;
         let shared = Arc::new(Shared {
             sink,
             connections: Mutex::new(Vec::new()),
@@ -116,7 +127,8 @@ impl DapBackend {
             adapter_stderr,
             finished: Mutex::new(false),
         });
-        let (caps, pending, _) = shared.clone().open_connection(client, incoming, request, arguments, "main".into()).await?;
+        let (caps, pending, _) =
+            shared.clone().open_connection(client, incoming, request, arguments, "main".into()).await?;
         if let Ok(mut names) = shared.exception_filter_names.lock() {
             *names = caps.exception_breakpoint_filters.iter().map(|f| f.filter.clone()).collect();
         }
@@ -496,16 +508,14 @@ fn set_breakpoints_args(file: &Path, reqs: &[LineBreakpointRequest]) -> t::SetBr
     }
 }
 
-fn function_breakpoints_args(
-    functions: &[(String, Option<String>, Option<String>)],
-) -> t::SetFunctionBreakpointsArguments {
+fn function_breakpoints_args(functions: &[FunctionBreakpointRequest]) -> t::SetFunctionBreakpointsArguments {
     t::SetFunctionBreakpointsArguments {
         breakpoints: functions
             .iter()
-            .map(|(name, condition, hit)| t::FunctionBreakpoint {
-                name: name.clone(),
-                condition: condition.clone(),
-                hit_condition: hit.clone(),
+            .map(|f| t::FunctionBreakpoint {
+                name: f.name.clone(),
+                condition: f.condition.clone(),
+                hit_condition: f.hit_condition.clone(),
             })
             .collect(),
     }
@@ -566,7 +576,7 @@ impl Backend for DapBackend {
 
     async fn set_function_breakpoints(
         &self,
-        breakpoints: &[(String, Option<String>, Option<String>)],
+        breakpoints: &[FunctionBreakpointRequest],
     ) -> anyhow::Result<Vec<BreakpointStatus>> {
         let args = function_breakpoints_args(breakpoints);
         if let Ok(mut r) = self.shared.replay.lock() {
@@ -646,18 +656,13 @@ impl Backend for DapBackend {
         let (index, id) = narrow(thread);
         let client = self.client(index)?;
         let source = t::Source { name: None, path: Some(file.to_string_lossy().into_owned()), source_reference: None };
-        let targets = client
-            .request::<t::GotoTargets>(&t::GotoTargetsArguments { source, line })
-            .await
-            .map_err(dap_err)?;
+        let targets =
+            client.request::<t::GotoTargets>(&t::GotoTargetsArguments { source, line }).await.map_err(dap_err)?;
         let target = targets
             .targets
             .first()
             .ok_or_else(|| anyhow!("cannot jump to {}:{line}: no code there", file.display()))?;
-        client
-            .request::<t::Goto>(&t::GotoArguments { thread_id: id, target_id: target.id })
-            .await
-            .map_err(dap_err)?;
+        client.request::<t::Goto>(&t::GotoArguments { thread_id: id, target_id: target.id }).await.map_err(dap_err)?;
         Ok(())
     }
 
@@ -670,7 +675,11 @@ impl Backend for DapBackend {
                 Err(_) => continue,
             };
             let prefix = if index == 0 { String::new() } else { format!("[{}] ", client.name()) };
-            out.extend(body.threads.into_iter().map(|th| ThreadInfo { id: widen(index, th.id), name: format!("{prefix}{}", th.name) }));
+            out.extend(
+                body.threads
+                    .into_iter()
+                    .map(|th| ThreadInfo { id: widen(index, th.id), name: format!("{prefix}{}", th.name) }),
+            );
         }
         Ok(out)
     }
@@ -697,7 +706,8 @@ impl Backend for DapBackend {
 
     async fn scopes(&self, frame: i64) -> anyhow::Result<Vec<Scope>> {
         let (index, id) = narrow(frame);
-        let body = self.client(index)?.request::<t::Scopes>(&t::ScopesArguments { frame_id: id }).await.map_err(dap_err)?;
+        let body =
+            self.client(index)?.request::<t::Scopes>(&t::ScopesArguments { frame_id: id }).await.map_err(dap_err)?;
         Ok(body
             .scopes
             .into_iter()
@@ -818,10 +828,10 @@ impl Backend for DapBackend {
 
     async fn terminate(&self) -> anyhow::Result<()> {
         let main = self.main()?;
-        if self.caps.supports_terminate_request {
-            if main.request_with_timeout::<t::Terminate>(&t::Empty {}, Duration::from_secs(5)).await.is_ok() {
-                return Ok(());
-            }
+        if self.caps.supports_terminate_request
+            && main.request_with_timeout::<t::Terminate>(&t::Empty {}, Duration::from_secs(5)).await.is_ok()
+        {
+            return Ok(());
         }
         self.disconnect(true).await
     }

@@ -133,10 +133,8 @@ impl Client {
 
     /// Sends a typed request without waiting.
     pub fn send<R: DapRequest>(&self, args: &R::Arguments) -> Result<PendingResponse, DapError> {
-        let arguments = serde_json::to_value(args).map_err(|e| DapError::Decode {
-            command: R::COMMAND.into(),
-            detail: e.to_string(),
-        })?;
+        let arguments = serde_json::to_value(args)
+            .map_err(|e| DapError::Decode { command: R::COMMAND.into(), detail: e.to_string() })?;
         self.send_raw(R::COMMAND, arguments)
     }
 
@@ -187,7 +185,7 @@ impl PendingResponse {
     /// Waits for the response and decodes its body.
     pub async fn wait<R: DapRequest>(self, timeout: Duration) -> Result<R::Body, DapError> {
         let body = self.wait_raw(timeout).await?;
-        decode::<R::Body>(&R::COMMAND.to_string(), body)
+        decode::<R::Body>(R::COMMAND, body)
     }
 
     /// Waits for the response and returns its raw body.
@@ -249,4 +247,3 @@ pub fn event_body<T: DeserializeOwned + Default>(event: &Event) -> T {
         }
     }
 }
-

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::sync::mpsc;
 
-use super::backend::{DapBackend, TerminalSpawner};
+use super::backend::{AdapterProcess, DapBackend, StartRequest, TerminalSpawner};
 use super::client::Client;
 use super::provision::{self, DebugpySource};
 use super::types::RunInTerminalArguments;
@@ -65,7 +65,7 @@ pub struct AttachSpec {
 
 #[derive(Debug, Clone)]
 pub enum DebugpySpec {
-    Launch(LaunchSpec),
+    Launch(Box<LaunchSpec>),
     Attach(AttachSpec),
 }
 
@@ -95,7 +95,8 @@ impl Launcher for DebugpyLauncher {
             return absolute;
         }
         // `break demo.py:3` typed from elsewhere: try next to the program.
-        if let DebugpySpec::Launch(LaunchSpec { target: Target::Program(p), .. }) = &self.spec {
+        if let DebugpySpec::Launch(spec) = &self.spec {
+            let Target::Program(p) = &spec.target else { return absolute };
             if let Some(candidate) = p.parent().map(|d| d.join(file)).filter(|c| c.exists()) {
                 return candidate;
             }
@@ -170,7 +171,9 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
         Target::Module(m) => arguments["module"] = json!(m),
     }
     let terminal = terminal_spawner(spec.stdin);
-    DapBackend::start(client, incoming, events, "launch", arguments, Some(terminal), Some(adapter), stderr_tail).await
+    let start = StartRequest { request: "launch", arguments };
+    let adapter = AdapterProcess { child: Some(adapter), stderr_tail };
+    DapBackend::start(client, incoming, events, start, Some(terminal), adapter).await
 }
 
 async fn attach(spec: &AttachSpec, events: EventSink) -> anyhow::Result<DapBackend> {
@@ -194,11 +197,8 @@ async fn attach(spec: &AttachSpec, events: EventSink) -> anyhow::Result<DapBacke
     stream.set_nodelay(true).context("setting TCP_NODELAY")?;
     let (reader, writer) = stream.into_split();
     let (client, incoming) = Client::start(reader, writer, &format!("debugpy@{address}"));
-    let mappings: Vec<Value> = spec
-        .path_mappings
-        .iter()
-        .map(|m| json!({ "localRoot": m.local_root, "remoteRoot": m.remote_root }))
-        .collect();
+    let mappings: Vec<Value> =
+        spec.path_mappings.iter().map(|m| json!({ "localRoot": m.local_root, "remoteRoot": m.remote_root })).collect();
     let arguments = json!({
         "name": "loupe attach",
         "type": "debugpy",
@@ -208,7 +208,9 @@ async fn attach(spec: &AttachSpec, events: EventSink) -> anyhow::Result<DapBacke
         "justMyCode": spec.just_my_code,
         "subProcess": true,
     });
-    DapBackend::start(client, incoming, events, "attach", arguments, None, None, Arc::new(Mutex::new(Vec::new())))
+    let start = StartRequest { request: "attach", arguments };
+    let adapter = AdapterProcess { child: None, stderr_tail: Arc::new(Mutex::new(Vec::new())) };
+    DapBackend::start(client, incoming, events, start, None, adapter)
         .await
         .with_context(|| format!("attaching to debugpy at {address}"))
 }
@@ -244,7 +246,8 @@ async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Res
         let line = error["line"].as_i64().map(|l| format!(":{l}")).unwrap_or_default();
         let column = error["column"].as_i64().map(|c| format!(":{c}")).unwrap_or_default();
         let message = error["message"].as_str().unwrap_or("invalid syntax");
-        let source = error["text"].as_str().filter(|t| !t.is_empty()).map(|t| format!("\n    {}", t.trim())).unwrap_or_default();
+        let source =
+            error["text"].as_str().filter(|t| !t.is_empty()).map(|t| format!("\n    {}", t.trim())).unwrap_or_default();
         bail!("{}{line}{column}: SyntaxError: {message}{source}", program.display());
     }
     Ok(())

@@ -50,11 +50,7 @@ impl Response {
     /// The human-readable failure text of an unsuccessful response: the `error.format` body when
     /// the adapter sent one (debugpy does, with the Python exception), else `message`.
     pub fn error_text(&self) -> String {
-        let formatted = self
-            .body
-            .get("error")
-            .and_then(|e| e.get("format"))
-            .and_then(Value::as_str);
+        let formatted = self.body.get("error").and_then(|e| e.get("format")).and_then(Value::as_str);
         match (formatted, self.message.as_deref()) {
             (Some(f), _) if !f.is_empty() => f.to_string(),
             (_, Some(m)) if !m.is_empty() => m.to_string(),
@@ -70,11 +66,7 @@ mod tests {
 
     #[test]
     fn request_carries_type_and_omits_null_arguments() {
-        let r = Message::Request(Request {
-            seq: 1,
-            command: "threads".into(),
-            arguments: Value::Null,
-        });
+        let r = Message::Request(Request { seq: 1, command: "threads".into(), arguments: Value::Null });
         let text = serde_json::to_string(&r).unwrap();
         assert_eq!(text, r#"{"type":"request","seq":1,"command":"threads"}"#);
     }
@@ -93,10 +85,8 @@ mod tests {
 
     #[test]
     fn decodes_custom_events() {
-        let m: Message = serde_json::from_str(
-            r#"{"type":"event","seq":4,"event":"debugpySockets","body":{"sockets":[]}}"#,
-        )
-        .unwrap();
+        let m: Message =
+            serde_json::from_str(r#"{"type":"event","seq":4,"event":"debugpySockets","body":{"sockets":[]}}"#).unwrap();
         assert!(matches!(m, Message::Event(e) if e.event == "debugpySockets"));
     }
 }

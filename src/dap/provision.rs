@@ -66,11 +66,7 @@ pub enum ProvisionError {
         "installing debugpy for {interpreter} failed ({status}); the last lines of pip's \
          output:\n{output_tail}\nTo install it yourself, run: {interpreter} -m pip install debugpy"
     )]
-    InstallFailed {
-        interpreter: String,
-        status: String,
-        output_tail: String,
-    },
+    InstallFailed { interpreter: String, status: String, output_tail: String },
 
     #[error(
         "installing debugpy for {interpreter} did not finish within {} minutes (is the network \
@@ -78,22 +74,14 @@ pub enum ProvisionError {
          yourself, run: {interpreter} -m pip install debugpy",
         timeout.as_secs() / 60
     )]
-    InstallTimedOut {
-        interpreter: String,
-        timeout: Duration,
-        output_tail: String,
-    },
+    InstallTimedOut { interpreter: String, timeout: Duration, output_tail: String },
 
     #[error(
         "debugpy was installed into {} but {interpreter} cannot import it: {detail}\nTo install \
          it yourself, run: {interpreter} -m pip install debugpy",
         dir.display()
     )]
-    VerifyFailed {
-        interpreter: String,
-        dir: PathBuf,
-        detail: String,
-    },
+    VerifyFailed { interpreter: String, dir: PathBuf, detail: String },
 }
 
 /// Makes sure `interp` can use debugpy, installing loupe's cached copy on first use.
@@ -102,13 +90,7 @@ pub async fn ensure_debugpy(
     interp: &Interpreter,
     progress: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<DebugpySource> {
-    ensure_debugpy_in(
-        &crate::paths::cache_dir(),
-        interp,
-        &BTreeMap::new(),
-        progress,
-    )
-    .await
+    ensure_debugpy_in(&crate::paths::cache_dir(), interp, &BTreeMap::new(), progress).await
 }
 
 /// [`ensure_debugpy`] with an explicit cache root (loupe's cache directory; the copy goes under
@@ -122,16 +104,11 @@ pub async fn ensure_debugpy_in(
     progress: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<DebugpySource> {
     if let Some(version) = &interp.debugpy {
-        return Ok(DebugpySource::Installed {
-            version: version.clone(),
-        });
+        return Ok(DebugpySource::Installed { version: version.clone() });
     }
     let final_dir = cache_dir_for(cache_root, interp);
     if let Some(version) = complete_cache_version(&final_dir) {
-        return Ok(DebugpySource::Cache {
-            dir: final_dir,
-            version,
-        });
+        return Ok(DebugpySource::Cache { dir: final_dir, version });
     }
     install_into_cache(&final_dir, interp, extra_env, progress).await
 }
@@ -168,11 +145,7 @@ fn complete_cache_version(dir: &Path) -> Option<String> {
         return None;
     }
     let version = marker.trim();
-    Some(if version.is_empty() {
-        "unknown".to_string()
-    } else {
-        version.to_string()
-    })
+    Some(if version.is_empty() { "unknown".to_string() } else { version.to_string() })
 }
 
 async fn install_into_cache(
@@ -181,14 +154,8 @@ async fn install_into_cache(
     extra_env: &BTreeMap<OsString, OsString>,
     progress: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<DebugpySource> {
-    let parent = final_dir
-        .parent()
-        .context("the debugpy cache directory has no parent")?;
-    let key = final_dir
-        .file_name()
-        .context("the debugpy cache directory has no name")?
-        .to_string_lossy()
-        .into_owned();
+    let parent = final_dir.parent().context("the debugpy cache directory has no parent")?;
+    let key = final_dir.file_name().context("the debugpy cache directory has no name")?.to_string_lossy().into_owned();
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create the cache directory {}", parent.display()))?;
     remove_abandoned_temp_dirs(parent, &key);
@@ -203,27 +170,12 @@ async fn install_into_cache(
     ));
     run_pip_install(interp, temp_dir.path(), extra_env, progress).await?;
     let version = verify_import(interp, temp_dir.path(), extra_env).await?;
-    std::fs::write(
-        temp_dir.path().join(COMPLETE_MARKER),
-        format!("{version}\n"),
-    )
-    .with_context(|| {
-        format!(
-            "cannot write {} in {}",
-            COMPLETE_MARKER,
-            temp_dir.path().display()
-        )
-    })?;
+    std::fs::write(temp_dir.path().join(COMPLETE_MARKER), format!("{version}\n"))
+        .with_context(|| format!("cannot write {} in {}", COMPLETE_MARKER, temp_dir.path().display()))?;
 
     let version = move_into_place(temp_dir, final_dir, &version, progress)?;
-    progress(&format!(
-        "debugpy {version} is ready in {}",
-        final_dir.display()
-    ));
-    Ok(DebugpySource::Cache {
-        dir: final_dir.to_path_buf(),
-        version,
-    })
+    progress(&format!("debugpy {version} is ready in {}", final_dir.display()));
+    Ok(DebugpySource::Cache { dir: final_dir.to_path_buf(), version })
 }
 
 /// Renames the finished install to `final_dir` and returns the version now there. If another
@@ -248,10 +200,7 @@ fn move_into_place(
     let aside = temp_dir.sibling_name("stale");
     if final_dir.exists() {
         std::fs::rename(final_dir, &aside).with_context(|| {
-            format!(
-                "cannot move the incomplete debugpy cache {} out of the way",
-                final_dir.display()
-            )
+            format!("cannot move the incomplete debugpy cache {} out of the way", final_dir.display())
         })?;
     }
     let result = std::fs::rename(temp_dir.path(), final_dir);
@@ -294,24 +243,17 @@ async fn run_pip_install(
     );
     process.env = extra_env.clone();
     // pip writes through Python's buffered stdout; unbuffered, its lines arrive as they happen.
-    process
-        .env
-        .entry("PYTHONUNBUFFERED".into())
-        .or_insert_with(|| "1".into());
+    process.env.entry("PYTHONUNBUFFERED".into()).or_insert_with(|| "1".into());
     // `-m pip` puts the working directory on sys.path: run where no stray `pip` package can be.
     process.cwd = target.parent().map(Path::to_path_buf);
     process.stdin = StdioMode::Null;
     process.stdout = StdioMode::Piped;
     process.stderr = StdioMode::Piped;
 
-    let mut child = sandbox::spawn(&process)
-        .with_context(|| format!("could not run pip with {interpreter}"))?;
+    let mut child = sandbox::spawn(&process).with_context(|| format!("could not run pip with {interpreter}"))?;
     let mut tail = OutputTail::default();
-    let outcome = tokio::time::timeout(
-        INSTALL_TIMEOUT,
-        stream_output_until_exit(&mut child, &mut tail, progress),
-    )
-    .await;
+    let outcome =
+        tokio::time::timeout(INSTALL_TIMEOUT, stream_output_until_exit(&mut child, &mut tail, progress)).await;
     let status = match outcome {
         Err(_elapsed) => {
             let _ = child.kill().await;
@@ -330,12 +272,8 @@ async fn run_pip_install(
     if tail.contains("No module named pip") {
         return Err(ProvisionError::NoPip { interpreter }.into());
     }
-    Err(ProvisionError::InstallFailed {
-        interpreter,
-        status: describe_status(status),
-        output_tail: tail.render(),
-    }
-    .into())
+    Err(ProvisionError::InstallFailed { interpreter, status: describe_status(status), output_tail: tail.render() }
+        .into())
 }
 
 /// Forwards the child's stdout and stderr lines to `progress` (keeping the last few) until both
@@ -376,10 +314,7 @@ struct LineSource<R> {
 
 impl<R: AsyncRead + Unpin> LineSource<R> {
     fn new(reader: Option<R>) -> Self {
-        LineSource {
-            reader: reader.map(BufReader::new),
-            buffer: Vec::new(),
-        }
+        LineSource { reader: reader.map(BufReader::new), buffer: Vec::new() }
     }
 
     fn is_open(&self) -> bool {
@@ -398,9 +333,7 @@ impl<R: AsyncRead + Unpin> LineSource<R> {
                 return Ok(None);
             }
         }
-        let line = String::from_utf8_lossy(&self.buffer)
-            .trim_end_matches(['\n', '\r'])
-            .to_string();
+        let line = String::from_utf8_lossy(&self.buffer).trim_end_matches(['\n', '\r']).to_string();
         self.buffer.clear();
         Ok(Some(line))
     }
@@ -417,25 +350,15 @@ async fn verify_import(
         dir: dir.to_path_buf(),
         detail,
     };
-    let mut process = PythonProcess::new(
-        &interp.path,
-        ["-c", "import debugpy; print(debugpy.__version__)"],
-    );
+    let mut process = PythonProcess::new(&interp.path, ["-c", "import debugpy; print(debugpy.__version__)"]);
     process.env = extra_env.clone();
-    process
-        .env
-        .insert("PYTHONPATH".into(), dir.as_os_str().to_owned());
+    process.env.insert("PYTHONPATH".into(), dir.as_os_str().to_owned());
     process.cwd = Some(dir.to_path_buf());
 
     let child = sandbox::spawn(&process).map_err(|error| verify_failed(error.to_string()))?;
     let output = tokio::time::timeout(VERIFY_TIMEOUT, child.wait_with_output())
         .await
-        .map_err(|_| {
-            verify_failed(format!(
-                "importing it did not finish within {} s",
-                VERIFY_TIMEOUT.as_secs()
-            ))
-        })?
+        .map_err(|_| verify_failed(format!("importing it did not finish within {} s", VERIFY_TIMEOUT.as_secs())))?
         .map_err(|error| verify_failed(error.to_string()))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let version = stdout.lines().rev().map(str::trim).find(|l| !l.is_empty());
@@ -445,11 +368,7 @@ async fn verify_import(
             let stderr = String::from_utf8_lossy(&output.stderr);
             let mut tail = OutputTail::default();
             stderr.lines().for_each(|line| tail.push(line));
-            Err(verify_failed(format!(
-                "{}\n{}",
-                describe_status(output.status),
-                tail.render()
-            )))
+            Err(verify_failed(format!("{}\n{}", describe_status(output.status), tail.render())))
         }
     }
 }
@@ -476,11 +395,7 @@ impl OutputTail {
         if self.lines.is_empty() {
             return "    (no output)".to_string();
         }
-        self.lines
-            .iter()
-            .map(|line| format!("    {line}"))
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.lines.iter().map(|line| format!("    {line}")).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -494,9 +409,7 @@ fn describe_status(status: ExitStatus) -> String {
 /// `path` as it would be typed in a shell, so the suggested commands can be pasted.
 fn shell_quote(path: &Path) -> String {
     let text = path.to_string_lossy();
-    let plain = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "_-./+=:,@%".contains(c));
+    let plain = text.chars().all(|c| c.is_ascii_alphanumeric() || "_-./+=:,@%".contains(c));
     if plain && !text.is_empty() {
         text.into_owned()
     } else {
@@ -513,21 +426,11 @@ struct TempDir {
 
 impl TempDir {
     fn create(parent: &Path, key: &str) -> anyhow::Result<Self> {
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|elapsed| elapsed.as_nanos())
-            .unwrap_or(0);
-        let path = parent.join(format!(
-            "{}{}-{nanos}",
-            temp_prefix(key),
-            std::process::id()
-        ));
-        std::fs::create_dir(&path).with_context(|| {
-            format!(
-                "cannot create the temporary install directory {}",
-                path.display()
-            )
-        })?;
+        let nanos =
+            SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|elapsed| elapsed.as_nanos()).unwrap_or(0);
+        let path = parent.join(format!("{}{}-{nanos}", temp_prefix(key), std::process::id()));
+        std::fs::create_dir(&path)
+            .with_context(|| format!("cannot create the temporary install directory {}", path.display()))?;
         Ok(TempDir { path, keep: false })
     }
 
@@ -570,11 +473,8 @@ fn remove_abandoned_temp_dirs(parent: &Path, key: &str) {
         if !entry.file_name().to_string_lossy().starts_with(&prefix) {
             continue;
         }
-        let age = entry
-            .metadata()
-            .and_then(|metadata| metadata.modified())
-            .ok()
-            .and_then(|modified| modified.elapsed().ok());
+        let age =
+            entry.metadata().and_then(|metadata| metadata.modified()).ok().and_then(|modified| modified.elapsed().ok());
         if age.is_some_and(|age| age > INSTALL_TIMEOUT * 2) {
             let _ = std::fs::remove_dir_all(entry.path());
         }

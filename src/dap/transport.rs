@@ -77,8 +77,7 @@ where
                             }
                         }
                         Err(e) => {
-                            let preview: String =
-                                String::from_utf8_lossy(&body).chars().take(200).collect();
+                            let preview: String = String::from_utf8_lossy(&body).chars().take(200).collect();
                             let _ = tx.send(Inbound::Problem(format!(
                                 "{name}: dropped a DAP message that is not valid JSON ({e}): {preview}"
                             )));
@@ -115,18 +114,12 @@ async fn read_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> io::Resu
     let mut first = true;
     loop {
         line.clear();
-        let n = (&mut *reader)
-            .take(MAX_HEADER_LINE as u64 + 1)
-            .read_until(b'\n', &mut line)
-            .await?;
+        let n = (&mut *reader).take(MAX_HEADER_LINE as u64 + 1).read_until(b'\n', &mut line).await?;
         if n == 0 {
             if first {
                 return Ok(Frame::Eof);
             }
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "stream ended inside a DAP header",
-            ));
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "stream ended inside a DAP header"));
         }
         first = false;
         if line.len() > MAX_HEADER_LINE || !line.ends_with(b"\n") {
@@ -138,14 +131,9 @@ async fn read_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> io::Resu
         if text.is_empty() {
             break;
         }
-        let (key, value) = text
-            .split_once(':')
-            .ok_or_else(|| bad_header(&line, "expected `Name: value`"))?;
+        let (key, value) = text.split_once(':').ok_or_else(|| bad_header(&line, "expected `Name: value`"))?;
         if key.trim().eq_ignore_ascii_case("content-length") {
-            let len = value
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| bad_header(&line, "Content-Length is not a number"))?;
+            let len = value.trim().parse::<usize>().map_err(|_| bad_header(&line, "Content-Length is not a number"))?;
             content_length = Some(len);
         }
     }
@@ -154,10 +142,7 @@ async fn read_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> io::Resu
     if len > MAX_BODY_BYTES {
         let skipped = tokio::io::copy(&mut (&mut *reader).take(len as u64), &mut tokio::io::sink()).await?;
         if (skipped as usize) < len {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "stream ended inside an oversized DAP message",
-            ));
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "stream ended inside an oversized DAP message"));
         }
         return Ok(Frame::Skipped(len));
     }
@@ -168,10 +153,7 @@ async fn read_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> io::Resu
 
 fn bad_header(line: &[u8], why: &str) -> io::Error {
     let preview: String = String::from_utf8_lossy(line).chars().take(80).collect();
-    io::Error::new(
-        io::ErrorKind::InvalidData,
-        format!("malformed DAP header ({why}): {preview:?}"),
-    )
+    io::Error::new(io::ErrorKind::InvalidData, format!("malformed DAP header ({why}): {preview:?}"))
 }
 
 #[cfg(test)]

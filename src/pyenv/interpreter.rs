@@ -62,9 +62,7 @@ impl Interpreter {
 /// Why an interpreter could not be resolved. Each message says what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum InterpreterError {
-    #[error(
-        "python interpreter '{name}' not found on PATH; install Python 3 or pass --python PATH"
-    )]
+    #[error("python interpreter '{name}' not found on PATH; install Python 3 or pass --python PATH")]
     NotOnPath { name: String },
 
     #[error(
@@ -175,37 +173,23 @@ pub async fn resolve_with(
 /// `None` means `$VIRTUAL_ENV/bin/python` if a virtual environment is active, else `python3`,
 /// else `python` on `PATH`. A bare name is looked up on `PATH`; anything with a `/` is a path,
 /// relative to `cwd`. A pyenv shim is replaced by the interpreter it would run.
-pub fn locate(
-    requested: Option<&Path>,
-    cwd: &Path,
-    context: &SearchContext,
-) -> Result<PathBuf, InterpreterError> {
+pub fn locate(requested: Option<&Path>, cwd: &Path, context: &SearchContext) -> Result<PathBuf, InterpreterError> {
     let candidate = match requested {
         None => {
             if let Some(virtual_env) = &context.virtual_env {
                 let path = virtual_env.join("bin").join("python");
                 if !path.exists() {
-                    return Err(InterpreterError::StaleVirtualEnv {
-                        virtual_env: virtual_env.clone(),
-                        path,
-                    });
+                    return Err(InterpreterError::StaleVirtualEnv { virtual_env: virtual_env.clone(), path });
                 }
                 path
             } else {
                 find_on_path(OsStr::new("python3"), cwd, context.path.as_deref())
                     .or_else(|| find_on_path(OsStr::new("python"), cwd, context.path.as_deref()))
-                    .ok_or_else(|| InterpreterError::NotOnPath {
-                        name: "python3".to_string(),
-                    })?
+                    .ok_or_else(|| InterpreterError::NotOnPath { name: "python3".to_string() })?
             }
         }
-        Some(requested) if is_bare_name(requested) => {
-            find_on_path(requested.as_os_str(), cwd, context.path.as_deref()).ok_or_else(|| {
-                InterpreterError::NotOnPath {
-                    name: requested.display().to_string(),
-                }
-            })?
-        }
+        Some(requested) if is_bare_name(requested) => find_on_path(requested.as_os_str(), cwd, context.path.as_deref())
+            .ok_or_else(|| InterpreterError::NotOnPath { name: requested.display().to_string() })?,
         Some(requested) => cwd.join(requested),
     };
 
@@ -216,10 +200,8 @@ pub fn locate(
 /// Whether `path` is a command name to look up on `PATH` rather than a path (no `/` in it).
 fn is_bare_name(path: &Path) -> bool {
     let mut components = path.components();
-    matches!(
-        (components.next(), components.next()),
-        (Some(Component::Normal(_)), None)
-    ) && !path.as_os_str().to_string_lossy().contains('/')
+    matches!((components.next(), components.next()), (Some(Component::Normal(_)), None))
+        && !path.as_os_str().to_string_lossy().contains('/')
 }
 
 fn find_on_path(name: &OsStr, cwd: &Path, path: Option<&OsStr>) -> Option<PathBuf> {
@@ -228,18 +210,12 @@ fn find_on_path(name: &OsStr, cwd: &Path, path: Option<&OsStr>) -> Option<PathBu
 }
 
 fn check_executable(path: &Path) -> Result<(), InterpreterError> {
-    let metadata = std::fs::metadata(path).map_err(|_| InterpreterError::NoSuchFile {
-        path: path.to_path_buf(),
-    })?;
+    let metadata = std::fs::metadata(path).map_err(|_| InterpreterError::NoSuchFile { path: path.to_path_buf() })?;
     if metadata.is_dir() {
-        return Err(InterpreterError::IsDirectory {
-            path: path.to_path_buf(),
-        });
+        return Err(InterpreterError::IsDirectory { path: path.to_path_buf() });
     }
     if !is_executable_file(path) {
-        return Err(InterpreterError::NotExecutable {
-            path: path.to_path_buf(),
-        });
+        return Err(InterpreterError::NotExecutable { path: path.to_path_buf() });
     }
     Ok(())
 }
@@ -287,10 +263,8 @@ pub fn resolve_shim_with(path: &Path, cwd: &Path, context: &SearchContext) -> Op
         Some(spec) if !spec.trim().is_empty() => spec.to_string(),
         _ => selected_version_from_files(&pyenv_root, cwd),
     };
-    let mut versions: Vec<&str> = version_spec
-        .split(|c: char| c == ':' || c.is_whitespace())
-        .filter(|name| !name.is_empty())
-        .collect();
+    let mut versions: Vec<&str> =
+        version_spec.split(|c: char| c == ':' || c.is_whitespace()).filter(|name| !name.is_empty()).collect();
     versions.push("system");
 
     for version in versions {
@@ -324,10 +298,7 @@ fn pyenv_root_of_shim(path: &Path, shims_dir: &Path, context: &SearchContext) ->
         }
     }
     let grandparent = shims_dir.parent()?;
-    grandparent
-        .join("versions")
-        .is_dir()
-        .then(|| grandparent.to_path_buf())
+    grandparent.join("versions").is_dir().then(|| grandparent.to_path_buf())
 }
 
 /// Reads `export PYENV_ROOT="..."` from the start of a shim script. Shims are short text files;
@@ -335,11 +306,7 @@ fn pyenv_root_of_shim(path: &Path, shims_dir: &Path, context: &SearchContext) ->
 fn root_named_in_shim_script(path: &Path) -> Option<PathBuf> {
     use std::io::Read;
     let mut head = Vec::with_capacity(4096);
-    std::fs::File::open(path)
-        .ok()?
-        .take(4096)
-        .read_to_end(&mut head)
-        .ok()?;
+    std::fs::File::open(path).ok()?.take(4096).read_to_end(&mut head).ok()?;
     let text = String::from_utf8_lossy(&head);
     text.lines().find_map(|line| {
         let value = line.trim().strip_prefix("export PYENV_ROOT=")?;
@@ -359,10 +326,7 @@ fn same_directory(a: &Path, b: &Path) -> bool {
 /// The version list pyenv reads from files: the nearest `.python-version` from `cwd` upwards
 /// (even an empty one: pyenv then means `system`), else `$PYENV_ROOT/version`.
 fn selected_version_from_files(pyenv_root: &Path, cwd: &Path) -> String {
-    let local_file = cwd
-        .ancestors()
-        .map(|dir| dir.join(".python-version"))
-        .find(|file| file.is_file());
+    let local_file = cwd.ancestors().map(|dir| dir.join(".python-version")).find(|file| file.is_file());
     let file = local_file.unwrap_or_else(|| pyenv_root.join("version"));
     read_version_file(&file).unwrap_or_default()
 }
@@ -382,9 +346,7 @@ fn read_version_file(file: &Path) -> Option<String> {
 
 /// pyenv allows `3.11.7/envs/name` (pyenv-virtualenv) but nothing that leaves `versions/`.
 fn is_safe_version_name(name: &str) -> bool {
-    Path::new(name)
-        .components()
-        .all(|component| matches!(component, Component::Normal(_)))
+    Path::new(name).components().all(|component| matches!(component, Component::Normal(_)))
 }
 
 /// The directory of an installed version named `name`: an exact directory, the same without a
@@ -431,8 +393,7 @@ fn latest_installed_matching(versions_dir: &Path, prefix: &str) -> Option<String
 }
 
 fn ends_with_digit_then_t(name: &str) -> bool {
-    name.strip_suffix('t')
-        .is_some_and(|stem| stem.ends_with(|c: char| c.is_ascii_digit()))
+    name.strip_suffix('t').is_some_and(|stem| stem.ends_with(|c: char| c.is_ascii_digit()))
 }
 
 fn is_prerelease_or_dev(name: &str) -> bool {
@@ -442,9 +403,7 @@ fn is_prerelease_or_dev(name: &str) -> bool {
     // `3.13.0rc2`, `3.12.0b1`, `3.14.0a7`: letters then digits at the end.
     let without_digits = name.trim_end_matches(|c: char| c.is_ascii_digit());
     without_digits.len() < name.len()
-        && (without_digits.ends_with("rc")
-            || without_digits.ends_with('a')
-            || without_digits.ends_with('b'))
+        && (without_digits.ends_with("rc") || without_digits.ends_with('a') || without_digits.ends_with('b'))
 }
 
 /// The order `pyenv latest` sorts by: the first dot-separated field as text (so `pypy3.10-7.3`
@@ -463,19 +422,10 @@ fn version_sort_key(name: &str) -> (String, [u64; 3]) {
 }
 
 /// The first `name` on `path` outside pyenv's shim directories: what pyenv calls `system`.
-fn find_outside_shims(
-    name: &OsStr,
-    cwd: &Path,
-    path: Option<&OsStr>,
-    shim_dirs: &[PathBuf],
-) -> Option<PathBuf> {
+fn find_outside_shims(name: &OsStr, cwd: &Path, path: Option<&OsStr>, shim_dirs: &[PathBuf]) -> Option<PathBuf> {
     let path = path?;
     let remaining: Vec<PathBuf> = std::env::split_paths(path)
-        .filter(|dir| {
-            !shim_dirs
-                .iter()
-                .any(|shims| dir == shims || same_directory(dir, shims))
-        })
+        .filter(|dir| !shim_dirs.iter().any(|shims| dir == shims || same_directory(dir, shims)))
         .collect();
     let remaining = std::env::join_paths(remaining).ok()?;
     which::which_in(name, Some(remaining), cwd).ok()
@@ -534,28 +484,15 @@ pub async fn probe(path: &Path, cwd: &Path) -> Result<Interpreter, InterpreterEr
         process.cwd = Some(cwd.to_path_buf());
     }
     let child = sandbox::spawn(&process).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => InterpreterError::NoSuchFile {
-            path: path.to_path_buf(),
-        },
-        std::io::ErrorKind::PermissionDenied => InterpreterError::NotExecutable {
-            path: path.to_path_buf(),
-        },
-        _ => InterpreterError::Spawn {
-            path: path.to_path_buf(),
-            source,
-        },
+        std::io::ErrorKind::NotFound => InterpreterError::NoSuchFile { path: path.to_path_buf() },
+        std::io::ErrorKind::PermissionDenied => InterpreterError::NotExecutable { path: path.to_path_buf() },
+        _ => InterpreterError::Spawn { path: path.to_path_buf(), source },
     })?;
     // Dropping the child on timeout kills it (kill_on_drop).
     let output = tokio::time::timeout(PROBE_TIMEOUT, child.wait_with_output())
         .await
-        .map_err(|_| InterpreterError::ProbeTimedOut {
-            path: path.to_path_buf(),
-            timeout: PROBE_TIMEOUT,
-        })?
-        .map_err(|source| InterpreterError::Spawn {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        .map_err(|_| InterpreterError::ProbeTimedOut { path: path.to_path_buf(), timeout: PROBE_TIMEOUT })?
+        .map_err(|source| InterpreterError::Spawn { path: path.to_path_buf(), source })?;
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     let report = stdout
@@ -572,21 +509,12 @@ pub async fn probe(path: &Path, cwd: &Path) -> Result<Interpreter, InterpreterEr
     interpreter_from_report(path, report)
 }
 
-fn interpreter_from_report(
-    path: &Path,
-    report: ProbeReport,
-) -> Result<Interpreter, InterpreterError> {
+fn interpreter_from_report(path: &Path, report: ProbeReport) -> Result<Interpreter, InterpreterError> {
     let number = |index: usize| report.version.get(index).copied().unwrap_or(0);
     let version_tuple = (number(0), number(1), number(2));
-    let version = format!(
-        "{}.{}.{}",
-        version_tuple.0, version_tuple.1, version_tuple.2
-    );
+    let version = format!("{}.{}.{}", version_tuple.0, version_tuple.1, version_tuple.2);
     if (version_tuple.0, version_tuple.1) < MINIMUM_VERSION {
-        return Err(InterpreterError::TooOld {
-            path: path.to_path_buf(),
-            version,
-        });
+        return Err(InterpreterError::TooOld { path: path.to_path_buf(), version });
     }
     Ok(Interpreter {
         path: path.to_path_buf(),
@@ -604,15 +532,10 @@ fn interpreter_from_report(
 /// broken interpreter or a pyenv shim with no matching version says what is wrong.
 fn describe_failed_probe(status: std::process::ExitStatus, stderr: &[u8]) -> String {
     let stderr = String::from_utf8_lossy(stderr);
-    let tail: Vec<&str> = stderr
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .collect();
+    let tail: Vec<&str> = stderr.lines().filter(|line| !line.trim().is_empty()).collect();
     let tail = &tail[tail.len().saturating_sub(5)..];
-    let mut detail = format!(
-        "running it with `-c` printed no Python version information ({})",
-        ExitDescription(status)
-    );
+    let mut detail =
+        format!("running it with `-c` printed no Python version information ({})", ExitDescription(status));
     if !tail.is_empty() {
         detail.push_str("; it said:\n    ");
         detail.push_str(&tail.join("\n    "));

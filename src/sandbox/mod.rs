@@ -47,10 +47,7 @@ pub struct PythonProcess {
 impl PythonProcess {
     /// A process running `interpreter` with `args`, inheriting loupe's environment and working
     /// directory, with no stdin and both output streams piped.
-    pub fn new(
-        interpreter: impl Into<PathBuf>,
-        args: impl IntoIterator<Item = impl Into<OsString>>,
-    ) -> Self {
+    pub fn new(interpreter: impl Into<PathBuf>, args: impl IntoIterator<Item = impl Into<OsString>>) -> Self {
         PythonProcess {
             interpreter: interpreter.into(),
             args: args.into_iter().map(Into::into).collect(),
@@ -83,9 +80,7 @@ pub fn spawn(process: &PythonProcess) -> io::Result<tokio::process::Child> {
     #[cfg(unix)]
     command.process_group(0);
 
-    command
-        .spawn()
-        .map_err(|error| describe_spawn_error(process, error))
+    command.spawn().map_err(|error| describe_spawn_error(process, error))
 }
 
 /// Adds to a spawn error the interpreter it was about and, because the OS reports a missing working
@@ -107,15 +102,8 @@ fn describe_spawn_error(process: &PythonProcess, error: io::Error) -> io::Error 
             }
         }
     }
-    let hint = if error.kind() == io::ErrorKind::PermissionDenied {
-        " (is it an executable file?)"
-    } else {
-        ""
-    };
-    io::Error::new(
-        error.kind(),
-        format!("cannot start Python interpreter {interpreter}: {error}{hint}"),
-    )
+    let hint = if error.kind() == io::ErrorKind::PermissionDenied { " (is it an executable file?)" } else { "" };
+    io::Error::new(error.kind(), format!("cannot start Python interpreter {interpreter}: {error}{hint}"))
 }
 
 #[cfg(test)]
@@ -139,18 +127,13 @@ mod tests {
                     print('PATH' in os.environ); print(os.getpgrp() == os.getpid())";
         let mut process = PythonProcess::new(python3(), ["-c", code]);
         process.cwd = Some(dir.path().to_path_buf());
-        process
-            .env
-            .insert("LOUPE_SANDBOX_TEST".into(), "on top".into());
+        process.env.insert("LOUPE_SANDBOX_TEST".into(), "on top".into());
         let output = spawn(&process).unwrap().wait_with_output().await.unwrap();
         assert!(output.status.success(), "{output:?}");
         let stdout = String::from_utf8(output.stdout).unwrap();
         let lines: Vec<&str> = stdout.lines().collect();
         let expected_cwd = dir.path().canonicalize().unwrap();
-        assert_eq!(
-            lines,
-            [expected_cwd.to_str().unwrap(), "on top", "True", "True"]
-        );
+        assert_eq!(lines, [expected_cwd.to_str().unwrap(), "on top", "True", "True"]);
     }
 
     #[tokio::test]
@@ -162,9 +145,6 @@ mod tests {
         let mut process = PythonProcess::new(python3(), ["-c", "pass"]);
         process.cwd = Some(PathBuf::from("/nonexistent/project"));
         let message = spawn(&process).unwrap_err().to_string();
-        assert!(
-            message.contains("working directory /nonexistent/project does not exist"),
-            "{message}"
-        );
+        assert!(message.contains("working directory /nonexistent/project does not exist"), "{message}");
     }
 }

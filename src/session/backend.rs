@@ -18,6 +18,14 @@ pub struct LineBreakpointRequest {
     pub log_message: Option<String>,
 }
 
+/// A function breakpoint as sent to a backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionBreakpointRequest {
+    pub name: String,
+    pub condition: Option<String>,
+    pub hit_condition: Option<String>,
+}
+
 /// The backend's answer for one breakpoint, in request order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BreakpointStatus {
@@ -33,9 +41,14 @@ pub struct BreakpointStatus {
 #[derive(Debug, Clone)]
 pub enum BackendEvent {
     /// A stop; `hit_backend_ids` are the backend's breakpoint ids.
-    Stopped { info: StopInfo, hit_backend_ids: Vec<i64> },
+    Stopped {
+        info: StopInfo,
+        hit_backend_ids: Vec<i64>,
+    },
     /// The backend changed a breakpoint on its own (verified later, moved).
-    BreakpointUpdate { status: BreakpointStatus },
+    BreakpointUpdate {
+        status: BreakpointStatus,
+    },
     Session(SessionEvent),
 }
 
@@ -54,10 +67,10 @@ pub trait Backend: Send + Sync {
         file: &Path,
         breakpoints: &[LineBreakpointRequest],
     ) -> anyhow::Result<Vec<BreakpointStatus>>;
-    /// Replaces every function breakpoint: `(name, condition, hit condition)`.
+    /// Replaces every function breakpoint.
     async fn set_function_breakpoints(
         &self,
-        breakpoints: &[(String, Option<String>, Option<String>)],
+        breakpoints: &[FunctionBreakpointRequest],
     ) -> anyhow::Result<Vec<BreakpointStatus>>;
     async fn set_exception_filters(&self, filters: &[ExceptionFilter]) -> anyhow::Result<()>;
     /// Ends the configuration phase: the program runs.

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::backend::{BreakpointStatus, LineBreakpointRequest};
+use super::backend::{BreakpointStatus, FunctionBreakpointRequest, LineBreakpointRequest};
 
 pub type BreakpointId = u32;
 
@@ -162,9 +162,9 @@ impl Registry {
     }
 
     pub fn find_line(&self, file: &Path, line: i64) -> Option<&Breakpoint> {
-        self.items.iter().find(|b| {
-            matches!(&b.spec.location, Location::Line { file: f, line: l } if f == file && *l == line)
-        })
+        self.items
+            .iter()
+            .find(|b| matches!(&b.spec.location, Location::Line { file: f, line: l } if f == file && *l == line))
     }
 
     pub fn by_backend_id(&mut self, backend_id: i64) -> Option<&mut Breakpoint> {
@@ -213,14 +213,18 @@ impl Registry {
             .unzip()
     }
 
-    pub fn function_requests(&self) -> (Vec<BreakpointId>, Vec<(String, Option<String>, Option<String>)>) {
+    pub fn function_requests(&self) -> (Vec<BreakpointId>, Vec<FunctionBreakpointRequest>) {
         self.items
             .iter()
             .filter(|b| b.enabled)
             .filter_map(|b| match &b.spec.location {
                 Location::Function { name } => Some((
                     b.id,
-                    (name.clone(), b.spec.condition.clone(), b.spec.hit_condition.map(HitCondition::to_dap)),
+                    FunctionBreakpointRequest {
+                        name: name.clone(),
+                        condition: b.spec.condition.clone(),
+                        hit_condition: b.spec.hit_condition.map(HitCondition::to_dap),
+                    },
                 )),
                 Location::Line { .. } => None,
             })

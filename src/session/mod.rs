@@ -7,11 +7,13 @@
 
 mod backend;
 mod breakpoints;
+mod core;
 mod model;
-mod session;
 pub mod values;
 
-pub use backend::{Backend, BackendEvent, BreakpointStatus, EventSink, Launcher, LineBreakpointRequest};
+pub use self::core::{Phase, Session};
+pub use backend::{
+    Backend, BackendEvent, BreakpointStatus, EventSink, FunctionBreakpointRequest, Launcher, LineBreakpointRequest,
+};
 pub use breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Location};
 pub use model::*;
-pub use session::{Phase, Session};

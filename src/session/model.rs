@@ -84,15 +84,31 @@ impl OutputCategory {
 #[derive(Debug, Clone)]
 pub enum SessionEvent {
     Stopped(StopInfo),
-    Continued { thread: Option<ThreadId> },
-    Output { category: OutputCategory, text: String },
-    Thread { thread: ThreadId, name: Option<String>, started: bool },
+    Continued {
+        thread: Option<ThreadId>,
+    },
+    Output {
+        category: OutputCategory,
+        text: String,
+    },
+    Thread {
+        thread: ThreadId,
+        name: Option<String>,
+        started: bool,
+    },
     /// A debuggee process (the main one, or a child started by subprocess/multiprocessing).
-    Process { name: String, pid: Option<i64>, child: bool },
+    Process {
+        name: String,
+        pid: Option<i64>,
+        child: bool,
+    },
     /// A breakpoint's verification, line or message changed.
     BreakpointChanged(super::Breakpoint),
     /// The main debuggee process ended. `signal` is set when it was killed by one.
-    Exited { code: i64, signal: Option<String> },
+    Exited {
+        code: i64,
+        signal: Option<String>,
+    },
     /// The debug session is over; no more events follow (until a restart).
     Terminated,
     /// Something went wrong in the backend that the user should know about.

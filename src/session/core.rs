@@ -19,7 +19,10 @@ pub enum Phase {
     Configuring,
     Running,
     Stopped(StopInfo),
-    Exited { code: i64, signal: Option<String> },
+    Exited {
+        code: i64,
+        signal: Option<String>,
+    },
     Terminated,
 }
 
@@ -121,11 +124,8 @@ impl Session {
     }
 
     pub async fn set_breakpoint_enabled(&mut self, id: BreakpointId, enabled: bool) -> anyhow::Result<Breakpoint> {
-        let b = self
-            .breakpoints
-            .get_mut(id)
-            .filter(|b| !b.internal)
-            .ok_or_else(|| anyhow!("no breakpoint number {id}"))?;
+        let b =
+            self.breakpoints.get_mut(id).filter(|b| !b.internal).ok_or_else(|| anyhow!("no breakpoint number {id}"))?;
         b.enabled = enabled;
         if !enabled {
             b.verified = false;
@@ -362,10 +362,8 @@ impl Session {
                     SessionEvent::Exited { code, signal } => {
                         self.phase = Phase::Exited { code: *code, signal: signal.clone() };
                     }
-                    SessionEvent::Terminated => {
-                        if !matches!(self.phase, Phase::Exited { .. }) {
-                            self.phase = Phase::Terminated;
-                        }
+                    SessionEvent::Terminated if !matches!(self.phase, Phase::Exited { .. }) => {
+                        self.phase = Phase::Terminated;
                     }
                     _ => {}
                 }
@@ -432,7 +430,12 @@ impl Session {
         Ok(r)
     }
 
-    pub async fn completions(&self, frame: Option<FrameId>, text: &str, column: i64) -> anyhow::Result<Vec<Completion>> {
+    pub async fn completions(
+        &self,
+        frame: Option<FrameId>,
+        text: &str,
+        column: i64,
+    ) -> anyhow::Result<Vec<Completion>> {
         self.backend.completions(frame, text, column).await
     }
 
