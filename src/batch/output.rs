@@ -24,11 +24,14 @@ impl JsonLines {
         let _ = self.out.flush();
     }
 
+    /// `{"type":"result","command":...}` plus `fields`. Fields never use the key `type` (it
+    /// tells results from events); a value's Python type is `value_type`.
     pub fn result(&mut self, command: &str, fields: Value) {
         let mut object = Map::new();
         object.insert("type".into(), json!("result"));
         object.insert("command".into(), json!(command));
         if let Value::Object(f) = fields {
+            debug_assert!(!f.contains_key("type"), "result fields must not use the key `type`");
             object.extend(f);
         }
         self.emit(Value::Object(object));
@@ -137,7 +140,8 @@ pub fn variable(v: &Variable) -> Value {
 }
 
 pub fn variables(page: &VariablePage) -> Value {
-    let mut out = json!({ "variables": page.variables.iter().map(variable).collect::<Vec<_>>() });
+    let values: Vec<Value> = page.variables.iter().filter(|v| v.group.is_none()).map(variable).collect();
+    let mut out = json!({ "variables": values });
     if page.has_more() {
         out["total"] = json!(page.total);
     }

@@ -13,7 +13,9 @@ use serde_json::json;
 
 use super::command::{self, Command};
 use super::output::{self, JsonLines};
-use crate::session::{values, EvalContext, Frame, Phase, ResumeAction, ScopeKind, Session, SessionEvent, ThreadId};
+use crate::session::{
+    values, EvalContext, Frame, Phase, ResumeAction, ScopeKind, Session, SessionEvent, ThreadId, VariableGroup,
+};
 
 /// How the run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,13 +227,25 @@ impl Runner {
                     .into_iter()
                     .find(|s| s.kind == kind)
                     .ok_or_else(|| anyhow!("this frame has no {name}"))?;
-                let page = self.session.variables(scope.variables, 0, values::DEFAULT_PAGE_SIZE).await?;
+                let mut page = self.session.variables(scope.variables, 0, values::DEFAULT_PAGE_SIZE).await?;
+                // Functions and classes sit in debugpy's member groups: list them with the rest.
+                let groups: Vec<_> = page
+                    .variables
+                    .iter()
+                    .filter(|v| v.group == Some(VariableGroup::Members))
+                    .map(|v| v.children)
+                    .collect();
+                for group in groups {
+                    let members = self.session.variables(group, 0, values::DEFAULT_PAGE_SIZE).await?;
+                    page.total += members.total;
+                    page.variables.extend(members.variables);
+                }
                 self.out.result(name, output::variables(&page));
             }
             Command::Print(expression) => {
                 let frame = self.current_frame().await?;
                 let r = self.session.evaluate(&expression, Some(frame.id), EvalContext::Repl).await?;
-                let mut fields = json!({ "expression": expression, "value": r.value, "type": r.type_name });
+                let mut fields = json!({ "expression": expression, "value": r.value, "value_type": r.type_name });
                 if r.truncated {
                     fields["truncated"] = json!(true);
                 }
@@ -251,7 +265,7 @@ impl Runner {
                 let reference = target
                     .ok_or_else(|| anyhow!("no variable `{variable}` in the selected frame's locals or globals"))?;
                 let r = self.session.set_variable(reference, &variable, &expression).await?;
-                self.out.result(name, json!({ "name": variable, "value": r.value, "type": r.type_name }));
+                self.out.result(name, json!({ "name": variable, "value": r.value, "value_type": r.type_name }));
             }
             Command::Watch(expression) => {
                 self.watches.push(expression.clone());
@@ -383,9 +397,9 @@ impl Runner {
             Err(e) => return self.out.error("watch", &format!("{e:#}")),
         };
         match self.session.evaluate(expression, Some(frame.id), EvalContext::Watch).await {
-            Ok(r) => {
-                self.out.result("watch", json!({ "expression": expression, "value": r.value, "type": r.type_name }))
-            }
+            Ok(r) => self
+                .out
+                .result("watch", json!({ "expression": expression, "value": r.value, "value_type": r.type_name })),
             Err(e) => self.out.error("watch", &format!("{expression}: {e:#}")),
         }
     }

@@ -22,6 +22,7 @@ use crate::session::{
     Backend, BackendEvent, BreakpointStatus, Capabilities, Completion, EvalContext, EvalResult, EventSink,
     ExceptionFilter, ExceptionInfo, Frame, FunctionBreakpointRequest, LineBreakpointRequest, OutputCategory,
     ResumeAction, Scope, ScopeKind, SessionEvent, StopInfo, StopReason, ThreadId, ThreadInfo, VarRef, Variable,
+    VariableGroup,
 };
 
 /// How long `launch`/`attach` may take to answer after `configurationDone`.
@@ -49,7 +50,7 @@ pub type TerminalSpawner =
     Arc<dyn Fn(&t::RunInTerminalArguments, EventSink, mpsc::Sender<()>) -> anyhow::Result<Option<u32>> + Send + Sync>;
 
 /// How long to wait, after the program exits, for the rest of its output.
-const OUTPUT_DRAIN_TIMEOUT: Duration = Duration::from_secs(3);
+const OUTPUT_DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn widen(connection: usize, id: i64) -> i64 {
     if id <= 0 {
@@ -484,6 +485,20 @@ fn exit_status(code: i64) -> (i64, Option<String>) {
     (code, None)
 }
 
+/// debugpy groups dunder, callable and protected members under pseudo-variables with no value
+/// and no type ("special variables", "function variables", "class variables", ...).
+fn group_of(v: &t::Variable) -> Option<VariableGroup> {
+    let is_group = v.value.is_empty()
+        && v.type_name.as_deref().unwrap_or("").is_empty()
+        && v.variables_reference > 0
+        && v.name.ends_with(" variables");
+    match v.name.as_str() {
+        _ if !is_group => None,
+        "special variables" => Some(VariableGroup::Special),
+        _ => Some(VariableGroup::Members),
+    }
+}
+
 fn status_of(b: &t::Breakpoint) -> BreakpointStatus {
     BreakpointStatus { backend_id: b.id, verified: b.verified, line: b.line, message: b.message.clone() }
 }
@@ -733,6 +748,7 @@ impl Backend for DapBackend {
             .variables
             .into_iter()
             .map(|v| Variable {
+                group: group_of(&v),
                 name: v.name,
                 value: v.value,
                 truncated: false,

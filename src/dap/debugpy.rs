@@ -149,6 +149,8 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
     for name in &spec.unset_env {
         program_env.insert(name.clone(), Value::Null);
     }
+    // pydevd warns about frozen modules in every child process; the warning is noise here.
+    program_env.entry("PYDEVD_DISABLE_FILE_VALIDATION").or_insert_with(|| Value::String("1".into()));
     program_env.insert("LOUPE_NODELAY".into(), Value::String(if nodelay { "1" } else { "0" }.into()));
 
     let mut arguments = json!({

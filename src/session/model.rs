@@ -158,6 +158,17 @@ pub struct Variable {
     pub evaluate_name: Option<String>,
     /// How many children the backend says it has, when known.
     pub child_count: Option<i64>,
+    /// Set when this is a grouping node rather than a value.
+    pub group: Option<VariableGroup>,
+}
+
+/// Grouping nodes some backends put among variables (debugpy's "special variables", ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableGroup {
+    /// Dunder attributes: rarely wanted, hidden from flat listings.
+    Special,
+    /// Functions, classes, protected members: flattened into listings.
+    Members,
 }
 
 /// A page of children.

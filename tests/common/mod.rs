@@ -79,11 +79,7 @@ impl Run {
 
     /// All program output of one category, joined.
     pub fn output(&self, category: &str) -> String {
-        self.events("output")
-            .iter()
-            .filter(|e| e["category"] == category)
-            .filter_map(|e| e["text"].as_str())
-            .collect()
+        self.events("output").iter().filter(|e| e["category"] == category).filter_map(|e| e["text"].as_str()).collect()
     }
 
     pub fn exit_code(&self) -> Option<i64> {
@@ -135,7 +131,8 @@ impl Loupe {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let mut args: Vec<std::ffi::OsString> = vec!["run".into(), "--batch".into(), "--python".into(), python().into()];
+        let mut args: Vec<std::ffi::OsString> =
+            vec!["run".into(), "--batch".into(), "--python".into(), python().into()];
         args.extend(extra.into_iter().map(|s| s.as_ref().to_owned()));
         Loupe::new(args)
     }
