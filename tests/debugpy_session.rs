@@ -345,3 +345,34 @@ fn attach_without_path_mappings_never_hits() {
     assert!(run.stops().is_empty(), "{run}");
     assert_eq!(run.code, Some(0), "{run}");
 }
+
+#[test]
+fn pause_interrupts_a_busy_program_and_set_lets_it_finish() {
+    // busy_demo.py spins in `while keep_going:` (lines 5-6) until keep_going is false.
+    let file = program("busy_demo.py");
+    let file = file.display().to_string();
+    let tbreak = format!("tbreak {file}:6");
+    let run = Loupe::batch([
+        "-ex",
+        &tbreak,
+        "-ex",
+        "continue",
+        "-ex",
+        "pause",
+        "-ex",
+        "set keep_going = False",
+        "-ex",
+        "print spins > 0",
+        &file,
+    ])
+    .run();
+    let stops = run.stops();
+    assert_eq!(stops.len(), 2, "{run}");
+    assert_eq!(stops[0]["reason"], "breakpoint");
+    assert_eq!(stops[1]["reason"], "pause");
+    assert!([5, 6].contains(&stops[1]["line"].as_i64().unwrap()), "{run}");
+    assert_eq!(run.result("set")["value"], "False");
+    assert_eq!(run.result("print")["value"], "True");
+    assert_eq!(run.output("stdout"), "stopped after spinning\n");
+    assert_eq!(run.code, Some(4), "loupe exits with the program's code\n{run}");
+}

@@ -156,8 +156,15 @@ impl Runner {
                 self.wait_for_stop().await;
             }
             Command::Pause => {
-                if !matches!(self.session.phase(), Phase::Running) {
-                    bail!("the program is not running");
+                // Batch commands run at stops, so `pause` means: let it run, then interrupt it
+                // wherever it is (to see where a busy program spends its time).
+                match self.session.phase() {
+                    Phase::Configuring => self.session.configuration_done().await?,
+                    Phase::Stopped(stop) => {
+                        let thread = stop.thread;
+                        self.session.resume(thread, ResumeAction::Continue).await?;
+                    }
+                    _ => {}
                 }
                 let thread = match self.thread {
                     Some(t) => t,
