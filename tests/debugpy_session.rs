@@ -376,3 +376,15 @@ fn pause_interrupts_a_busy_program_and_set_lets_it_finish() {
     assert_eq!(run.output("stdout"), "stopped after spinning\n");
     assert_eq!(run.code, Some(4), "loupe exits with the program's code\n{run}");
 }
+
+#[test]
+fn a_step_onto_a_breakpoint_waiting_for_a_later_hit_is_still_a_step() {
+    let file = program("step_demo.py").display().to_string();
+    let run = step_demo(
+        &[&format!("break {file}:{MAIN_Z} hits == 2"), "next", "print y"],
+        &["--break", &format!("{file}:{MAIN_Y}")],
+    );
+    assert_eq!(run.stop_lines(), vec![(MAIN_Y, "breakpoint".into()), (MAIN_Z, "step".into())], "{run}");
+    assert_eq!(run.result("print")["value"], "3");
+    assert_eq!(run.output("stdout"), "z 30\n");
+}

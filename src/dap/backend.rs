@@ -300,10 +300,13 @@ impl Shared {
             }
             "output" => {
                 let body: t::OutputEventBody = event_body(&event);
+                // When loupe started the program, its stdout and stderr come through loupe's own
+                // pipes; what debugpy reports as stdout is then the debugger's (logpoints).
+                let own_pipes = self.terminal.is_some();
                 let category = match body.category.as_deref() {
-                    Some("stdout") => OutputCategory::Stdout,
-                    Some("stderr") => OutputCategory::Stderr,
                     Some("telemetry") => return,
+                    Some("stdout") if !own_pipes => OutputCategory::Stdout,
+                    Some("stderr") if !own_pipes => OutputCategory::Stderr,
                     _ => OutputCategory::Console,
                 };
                 self.emit_session(SessionEvent::Output { category, text: body.output });

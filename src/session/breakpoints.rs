@@ -57,6 +57,15 @@ impl HitCondition {
         })
     }
 
+    /// Whether the `hits`-th hit (counting from 1) stops.
+    pub fn matches(self, hits: u64) -> bool {
+        match self {
+            HitCondition::Eq(n) => hits == n,
+            HitCondition::Ge(n) => hits >= n,
+            HitCondition::Mod(n) => hits.is_multiple_of(n),
+        }
+    }
+
     pub fn to_dap(self) -> String {
         match self {
             HitCondition::Eq(n) => format!("=={n}"),
@@ -110,7 +119,8 @@ pub struct Breakpoint {
     pub actual_line: Option<i64>,
     /// The backend's explanation when unverified.
     pub message: Option<String>,
-    /// Stops caused by this breakpoint in this run.
+    /// Times this breakpoint was reached with its condition true, in this run. loupe counts hits
+    /// itself (see [`Registry::requests_for`]).
     pub hits: u64,
     pub(crate) backend_id: Option<i64>,
     /// Set by run-to-line; never shown to users.
@@ -151,6 +161,10 @@ pub(crate) struct Registry {
 impl Registry {
     pub fn all(&self) -> impl Iterator<Item = &Breakpoint> {
         self.items.iter().filter(|b| !b.internal)
+    }
+
+    pub fn all_including_internal(&self) -> impl Iterator<Item = &Breakpoint> {
+        self.items.iter()
     }
 
     pub fn get(&self, id: BreakpointId) -> Option<&Breakpoint> {
@@ -194,6 +208,10 @@ impl Registry {
     }
 
     /// The enabled line breakpoints of `file`, as ids and backend requests in the same order.
+    ///
+    /// Hit conditions stay in loupe (except for logpoints, which never stop): debugpy checks a hit
+    /// condition *instead of* the condition when both are set, and restarts its counts whenever
+    /// the file's breakpoints are sent again, which every add, remove, enable and disable does.
     pub fn requests_for(&self, file: &Path) -> (Vec<BreakpointId>, Vec<LineBreakpointRequest>) {
         self.items
             .iter()
@@ -205,7 +223,7 @@ impl Registry {
                     LineBreakpointRequest {
                         line: *line,
                         condition: b.spec.condition.clone(),
-                        hit_condition: b.spec.hit_condition.map(HitCondition::to_dap),
+                        hit_condition: b.spec.log_message.as_ref().and(b.spec.hit_condition).map(HitCondition::to_dap),
                         log_message: b.spec.log_message.clone(),
                     },
                 )
@@ -220,10 +238,11 @@ impl Registry {
             .filter_map(|b| match &b.spec.location {
                 Location::Function { name } => Some((
                     b.id,
+                    // Hit conditions are counted by loupe, as for line breakpoints.
                     FunctionBreakpointRequest {
                         name: name.clone(),
                         condition: b.spec.condition.clone(),
-                        hit_condition: b.spec.hit_condition.map(HitCondition::to_dap),
+                        hit_condition: None,
                     },
                 )),
                 Location::Line { .. } => None,
@@ -278,6 +297,9 @@ mod tests {
         assert!(HitCondition::parse("> 2").is_err());
         assert!(HitCondition::parse("%0").is_err());
         assert_eq!(HitCondition::Mod(4).to_dap(), "%4");
+        assert!(HitCondition::Mod(2).matches(4) && !HitCondition::Mod(2).matches(3));
+        assert!(HitCondition::Ge(2).matches(3) && !HitCondition::Ge(2).matches(1));
+        assert!(HitCondition::Eq(2).matches(2) && !HitCondition::Eq(2).matches(3));
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub struct Session {
     run_to: Option<BreakpointId>,
     /// Children fetched since the last stop, so paging does not ask the backend again.
     children: HashMap<VarRef, Arc<Vec<Variable>>>,
+    /// How the program was last resumed: a step that ends on a breakpoint line is still a step.
+    last_action: ResumeAction,
 }
 
 impl Session {
@@ -53,6 +55,7 @@ impl Session {
             phase: Phase::Configuring,
             run_to: None,
             children: HashMap::new(),
+            last_action: ResumeAction::Continue,
         })
     }
 
@@ -200,6 +203,7 @@ impl Session {
         self.require_stopped()?;
         self.children.clear();
         self.phase = Phase::Running;
+        self.last_action = action;
         self.backend.resume(thread, action).await
     }
 
@@ -252,6 +256,7 @@ impl Session {
         self.children.clear();
         self.breakpoints.reset_backend_state();
         self.phase = Phase::Configuring;
+        self.last_action = ResumeAction::Continue;
         self.sync_everything().await?;
         self.configuration_done().await
     }
@@ -317,19 +322,41 @@ impl Session {
         match event {
             BackendEvent::Stopped { mut info, hit_backend_ids } => {
                 self.children.clear();
+                let at_breakpoint = matches!(info.reason, StopReason::Breakpoint | StopReason::FunctionBreakpoint);
+                let hit = if at_breakpoint { self.hit_breakpoints(&info, &hit_backend_ids).await } else { Vec::new() };
                 let mut temporaries = Vec::new();
                 let mut reached_run_to = false;
-                for backend_id in hit_backend_ids {
-                    if let Some(b) = self.breakpoints.by_backend_id(backend_id) {
-                        b.hits += 1;
-                        if b.internal {
-                            reached_run_to = true;
-                        } else {
-                            info.hit_breakpoints.push(b.id);
+                let mut stops = hit.is_empty();
+                for id in &hit {
+                    let Some(b) = self.breakpoints.get_mut(*id) else { continue };
+                    b.hits += 1;
+                    if !b.spec.hit_condition.is_none_or(|h| h.matches(b.hits)) {
+                        continue;
+                    }
+                    stops = true;
+                    if b.internal {
+                        reached_run_to = true;
+                    } else {
+                        info.hit_breakpoints.push(b.id);
+                    }
+                    if b.spec.temporary {
+                        temporaries.push(b.id);
+                    }
+                }
+                let stepping = self.last_action != ResumeAction::Continue;
+                if !stops && stepping {
+                    // The step ended on a line whose breakpoint waits for a later hit.
+                    info.reason = StopReason::Step;
+                    stops = true;
+                }
+                if !stops {
+                    // Every breakpoint here is waiting for a later hit: carry on.
+                    match self.backend.resume(info.thread, ResumeAction::Continue).await {
+                        Ok(()) => {
+                            self.phase = Phase::Running;
+                            return None;
                         }
-                        if b.spec.temporary {
-                            temporaries.push(b.id);
-                        }
+                        Err(e) => tracing::warn!("continuing past a breakpoint whose hit count is not reached: {e:#}"),
                     }
                 }
                 // Arriving at a run-to-line target is the end of a step, not a breakpoint.
@@ -370,6 +397,26 @@ impl Session {
                 Some(e)
             }
         }
+    }
+
+    /// loupe's breakpoints that caused a stop: by the backend's ids, or when the backend gave none
+    /// (debugpy omits them when two breakpoints share a line), by the top frame's location.
+    async fn hit_breakpoints(&mut self, info: &StopInfo, backend_ids: &[i64]) -> Vec<BreakpointId> {
+        let mut ids: Vec<BreakpointId> =
+            backend_ids.iter().filter_map(|b| self.breakpoints.by_backend_id(*b).map(|b| b.id)).collect();
+        if ids.is_empty() && info.reason == StopReason::Breakpoint {
+            if let Ok(frames) = self.backend.stack_trace(info.thread, Some(1)).await {
+                if let Some(Frame { file: Some(file), line, .. }) = frames.first() {
+                    ids = self
+                        .breakpoints
+                        .all_including_internal()
+                        .filter(|b| b.enabled && b.file() == Some(file.as_path()) && b.line() == Some(*line))
+                        .map(|b| b.id)
+                        .collect();
+                }
+            }
+        }
+        ids
     }
 
     // ----- inspection -----

@@ -1,0 +1,3 @@
+def scale(value, factor):
+    scaled = value * factor
+    return scaled
