@@ -12,15 +12,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use loupe::pyenv::interpreter::{
-    locate, probe, resolve, resolve_shim_with, resolve_with, SearchContext,
-};
+use loupe::pyenv::interpreter::{locate, probe, resolve, resolve_shim_with, resolve_with, SearchContext};
 
 /// The machine's real `python3`, shims resolved (so tests do not pay pyenv's start-up cost).
 fn real_python3() -> PathBuf {
     let cwd = std::env::current_dir().expect("current directory");
-    locate(Some(Path::new("python3")), &cwd, &SearchContext::from_env())
-        .expect("these tests need a python3 on PATH")
+    locate(Some(Path::new("python3")), &cwd, &SearchContext::from_env()).expect("these tests need a python3 on PATH")
 }
 
 fn write_executable(path: &Path, contents: &str) {
@@ -80,22 +77,13 @@ impl FakePyenv {
 
         let project = dir.path().join("project");
         std::fs::create_dir_all(project.join("sub/deeper")).unwrap();
-        FakePyenv {
-            _dir: dir,
-            root,
-            shim,
-            system_python,
-            project,
-        }
+        FakePyenv { _dir: dir, root, shim, system_python, project }
     }
 
     /// PATH with the shims first, as `pyenv init` sets it, then the "system" directory.
     fn context(&self, pyenv_version: Option<&str>) -> SearchContext {
-        let path = std::env::join_paths([
-            self.root.join("shims"),
-            self.system_python.parent().unwrap().to_path_buf(),
-        ])
-        .unwrap();
+        let path = std::env::join_paths([self.root.join("shims"), self.system_python.parent().unwrap().to_path_buf()])
+            .unwrap();
         SearchContext {
             path: Some(path),
             virtual_env: None,
@@ -116,20 +104,14 @@ impl FakePyenv {
 #[test]
 fn shim_without_any_version_setting_is_the_system_python() {
     let pyenv = FakePyenv::new();
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, None),
-        Some(pyenv.system_python.clone())
-    );
+    assert_eq!(pyenv.resolve_from(&pyenv.project, None), Some(pyenv.system_python.clone()));
 }
 
 #[test]
 fn shim_uses_the_global_version_file() {
     let pyenv = FakePyenv::new();
     std::fs::write(pyenv.root.join("version"), "3.12.1\n").unwrap();
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, None),
-        Some(pyenv.version_python("3.12.1"))
-    );
+    assert_eq!(pyenv.resolve_from(&pyenv.project, None), Some(pyenv.version_python("3.12.1")));
 }
 
 #[test]
@@ -140,158 +122,95 @@ fn nearest_python_version_file_wins_over_farther_ones_and_the_global_one() {
     std::fs::write(pyenv.project.join("sub/.python-version"), "3.11.10\n").unwrap();
 
     let deeper = pyenv.project.join("sub/deeper");
-    assert_eq!(
-        pyenv.resolve_from(&deeper, None),
-        Some(pyenv.version_python("3.11.10"))
-    );
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, None),
-        Some(pyenv.version_python("3.11.7"))
-    );
+    assert_eq!(pyenv.resolve_from(&deeper, None), Some(pyenv.version_python("3.11.10")));
+    assert_eq!(pyenv.resolve_from(&pyenv.project, None), Some(pyenv.version_python("3.11.7")));
 }
 
 #[test]
 fn pyenv_version_variable_overrides_version_files() {
     let pyenv = FakePyenv::new();
     std::fs::write(pyenv.project.join(".python-version"), "3.11.7\n").unwrap();
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, Some("3.12.1")),
-        Some(pyenv.version_python("3.12.1"))
-    );
+    assert_eq!(pyenv.resolve_from(&pyenv.project, Some("3.12.1")), Some(pyenv.version_python("3.12.1")));
 }
 
 #[test]
 fn first_version_in_a_list_that_has_the_executable_wins() {
     let pyenv = FakePyenv::new();
     // 2.7.18 has no python3, so the shim falls through to the next version.
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, Some("2.7.18:3.11.7")),
-        Some(pyenv.version_python("3.11.7"))
-    );
+    assert_eq!(pyenv.resolve_from(&pyenv.project, Some("2.7.18:3.11.7")), Some(pyenv.version_python("3.11.7")));
     std::fs::write(
         pyenv.project.join(".python-version"),
         "# pinned for the CI matrix\n\n2.7.18   extra words are ignored\n3.12.1\n3.11.7\n",
     )
     .unwrap();
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, None),
-        Some(pyenv.version_python("3.12.1"))
-    );
+    assert_eq!(pyenv.resolve_from(&pyenv.project, None), Some(pyenv.version_python("3.12.1")));
 }
 
 #[test]
 fn version_prefixes_pick_the_highest_installed_release() {
     let pyenv = FakePyenv::new();
     // 3.11.10 beats 3.11.7 numerically, not as text.
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, Some("3.11")),
-        Some(pyenv.version_python("3.11.10"))
-    );
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, Some("python-3.12.1")),
-        Some(pyenv.version_python("3.12.1"))
-    );
+    assert_eq!(pyenv.resolve_from(&pyenv.project, Some("3.11")), Some(pyenv.version_python("3.11.10")));
+    assert_eq!(pyenv.resolve_from(&pyenv.project, Some("python-3.12.1")), Some(pyenv.version_python("3.12.1")));
     // Release candidates are not picked by a prefix (as `pyenv latest`), only by their full name.
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, Some("3.13")),
-        Some(pyenv.system_python.clone())
-    );
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, Some("3.13.0rc1")),
-        Some(pyenv.version_python("3.13.0rc1"))
-    );
+    assert_eq!(pyenv.resolve_from(&pyenv.project, Some("3.13")), Some(pyenv.system_python.clone()));
+    assert_eq!(pyenv.resolve_from(&pyenv.project, Some("3.13.0rc1")), Some(pyenv.version_python("3.13.0rc1")));
 }
 
 #[test]
 fn uninstalled_version_and_empty_local_file_fall_back_to_the_system_python() {
     let pyenv = FakePyenv::new();
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, Some("3.99.1")),
-        Some(pyenv.system_python.clone())
-    );
+    assert_eq!(pyenv.resolve_from(&pyenv.project, Some("3.99.1")), Some(pyenv.system_python.clone()));
     // An empty .python-version stops the search (pyenv reads it and gets "system").
     std::fs::write(pyenv.root.join("version"), "3.12.1\n").unwrap();
     std::fs::write(pyenv.project.join(".python-version"), "").unwrap();
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, None),
-        Some(pyenv.system_python.clone())
-    );
+    assert_eq!(pyenv.resolve_from(&pyenv.project, None), Some(pyenv.system_python.clone()));
 }
 
 #[test]
 fn path_traversal_in_a_version_file_is_ignored() {
     let pyenv = FakePyenv::new();
     std::fs::write(pyenv.project.join(".python-version"), "../../system\n").unwrap();
-    assert_eq!(
-        pyenv.resolve_from(&pyenv.project, None),
-        Some(pyenv.system_python.clone())
-    );
+    assert_eq!(pyenv.resolve_from(&pyenv.project, None), Some(pyenv.system_python.clone()));
 }
 
 #[test]
 fn shim_root_comes_from_the_script_or_the_directory_layout() {
     // A shim script that does not name its root is still recognised by the layout around it.
     let pyenv = FakePyenv::with_shim_script(|_| "#!/bin/sh\nexit 1\n".to_string());
-    let context = SearchContext {
-        pyenv_root: None,
-        ..pyenv.context(Some("3.12.1"))
-    };
-    assert_eq!(
-        resolve_shim_with(&pyenv.shim, &pyenv.project, &context),
-        Some(pyenv.version_python("3.12.1"))
-    );
+    let context = SearchContext { pyenv_root: None, ..pyenv.context(Some("3.12.1")) };
+    assert_eq!(resolve_shim_with(&pyenv.shim, &pyenv.project, &context), Some(pyenv.version_python("3.12.1")));
 
     // A shim elsewhere that names its root in its script.
     let pyenv = FakePyenv::new();
     let elsewhere = tempfile::tempdir().unwrap();
     let moved_shim = elsewhere.path().join("shims/python3");
     write_executable(&moved_shim, &std::fs::read_to_string(&pyenv.shim).unwrap());
-    let context = SearchContext {
-        pyenv_root: None,
-        ..pyenv.context(Some("3.11.7"))
-    };
-    assert_eq!(
-        resolve_shim_with(&moved_shim, &pyenv.project, &context),
-        Some(pyenv.version_python("3.11.7"))
-    );
+    let context = SearchContext { pyenv_root: None, ..pyenv.context(Some("3.11.7")) };
+    assert_eq!(resolve_shim_with(&moved_shim, &pyenv.project, &context), Some(pyenv.version_python("3.11.7")));
 }
 
 #[test]
 fn files_that_are_not_shims_are_left_alone() {
     let pyenv = FakePyenv::new();
     let context = pyenv.context(Some("3.12.1"));
-    assert_eq!(
-        resolve_shim_with(&pyenv.system_python, &pyenv.project, &context),
-        None
-    );
+    assert_eq!(resolve_shim_with(&pyenv.system_python, &pyenv.project, &context), None);
 
     // A directory called `shims` that belongs to no pyenv root.
     let unrelated = tempfile::tempdir().unwrap();
     let not_a_shim = unrelated.path().join("tools/shims/python3");
     write_executable(&not_a_shim, "#!/bin/sh\n");
-    let context = SearchContext {
-        pyenv_root: None,
-        ..context
-    };
-    assert_eq!(
-        resolve_shim_with(&not_a_shim, &pyenv.project, &context),
-        None
-    );
+    let context = SearchContext { pyenv_root: None, ..context };
+    assert_eq!(resolve_shim_with(&not_a_shim, &pyenv.project, &context), None);
 }
 
 #[test]
 fn locating_a_command_name_on_path_resolves_the_shim() {
     let pyenv = FakePyenv::new();
     let context = pyenv.context(Some("3.11.7"));
-    assert_eq!(
-        locate(Some(Path::new("python3")), &pyenv.project, &context).unwrap(),
-        pyenv.version_python("3.11.7")
-    );
+    assert_eq!(locate(Some(Path::new("python3")), &pyenv.project, &context).unwrap(), pyenv.version_python("3.11.7"));
     // The default (no --python) looks for python3 first.
-    assert_eq!(
-        locate(None, &pyenv.project, &context).unwrap(),
-        pyenv.version_python("3.11.7")
-    );
+    assert_eq!(locate(None, &pyenv.project, &context).unwrap(), pyenv.version_python("3.11.7"));
 }
 
 #[test]
@@ -299,10 +218,7 @@ fn relative_paths_are_taken_from_cwd() {
     let pyenv = FakePyenv::new();
     let context = pyenv.context(None);
     let cwd = pyenv.system_python.parent().unwrap().parent().unwrap();
-    assert_eq!(
-        locate(Some(Path::new("system/python3")), cwd, &context).unwrap(),
-        cwd.join("system/python3")
-    );
+    assert_eq!(locate(Some(Path::new("system/python3")), cwd, &context).unwrap(), cwd.join("system/python3"));
 }
 
 /// Runs the real pyenv shim (when this machine has pyenv) with several `PYENV_VERSION` values and
@@ -321,29 +237,18 @@ fn resolver_agrees_with_the_real_pyenv_shim() {
         return;
     };
     let cwd = tempfile::tempdir().unwrap();
-    let installed: Vec<String> =
-        std::fs::read_dir(shim.parent().unwrap().with_file_name("versions"))
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter_map(|entry| entry.file_name().into_string().ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+    let installed: Vec<String> = std::fs::read_dir(shim.parent().unwrap().with_file_name("versions"))
+        .map(|entries| entries.flatten().filter_map(|entry| entry.file_name().into_string().ok()).collect())
+        .unwrap_or_default();
     let mut settings: Vec<Option<String>> = vec![None, Some("system".into())];
     settings.extend(installed.iter().map(|version| Some(version.clone())));
-    settings.extend(installed.iter().filter_map(|version| {
-        version
-            .rsplit_once('.')
-            .map(|(prefix, _)| Some(prefix.into()))
-    }));
+    settings
+        .extend(installed.iter().filter_map(|version| version.rsplit_once('.').map(|(prefix, _)| Some(prefix.into()))));
 
     let mut compared = 0;
     for setting in settings {
         let mut shim_run = Command::new(&shim);
-        shim_run
-            .args(["-c", "import sys; print(sys.executable)"])
-            .current_dir(cwd.path());
+        shim_run.args(["-c", "import sys; print(sys.executable)"]).current_dir(cwd.path());
         match &setting {
             Some(version) => shim_run.env("PYENV_VERSION", version),
             None => shim_run.env_remove("PYENV_VERSION"),
@@ -353,16 +258,10 @@ fn resolver_agrees_with_the_real_pyenv_shim() {
             continue; // pyenv itself cannot run python3 with this setting.
         }
         let pyenv_answer = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-        let context = SearchContext {
-            pyenv_version: setting.clone(),
-            ..context.clone()
-        };
+        let context = SearchContext { pyenv_version: setting.clone(), ..context.clone() };
         let ours = resolve_shim_with(&shim, cwd.path(), &context)
             .unwrap_or_else(|| panic!("shim not resolved for PYENV_VERSION={setting:?}"));
-        assert_eq!(
-            ours, pyenv_answer,
-            "PYENV_VERSION={setting:?}: pyenv runs {pyenv_answer:?}, loupe picked {ours:?}"
-        );
+        assert_eq!(ours, pyenv_answer, "PYENV_VERSION={setting:?}: pyenv runs {pyenv_answer:?}, loupe picked {ours:?}");
         compared += 1;
     }
     assert!(compared > 0, "pyenv could not run python3 with any setting");
@@ -372,9 +271,7 @@ fn resolver_agrees_with_the_real_pyenv_shim() {
 async fn probes_the_real_python3() {
     let cwd = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let interpreter = resolve(Some(Path::new("python3")), cwd.path())
-        .await
-        .expect("python3 resolves");
+    let interpreter = resolve(Some(Path::new("python3")), cwd.path()).await.expect("python3 resolves");
     let elapsed = started.elapsed();
     eprintln!("resolve(python3) took {elapsed:?}: {interpreter:?}");
 
@@ -391,10 +288,7 @@ async fn probes_the_real_python3() {
 
     // The same answer as asking python3 directly (through the shim, if it is one).
     let output = Command::new("python3")
-        .args([
-            "-c",
-            "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.prefix)",
-        ])
+        .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.prefix)"])
         .current_dir(cwd.path())
         .output()
         .unwrap();
@@ -416,10 +310,7 @@ async fn virtual_environment_path_is_kept_not_followed_to_the_base_interpreter()
     assert!(status.success());
 
     // Through VIRTUAL_ENV, as after `source venv/bin/activate`.
-    let context = SearchContext {
-        virtual_env: Some(venv.clone()),
-        ..SearchContext::default()
-    };
+    let context = SearchContext { virtual_env: Some(venv.clone()), ..SearchContext::default() };
     let interpreter = resolve_with(None, dir.path(), &context).await.unwrap();
     assert_eq!(interpreter.path, venv.join("bin/python"));
     assert!(interpreter.is_virtualenv());
@@ -427,13 +318,8 @@ async fn virtual_environment_path_is_kept_not_followed_to_the_base_interpreter()
     assert_eq!(interpreter.debugpy, None);
 
     // Through a relative --python.
-    let interpreter = resolve_with(
-        Some(Path::new("venv/bin/python")),
-        dir.path(),
-        &SearchContext::default(),
-    )
-    .await
-    .unwrap();
+    let interpreter =
+        resolve_with(Some(Path::new("venv/bin/python")), dir.path(), &SearchContext::default()).await.unwrap();
     assert_eq!(interpreter.path, dir.path().join("venv/bin/python"));
     assert!(interpreter.is_virtualenv());
 }
@@ -448,33 +334,16 @@ async fn error_for(requested: &Path, context: &SearchContext) -> String {
 
 #[tokio::test]
 async fn missing_interpreters_are_reported_with_what_to_do() {
-    let message = error_for(
-        Path::new("loupe-no-such-python"),
-        &SearchContext::from_env(),
-    )
-    .await;
-    assert!(
-        message.contains("'loupe-no-such-python' not found on PATH"),
-        "{message}"
-    );
+    let message = error_for(Path::new("loupe-no-such-python"), &SearchContext::from_env()).await;
+    assert!(message.contains("'loupe-no-such-python' not found on PATH"), "{message}");
     assert!(message.contains("--python"), "{message}");
 
-    let message = error_for(
-        Path::new("/nonexistent/bin/python"),
-        &SearchContext::default(),
-    )
-    .await;
+    let message = error_for(Path::new("/nonexistent/bin/python"), &SearchContext::default()).await;
     assert!(message.contains("does not exist"), "{message}");
 
-    let context = SearchContext {
-        virtual_env: Some(PathBuf::from("/nonexistent/venv")),
-        ..SearchContext::default()
-    };
+    let context = SearchContext { virtual_env: Some(PathBuf::from("/nonexistent/venv")), ..SearchContext::default() };
     let cwd = tempfile::tempdir().unwrap();
-    let message = format!(
-        "{:#}",
-        resolve_with(None, cwd.path(), &context).await.unwrap_err()
-    );
+    let message = format!("{:#}", resolve_with(None, cwd.path(), &context).await.unwrap_err());
     assert!(message.contains("VIRTUAL_ENV"), "{message}");
 }
 
@@ -486,10 +355,7 @@ async fn executables_that_are_not_python_are_rejected() {
 
     let dir = tempfile::tempdir().unwrap();
     let failing = dir.path().join("python3");
-    write_executable(
-        &failing,
-        "#!/bin/sh\necho 'pyenv: python3: command not found' >&2\nexit 127\n",
-    );
+    write_executable(&failing, "#!/bin/sh\necho 'pyenv: python3: command not found' >&2\nexit 127\n");
     let message = error_for(&failing, &SearchContext::default()).await;
     assert!(message.contains("not a Python interpreter"), "{message}");
     assert!(message.contains("exit status 127"), "{message}");

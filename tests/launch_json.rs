@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use loupe::config::launch_json::{
-    configuration_names, load, LaunchConfig, LaunchJsonError, PathMapping, RequestKind,
-};
+use loupe::config::launch_json::{configuration_names, load, LaunchConfig, LaunchJsonError, PathMapping, RequestKind};
 
 /// A temporary workspace with `.vscode/launch.json` holding `launch_json`.
 fn workspace_with(launch_json: &str) -> tempfile::TempDir {
@@ -19,9 +17,7 @@ fn workspace_with(launch_json: &str) -> tempfile::TempDir {
 
 /// A workspace whose launch.json holds the one configuration `configuration` (JSON text).
 fn workspace_with_configuration(configuration: &str) -> tempfile::TempDir {
-    workspace_with(&format!(
-        r#"{{ "version": "0.2.0", "configurations": [ {configuration} ] }}"#
-    ))
+    workspace_with(&format!(r#"{{ "version": "0.2.0", "configurations": [ {configuration} ] }}"#))
 }
 
 fn load_only(configuration: &str) -> anyhow::Result<LaunchConfig> {
@@ -104,20 +100,14 @@ fn every_launch_field_is_read() {
         just_my_code: Some(false),
         stop_on_entry: true,
         connect: None,
-        path_mappings: vec![PathMapping {
-            local_root: root.join("lib"),
-            remote_root: "/app/lib".to_string(),
-        }],
+        path_mappings: vec![PathMapping { local_root: root.join("lib"), remote_root: "/app/lib".to_string() }],
     };
     assert_eq!(config, expected);
 }
 
 #[test]
 fn defaults_for_a_minimal_module_configuration() {
-    let config = load_only(
-        r#"{"name": "Test", "type": "debugpy", "request": "launch", "module": "pkg.cli"}"#,
-    )
-    .unwrap();
+    let config = load_only(r#"{"name": "Test", "type": "debugpy", "request": "launch", "module": "pkg.cli"}"#).unwrap();
     assert_eq!(config.module.as_deref(), Some("pkg.cli"));
     assert_eq!(config.program, None);
     assert!(config.args.is_empty());
@@ -137,10 +127,7 @@ fn args_as_one_string_is_split_on_whitespace() {
     )
     .unwrap();
     assert_eq!(config.args.len(), 4);
-    assert_eq!(
-        config.args[..3],
-        strings(&["--verbose", "input.txt", "--out"])
-    );
+    assert_eq!(config.args[..3], strings(&["--verbose", "input.txt", "--out"]));
 }
 
 #[test]
@@ -199,15 +186,11 @@ fn env_file_is_merged_under_env() {
 
 #[test]
 fn workspace_dot_env_is_the_default_env_file() {
-    let workspace = workspace_with_configuration(
-        r#"{"name": "Test", "type": "debugpy", "request": "launch", "program": "a.py"}"#,
-    );
+    let workspace =
+        workspace_with_configuration(r#"{"name": "Test", "type": "debugpy", "request": "launch", "program": "a.py"}"#);
     std::fs::write(workspace.path().join(".env"), "FROM_DOT_ENV=1\n").unwrap();
     let config = load(workspace.path(), "Test").unwrap();
-    assert_eq!(
-        config.env.get("FROM_DOT_ENV").map(String::as_str),
-        Some("1")
-    );
+    assert_eq!(config.env.get("FROM_DOT_ENV").map(String::as_str), Some("1"));
 }
 
 #[test]
@@ -261,34 +244,20 @@ fn variables_are_substituted_everywhere_loupe_reads() {
             root.display().to_string(),
         ]
     );
-    assert_eq!(
-        config.env.get("KEY"),
-        Some(&format!("{}/lib", root.display()))
-    );
+    assert_eq!(config.env.get("KEY"), Some(&format!("{}/lib", root.display())));
     assert_eq!(config.path_mappings[0].local_root, root);
-    assert_eq!(
-        config.path_mappings[0].remote_root,
-        format!("/srv/{basename}")
-    );
+    assert_eq!(config.path_mappings[0].remote_root, format!("/srv/{basename}"));
 }
 
 #[test]
 fn unknown_variables_are_errors_naming_the_variable_and_configuration() {
     for (field, variable) in [
         (r#""program": "${file}""#, "${file}"),
-        (
-            r#""program": "a.py", "args": ["${command:pickArgs}"]"#,
-            "${command:pickArgs}",
-        ),
+        (r#""program": "a.py", "args": ["${command:pickArgs}"]"#, "${command:pickArgs}"),
         (r#""module": "m", "cwd": "${input:dir}""#, "${input:dir}"),
-        (
-            r#""module": "m", "env": {"X": "${config:editor.tabSize}"}"#,
-            "${config:editor.tabSize}",
-        ),
+        (r#""module": "m", "env": {"X": "${config:editor.tabSize}"}"#, "${config:editor.tabSize}"),
     ] {
-        let message = error_of(&format!(
-            r#"{{"name": "Test", "type": "debugpy", "request": "launch", {field}}}"#
-        ));
+        let message = error_of(&format!(r#"{{"name": "Test", "type": "debugpy", "request": "launch", {field}}}"#));
         assert!(message.contains(variable), "{message}");
         assert!(message.contains("\"Test\""), "{message}");
         assert!(message.contains("launch.json"), "{message}");
@@ -321,10 +290,7 @@ fn unknown_name_lists_the_available_ones() {
         error.downcast_ref::<LaunchJsonError>(),
         Some(LaunchJsonError::NotFound { available, .. }) if available.len() == 2
     ));
-    assert_eq!(
-        configuration_names(workspace.path()).unwrap(),
-        strings(&["First", "Second"])
-    );
+    assert_eq!(configuration_names(workspace.path()).unwrap(), strings(&["First", "Second"]));
 }
 
 #[test]
@@ -339,9 +305,8 @@ fn wrong_type_is_named() {
 
 #[test]
 fn syntax_errors_give_line_and_column() {
-    let workspace = workspace_with(
-        "{\n  \"configurations\": [\n    {\"name\": \"Test\" \"type\": \"debugpy\"}\n  ]\n}\n",
-    );
+    let workspace =
+        workspace_with("{\n  \"configurations\": [\n    {\"name\": \"Test\" \"type\": \"debugpy\"}\n  ]\n}\n");
     let error = load(workspace.path(), "Test").unwrap_err();
     let message = format!("{error:#}");
     assert!(message.contains("launch.json:3:"), "{message}");
@@ -374,10 +339,8 @@ fn attach_with_connect_object_and_string_port() {
 
 #[test]
 fn attach_host_defaults_to_loopback() {
-    let config = load_only(
-        r#"{"name": "Test", "type": "debugpy", "request": "attach", "connect": {"port": 5678}}"#,
-    )
-    .unwrap();
+    let config =
+        load_only(r#"{"name": "Test", "type": "debugpy", "request": "attach", "connect": {"port": 5678}}"#).unwrap();
     assert_eq!(config.connect, Some(("127.0.0.1".to_string(), 5678)));
 }
 
@@ -390,9 +353,7 @@ fn legacy_top_level_host_and_port() {
     .unwrap();
     assert_eq!(config.connect, Some(("localhost".to_string(), 3000)));
 
-    let config =
-        load_only(r#"{"name": "Test", "type": "python", "request": "attach", "port": "4000"}"#)
-            .unwrap();
+    let config = load_only(r#"{"name": "Test", "type": "python", "request": "attach", "port": "4000"}"#).unwrap();
     assert_eq!(config.connect, Some(("127.0.0.1".to_string(), 4000)));
 }
 
@@ -401,8 +362,7 @@ fn attach_without_connect_or_with_a_bad_port_is_an_error() {
     let message = error_of(r#"{"name": "Test", "type": "debugpy", "request": "attach"}"#);
     assert!(message.contains("connect"), "{message}");
 
-    let message =
-        error_of(r#"{"name": "Test", "type": "debugpy", "request": "attach", "processId": 42}"#);
+    let message = error_of(r#"{"name": "Test", "type": "debugpy", "request": "attach", "processId": 42}"#);
     assert!(message.contains("processId"), "{message}");
 
     for port in ["0", "70000", "\"http\"", "-1", "56.5", "[1]"] {
@@ -412,22 +372,17 @@ fn attach_without_connect_or_with_a_bad_port_is_an_error() {
         assert!(message.contains("connect.port"), "{port}: {message}");
     }
 
-    let message =
-        error_of(r#"{"name": "Test", "type": "debugpy", "request": "attach", "host": "devbox"}"#);
+    let message = error_of(r#"{"name": "Test", "type": "debugpy", "request": "attach", "host": "devbox"}"#);
     assert!(message.contains("\"port\" is missing"), "{message}");
 }
 
 #[test]
 fn launch_needs_exactly_one_of_program_and_module() {
     let message = error_of(r#"{"name": "Test", "type": "debugpy", "request": "launch"}"#);
-    assert!(
-        message.contains("\"program\"") && message.contains("\"module\""),
-        "{message}"
-    );
+    assert!(message.contains("\"program\"") && message.contains("\"module\""), "{message}");
 
-    let message = error_of(
-        r#"{"name": "Test", "type": "debugpy", "request": "launch", "program": "a.py", "module": "m"}"#,
-    );
+    let message =
+        error_of(r#"{"name": "Test", "type": "debugpy", "request": "launch", "program": "a.py", "module": "m"}"#);
     assert!(message.contains("both"), "{message}");
 }
 
@@ -438,24 +393,13 @@ fn wrongly_typed_fields_are_named() {
         (r#""program": "a.py", "args": {"a": 1}"#, "\"args\""),
         (r#""program": "a.py", "args": [null]"#, "\"args[0]\""),
         (r#""program": "a.py", "env": ["A=1"]"#, "\"env\""),
-        (
-            r#""program": "a.py", "stopOnEntry": "yes""#,
-            "\"stopOnEntry\"",
-        ),
+        (r#""program": "a.py", "stopOnEntry": "yes""#, "\"stopOnEntry\""),
         (r#""program": "a.py", "justMyCode": 1"#, "\"justMyCode\""),
-        (
-            r#""program": "a.py", "pathMappings": [{"localRoot": "x"}]"#,
-            "remoteRoot",
-        ),
-        (
-            r#""program": "a.py", "pathMappings": "x""#,
-            "\"pathMappings\"",
-        ),
+        (r#""program": "a.py", "pathMappings": [{"localRoot": "x"}]"#, "remoteRoot"),
+        (r#""program": "a.py", "pathMappings": "x""#, "\"pathMappings\""),
         (r#""program": """#, "\"program\" is empty"),
     ] {
-        let message = error_of(&format!(
-            r#"{{"name": "Test", "type": "debugpy", "request": "launch", {fields}}}"#
-        ));
+        let message = error_of(&format!(r#"{{"name": "Test", "type": "debugpy", "request": "launch", {fields}}}"#));
         assert!(message.contains(named), "{fields}: {message}");
     }
     let message = error_of(r#"{"name": "Test", "type": "debugpy", "request": "run"}"#);
@@ -499,9 +443,8 @@ fn first_configuration_with_the_name_wins() {
 
 #[test]
 fn compound_names_get_a_specific_error() {
-    let workspace = workspace_with(
-        r#"{"configurations": [], "compounds": [{"name": "Both", "configurations": ["A", "B"]}]}"#,
-    );
+    let workspace =
+        workspace_with(r#"{"configurations": [], "compounds": [{"name": "Both", "configurations": ["A", "B"]}]}"#);
     let message = format!("{:#}", load(workspace.path(), "Both").unwrap_err());
     assert!(message.contains("compound"), "{message}");
 }
@@ -530,9 +473,8 @@ fn missing_empty_or_odd_files_are_errors_naming_the_path() {
 
 #[test]
 fn relative_workspace_paths_are_made_absolute() {
-    let workspace = workspace_with_configuration(
-        r#"{"name": "Test", "type": "debugpy", "request": "launch", "program": "a.py"}"#,
-    );
+    let workspace =
+        workspace_with_configuration(r#"{"name": "Test", "type": "debugpy", "request": "launch", "program": "a.py"}"#);
     let current = std::env::current_dir().unwrap();
     let relative = pathdiff(workspace.path(), &current);
     let config = load(&relative, "Test").unwrap();
@@ -545,11 +487,7 @@ fn relative_workspace_paths_are_made_absolute() {
 fn pathdiff(target: &Path, base: &Path) -> PathBuf {
     let target: Vec<_> = target.components().collect();
     let base: Vec<_> = base.components().collect();
-    let common = target
-        .iter()
-        .zip(&base)
-        .take_while(|(left, right)| left == right)
-        .count();
+    let common = target.iter().zip(&base).take_while(|(left, right)| left == right).count();
     let mut relative = PathBuf::new();
     for _ in common..base.len() {
         relative.push("..");

@@ -12,16 +12,13 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use loupe::dap::provision::{
-    cache_dir_for, debuggee_pythonpath, ensure_debugpy_in, DebugpySource, COMPLETE_MARKER,
-};
+use loupe::dap::provision::{cache_dir_for, debuggee_pythonpath, ensure_debugpy_in, DebugpySource, COMPLETE_MARKER};
 use loupe::pyenv::interpreter::{locate, resolve_with, SearchContext};
 use loupe::pyenv::Interpreter;
 
 fn real_python3() -> PathBuf {
     let cwd = std::env::current_dir().expect("current directory");
-    locate(Some(Path::new("python3")), &cwd, &SearchContext::from_env())
-        .expect("these tests need a python3 on PATH")
+    locate(Some(Path::new("python3")), &cwd, &SearchContext::from_env()).expect("these tests need a python3 on PATH")
 }
 
 /// Creates a virtual environment in `dir/venv` and resolves its interpreter. A fresh environment
@@ -35,13 +32,9 @@ async fn fresh_venv(dir: &Path, with_pip: bool) -> Interpreter {
     }
     let status = command.arg(&venv).status().expect("python3 -m venv runs");
     assert!(status.success(), "python3 -m venv failed: {status}");
-    let interpreter = resolve_with(
-        Some(&venv.join("bin/python")),
-        dir,
-        &SearchContext::default(),
-    )
-    .await
-    .expect("the new virtual environment resolves");
+    let interpreter = resolve_with(Some(&venv.join("bin/python")), dir, &SearchContext::default())
+        .await
+        .expect("the new virtual environment resolves");
     assert_eq!(interpreter.debugpy, None, "a fresh venv has no debugpy");
     interpreter
 }
@@ -78,11 +71,7 @@ async fn installs_debugpy_into_the_cache_once_then_reuses_it() {
 
     // Debris from an interrupted install by some older loupe: no marker, so not trusted.
     std::fs::create_dir_all(expected_dir.join("debugpy")).unwrap();
-    std::fs::write(
-        expected_dir.join("debugpy/__init__.py"),
-        "raise ImportError",
-    )
-    .unwrap();
+    std::fs::write(expected_dir.join("debugpy/__init__.py"), "raise ImportError").unwrap();
 
     // Two loupe sessions starting at once both install; both must end up with a working copy.
     let env = install_env();
@@ -97,56 +86,34 @@ async fn installs_debugpy_into_the_cache_once_then_reuses_it() {
     let first = first.unwrap_or_else(|error| panic!("install failed: {error:#}"));
     let second = second.unwrap_or_else(|error| panic!("install failed: {error:#}"));
     assert_eq!(first, second);
-    let DebugpySource::Cache {
-        dir: cache_dir,
-        version,
-    } = &first
-    else {
+    let DebugpySource::Cache { dir: cache_dir, version } = &first else {
         panic!("expected the cached copy, got {first:?}");
     };
     assert_eq!(cache_dir, &expected_dir);
     assert!(!version.is_empty());
     assert!(cache_dir.join(COMPLETE_MARKER).is_file());
     assert!(cache_dir.join("debugpy/__init__.py").is_file());
-    assert!(
-        leftover_temp_dirs(&cache_root).is_empty(),
-        "{:?}",
-        leftover_temp_dirs(&cache_root)
-    );
+    assert!(leftover_temp_dirs(&cache_root).is_empty(), "{:?}", leftover_temp_dirs(&cache_root));
 
     // pip's own output was streamed line by line.
-    assert!(
-        first_lines
-            .iter()
-            .any(|line| line.contains("Successfully installed debugpy")),
-        "{first_lines:#?}"
-    );
+    assert!(first_lines.iter().any(|line| line.contains("Successfully installed debugpy")), "{first_lines:#?}");
     assert!(first_lines.iter().all(|line| !line.contains('\n')));
 
     // Second use: the cache answers without running pip.
     let mut later_lines = Vec::new();
     let mut later_progress = |line: &str| later_lines.push(line.to_string());
-    let again = ensure_debugpy_in(&cache_root, &interpreter, &env, &mut later_progress)
-        .await
-        .unwrap();
+    let again = ensure_debugpy_in(&cache_root, &interpreter, &env, &mut later_progress).await.unwrap();
     assert_eq!(again, first);
     assert!(later_lines.is_empty(), "{later_lines:?}");
 
     // The debuggee imports it through PYTHONPATH, and only through it.
     let pythonpath = debuggee_pythonpath(&again).expect("a cached copy needs PYTHONPATH");
     let output = Command::new(&interpreter.path)
-        .args([
-            "-c",
-            "import debugpy, sys; print(debugpy.__version__); print(debugpy.__file__)",
-        ])
+        .args(["-c", "import debugpy, sys; print(debugpy.__version__); print(debugpy.__file__)"])
         .env("PYTHONPATH", &pythonpath)
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let mut lines = stdout.lines();
     assert_eq!(lines.next(), Some(version.as_str()));
@@ -162,26 +129,16 @@ async fn offline_install_failure_says_what_to_run() {
     std::fs::create_dir(&empty_wheels).unwrap();
     let env = BTreeMap::from([
         (OsString::from("PIP_NO_INDEX"), OsString::from("1")),
-        (
-            OsString::from("PIP_FIND_LINKS"),
-            empty_wheels.into_os_string(),
-        ),
+        (OsString::from("PIP_FIND_LINKS"), empty_wheels.into_os_string()),
     ]);
 
     let mut lines = Vec::new();
     let mut progress = |line: &str| lines.push(line.to_string());
-    let error = ensure_debugpy_in(&cache_root, &interpreter, &env, &mut progress)
-        .await
-        .expect_err("nothing to install from");
+    let error =
+        ensure_debugpy_in(&cache_root, &interpreter, &env, &mut progress).await.expect_err("nothing to install from");
     let message = format!("{error:#}");
     assert!(message.contains("pip install debugpy"), "{message}");
-    assert!(
-        message.contains(&format!(
-            "{} -m pip install debugpy",
-            interpreter.path.display()
-        )),
-        "{message}"
-    );
+    assert!(message.contains(&format!("{} -m pip install debugpy", interpreter.path.display())), "{message}");
     // pip's reason is quoted.
     assert!(message.contains("debugpy"), "{message}");
     assert!(message.contains("No matching distribution"), "{message}");
@@ -197,14 +154,9 @@ async fn interpreter_without_pip_gets_advice() {
     let dir = tempfile::tempdir().unwrap();
     let interpreter = fresh_venv(dir.path(), false).await;
     let mut progress = |_: &str| {};
-    let error = ensure_debugpy_in(
-        &dir.path().join("cache"),
-        &interpreter,
-        &BTreeMap::new(),
-        &mut progress,
-    )
-    .await
-    .expect_err("no pip to install with");
+    let error = ensure_debugpy_in(&dir.path().join("cache"), &interpreter, &BTreeMap::new(), &mut progress)
+        .await
+        .expect_err("no pip to install with");
     let message = format!("{error:#}");
     assert!(message.contains("has no pip"), "{message}");
     assert!(message.contains("-m ensurepip"), "{message}");
@@ -224,26 +176,11 @@ async fn interpreter_that_imports_debugpy_uses_its_own_copy() {
     };
     let cache_root = tempfile::tempdir().unwrap();
     let mut progress = |line: &str| panic!("nothing to install, yet progress said {line:?}");
-    let source = ensure_debugpy_in(
-        cache_root.path(),
-        &interpreter,
-        &BTreeMap::new(),
-        &mut progress,
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        source,
-        DebugpySource::Installed {
-            version: "1.8.22".into()
-        }
-    );
+    let source = ensure_debugpy_in(cache_root.path(), &interpreter, &BTreeMap::new(), &mut progress).await.unwrap();
+    assert_eq!(source, DebugpySource::Installed { version: "1.8.22".into() });
     assert_eq!(source.version(), "1.8.22");
     assert_eq!(debuggee_pythonpath(&source), None);
-    assert!(std::fs::read_dir(cache_root.path())
-        .unwrap()
-        .next()
-        .is_none());
+    assert!(std::fs::read_dir(cache_root.path()).unwrap().next().is_none());
 }
 
 #[test]
@@ -260,17 +197,8 @@ fn cache_directories_separate_incompatible_builds() {
     };
     let root = Path::new("/cache/loupe");
     assert_eq!(cache_dir_for(root, &base), root.join("debugpy/py3.13"));
-    let free_threaded = Interpreter {
-        abiflags: "t".into(),
-        ..base.clone()
-    };
-    assert_eq!(
-        cache_dir_for(root, &free_threaded),
-        root.join("debugpy/py3.13t")
-    );
-    let pypy = Interpreter {
-        implementation: "pypy".into(),
-        ..base
-    };
+    let free_threaded = Interpreter { abiflags: "t".into(), ..base.clone() };
+    assert_eq!(cache_dir_for(root, &free_threaded), root.join("debugpy/py3.13t"));
+    let pypy = Interpreter { implementation: "pypy".into(), ..base };
     assert_eq!(cache_dir_for(root, &pypy), root.join("debugpy/pypy-py3.13"));
 }
