@@ -269,6 +269,7 @@ fn the_program_reads_loupes_stdin() {
 /// A debugpy server that stands for a container: the program lives in another directory.
 struct RemoteProgram {
     child: std::process::Child,
+    stdout: BufReader<std::process::ChildStdout>,
     port: u16,
     _dir: tempfile::TempDir,
     remote_root: std::path::PathBuf,
@@ -289,9 +290,18 @@ impl RemoteProgram {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
         let port = line.trim().parse().unwrap_or_else(|_| panic!("attach server printed {line:?}"));
-        RemoteProgram { child, port, _dir: dir, remote_root }
+        RemoteProgram { child, stdout, port, _dir: dir, remote_root }
+    }
+
+    /// Waits for the program to end on its own; returns its exit code and the rest of its stdout.
+    fn finish(mut self) -> (Option<i32>, String) {
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut self.stdout, &mut rest).unwrap();
+        let status = self.child.wait().unwrap();
+        (status.code(), rest)
     }
 }
 
@@ -387,4 +397,29 @@ fn a_step_onto_a_breakpoint_waiting_for_a_later_hit_is_still_a_step() {
     assert_eq!(run.stop_lines(), vec![(MAIN_Y, "breakpoint".into()), (MAIN_Z, "step".into())], "{run}");
     assert_eq!(run.result("print")["value"], "3");
     assert_eq!(run.output("stdout"), "z 30\n");
+}
+
+#[test]
+fn quit_detaches_from_an_attached_program_which_runs_on() {
+    let remote = RemoteProgram::start("step_demo.py");
+    let run = Loupe::new([
+        "attach".to_string(),
+        "--batch".into(),
+        format!("127.0.0.1:{}", remote.port),
+        "--path-map".into(),
+        format!("{}={}", program("").display(), remote.remote_root.display()),
+        "--break".into(),
+        format!("{}:{MAIN_Y}", program("step_demo.py").display()),
+        "-ex".into(),
+        "continue".into(),
+        "-ex".into(),
+        "quit".into(),
+    ])
+    .run();
+    assert_eq!(run.stop_lines(), vec![(MAIN_Y, "breakpoint".into())], "{run}");
+    assert_eq!(run.code, Some(0), "{run}");
+    // The program was left running, without breakpoints, and finished by itself.
+    let (code, stdout) = remote.finish();
+    assert_eq!(code, Some(0));
+    assert_eq!(stdout, "z 30\n");
 }

@@ -446,7 +446,9 @@ impl Runner {
         if matches!(self.session.phase(), Phase::Exited { .. } | Phase::Terminated) {
             return;
         }
-        let _ = self.session.disconnect(true).await;
+        // Leaving an attached program detaches (it keeps running); a launched one is ended.
+        let attached = self.session.attached();
+        let _ = self.session.disconnect(!attached).await;
         // Report the exit that follows, if the backend sends one.
         let _ = tokio::time::timeout(Duration::from_secs(5), async {
             while let Some(event) = self.session.next_event().await {

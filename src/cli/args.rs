@@ -50,6 +50,9 @@ pub struct SessionArgs {
     /// Debug library code too (debugpy's justMyCode off).
     #[arg(long)]
     pub all_code: bool,
+    /// Measure stock debugpy: do not apply loupe's TCP_NODELAY fix in the debuggee.
+    #[arg(long, hide = true)]
+    pub stock_debugpy: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -74,9 +77,6 @@ pub struct RunArgs {
     /// Stop before the first line of the program.
     #[arg(long)]
     pub stop_on_entry: bool,
-    /// Measure stock debugpy: do not apply loupe's TCP_NODELAY fix in the debuggee.
-    #[arg(long, hide = true)]
-    pub stock_debugpy: bool,
     /// The script, then its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "SCRIPT [ARGS]")]
     pub program: Vec<String>,

@@ -29,11 +29,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
             path_mappings: c.path_mappings.clone(),
             just_my_code: !args.session.all_code && c.just_my_code.unwrap_or(true),
         };
-        return debug(DebugpySpec::Attach(spec), &args.session, breakpoints, true).await;
+        return debug(DebugpySpec::Attach(spec), &args.session, breakpoints).await;
     }
     let workspace = loaded.as_ref().map(|(_, w)| w.as_path());
     let spec = launch_spec(&args, config, workspace).await?;
-    debug(DebugpySpec::Launch(Box::new(spec)), &args.session, breakpoints, !args.stock_debugpy).await
+    debug(DebugpySpec::Launch(Box::new(spec)), &args.session, breakpoints).await
 }
 
 pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
@@ -60,7 +60,7 @@ pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
     }
     let just_my_code = !args.session.all_code && config.as_ref().and_then(|c| c.just_my_code).unwrap_or(true);
     let spec = AttachSpec { host, port, path_mappings, just_my_code };
-    debug(DebugpySpec::Attach(spec), &args.session, breakpoints, true).await
+    debug(DebugpySpec::Attach(spec), &args.session, breakpoints).await
 }
 
 fn require_batch(session: &SessionArgs) -> anyhow::Result<()> {
@@ -145,13 +145,8 @@ async fn launch_spec(
     })
 }
 
-async fn debug(
-    spec: DebugpySpec,
-    session_args: &SessionArgs,
-    breakpoints: Vec<BreakpointSpec>,
-    nodelay: bool,
-) -> anyhow::Result<u8> {
-    let launcher = DebugpyLauncher { spec, nodelay };
+async fn debug(spec: DebugpySpec, session_args: &SessionArgs, breakpoints: Vec<BreakpointSpec>) -> anyhow::Result<u8> {
+    let launcher = DebugpyLauncher { spec, nodelay: !session_args.stock_debugpy };
     let mut session = Session::start(Box::new(launcher)).await?;
     let mut out = JsonLines::new(Box::new(std::io::stdout()));
     for b in breakpoints {

@@ -32,7 +32,15 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 pub(crate) struct StartRequest {
     pub request: &'static str,
     pub arguments: Value,
+    /// Turn on TCP_NODELAY inside the debuggee at its first stop (attach: loupe did not start
+    /// the debuggee, so its `sitecustomize` is not there).
+    pub nodelay_at_first_stop: bool,
 }
+
+/// Run inside a remote debuggee at its first stop: pydevd's socket to the adapter gets
+/// TCP_NODELAY (see adapters/nodelay/sitecustomize.py for why). A fresh globals dict keeps the
+/// user's namespace untouched; any failure is swallowed.
+const NODELAY_INJECTION: &str = r#"exec("try:\n import pydevd, socket\n pydevd.get_global_debugger().writer.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)\nexcept Exception:\n pass", {})"#;
 
 /// The adapter process loupe started (none when attaching to a port), and its stderr tail.
 pub(crate) struct AdapterProcess {
@@ -89,6 +97,9 @@ pub(crate) struct Shared {
     replay: Mutex<Replay>,
     terminal: Option<TerminalSpawner>,
     exception_filter_names: Mutex<Vec<String>>,
+    /// Whether connections still need [`NODELAY_INJECTION`], and which ones have had it.
+    nodelay_at_first_stop: bool,
+    nodelay_done: Mutex<std::collections::HashSet<usize>>,
     /// Closed (recv gives `None`) once the program's stdout and stderr reached end of file.
     output_done: Mutex<Option<mpsc::Receiver<()>>>,
     /// The adapter's stderr tail, for explaining an unexpected end.
@@ -116,7 +127,7 @@ impl DapBackend {
         terminal: Option<TerminalSpawner>,
         adapter: AdapterProcess,
     ) -> anyhow::Result<DapBackend> {
-        let StartRequest { request, arguments } = start;
+        let StartRequest { request, arguments, nodelay_at_first_stop } = start;
         let AdapterProcess { child: adapter, stderr_tail: adapter_stderr } = adapter;
         let shared = Arc::new(Shared {
             sink,
@@ -125,6 +136,8 @@ impl DapBackend {
             terminal,
             exception_filter_names: Mutex::new(Vec::new()),
             output_done: Mutex::new(None),
+            nodelay_at_first_stop,
+            nodelay_done: Mutex::new(Default::default()),
             adapter_stderr,
             finished: Mutex::new(false),
         });
@@ -254,6 +267,10 @@ impl Shared {
                     }
                     self.on_event(index, e)
                 }
+                Incoming::Event(e) if e.event == "stopped" && self.needs_nodelay(index) => {
+                    self.inject_nodelay(index, &e).await;
+                    self.on_event(index, e)
+                }
                 Incoming::Event(e) => self.on_event(index, e),
                 Incoming::ReverseRequest(r) => self.clone().on_reverse_request(index, r),
                 Incoming::Problem(p) => self.emit_session(SessionEvent::Problem(p)),
@@ -348,6 +365,32 @@ impl Shared {
                 self.emit(BackendEvent::BreakpointUpdate { status: status_of(&body.breakpoint) });
             }
             other => tracing::debug!("ignoring DAP event {other} from connection {index}"),
+        }
+    }
+
+    fn needs_nodelay(&self, index: usize) -> bool {
+        self.nodelay_at_first_stop && self.nodelay_done.lock().map(|mut d| d.insert(index)).unwrap_or(false)
+    }
+
+    /// Speeds up every later message from this debuggee; costs two stalled round trips once.
+    async fn inject_nodelay(&self, index: usize, stopped: &Event) {
+        let Ok(client) = self.client(index) else { return };
+        let body: t::StoppedEventBody = event_body(stopped);
+        let Some(thread_id) = body.thread_id else { return };
+        let args = t::StackTraceArguments { thread_id, start_frame: None, levels: Some(1) };
+        let Some(frame) =
+            client.request::<t::StackTrace>(&args).await.ok().and_then(|b| b.stack_frames.first().cloned())
+        else {
+            return;
+        };
+        let args = t::EvaluateArguments {
+            expression: NODELAY_INJECTION.into(),
+            frame_id: Some(frame.id),
+            context: "watch".into(),
+        };
+        match client.request::<t::Evaluate>(&args).await {
+            Ok(_) => tracing::debug!("TCP_NODELAY set inside the debuggee of {}", client.name()),
+            Err(e) => tracing::debug!("could not set TCP_NODELAY inside the debuggee: {e}"),
         }
     }
 

@@ -72,7 +72,8 @@ pub enum DebugpySpec {
 /// Starts debugpy sessions (and starts them again for restart).
 pub struct DebugpyLauncher {
     pub spec: DebugpySpec,
-    /// Apply the TCP_NODELAY fix inside the debuggee (off only to measure stock debugpy).
+    /// Apply the TCP_NODELAY fix inside the debuggee (off only to measure stock debugpy): through
+    /// `sitecustomize` when launching, by evaluating a one-liner at the first stop when attaching.
     pub nodelay: bool,
 }
 
@@ -81,12 +82,12 @@ impl Launcher for DebugpyLauncher {
     async fn start(&self, events: EventSink) -> anyhow::Result<Box<dyn Backend>> {
         match &self.spec {
             DebugpySpec::Launch(spec) => Ok(Box::new(launch(spec, self.nodelay, events).await?)),
-            DebugpySpec::Attach(spec) => Ok(Box::new(attach(spec, events).await?)),
+            DebugpySpec::Attach(spec) => Ok(Box::new(attach(spec, self.nodelay, events).await?)),
         }
     }
 
-    fn can_restart(&self) -> bool {
-        matches!(self.spec, DebugpySpec::Launch(_))
+    fn attached(&self) -> bool {
+        matches!(self.spec, DebugpySpec::Attach(_))
     }
 
     fn absolute(&self, file: &Path) -> PathBuf {
@@ -173,12 +174,12 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
         Target::Module(m) => arguments["module"] = json!(m),
     }
     let terminal = terminal_spawner(spec.stdin);
-    let start = StartRequest { request: "launch", arguments };
+    let start = StartRequest { request: "launch", arguments, nodelay_at_first_stop: false };
     let adapter = AdapterProcess { child: Some(adapter), stderr_tail };
     DapBackend::start(client, incoming, events, start, Some(terminal), adapter).await
 }
 
-async fn attach(spec: &AttachSpec, events: EventSink) -> anyhow::Result<DapBackend> {
+async fn attach(spec: &AttachSpec, nodelay: bool, events: EventSink) -> anyhow::Result<DapBackend> {
     let address = format!("{}:{}", spec.host, spec.port);
     let stream = match tokio::time::timeout(
         ATTACH_CONNECT_TIMEOUT,
@@ -210,7 +211,7 @@ async fn attach(spec: &AttachSpec, events: EventSink) -> anyhow::Result<DapBacke
         "justMyCode": spec.just_my_code,
         "subProcess": true,
     });
-    let start = StartRequest { request: "attach", arguments };
+    let start = StartRequest { request: "attach", arguments, nodelay_at_first_stop: nodelay };
     let adapter = AdapterProcess { child: None, stderr_tail: Arc::new(Mutex::new(Vec::new())) };
     DapBackend::start(client, incoming, events, start, None, adapter)
         .await

@@ -107,8 +107,9 @@ pub trait Backend: Send + Sync {
 pub trait Launcher: Send + Sync {
     /// Starts the backend and returns it in its configuration phase. Events go to `events`.
     async fn start(&self, events: EventSink) -> anyhow::Result<Box<dyn Backend>>;
-    /// Whether a restart makes sense (false for attach: loupe cannot start the remote program).
-    fn can_restart(&self) -> bool;
+    /// True when loupe attached to a program it did not start: it cannot restart it, and leaving
+    /// should detach rather than end it.
+    fn attached(&self) -> bool;
     /// A file path as the user gave it, made absolute the way the backend expects.
     fn absolute(&self, file: &Path) -> PathBuf;
 }

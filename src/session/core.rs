@@ -67,6 +67,11 @@ impl Session {
         self.backend.capabilities()
     }
 
+    /// True when attached to a program loupe did not start.
+    pub fn attached(&self) -> bool {
+        self.launcher.attached()
+    }
+
     pub fn phase(&self) -> &Phase {
         &self.phase
     }
@@ -243,7 +248,7 @@ impl Session {
 
     /// Starts the program again with the same breakpoints (emulated: debugpy has no restart).
     pub async fn restart(&mut self) -> anyhow::Result<()> {
-        if !self.launcher.can_restart() {
+        if self.launcher.attached() {
             bail!("restart is not possible when attached: loupe did not start this program");
         }
         if !matches!(self.phase, Phase::Exited { .. } | Phase::Terminated) {
