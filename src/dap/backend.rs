@@ -67,6 +67,14 @@ fn widen(connection: usize, id: i64) -> i64 {
     ((connection as i64) << 32) | id
 }
 
+/// An optional frame: the connection it belongs to (the main one when there is no frame).
+fn narrow_frame(frame: Option<i64>) -> (usize, Option<i64>) {
+    match frame.map(narrow) {
+        Some((index, id)) => (index, Some(id)),
+        None => (0, None),
+    }
+}
+
 fn narrow(id: i64) -> (usize, i64) {
     if id <= 0 {
         return (0, id);
@@ -810,13 +818,7 @@ impl Backend for DapBackend {
     }
 
     async fn evaluate(&self, expression: &str, frame: Option<i64>, context: EvalContext) -> anyhow::Result<EvalResult> {
-        let (index, frame_id) = match frame {
-            Some(f) => {
-                let (i, id) = narrow(f);
-                (i, Some(id))
-            }
-            None => (0, None),
-        };
+        let (index, frame_id) = narrow_frame(frame);
         let body = self
             .client(index)?
             .request::<t::Evaluate>(&t::EvaluateArguments {
@@ -854,13 +856,7 @@ impl Backend for DapBackend {
     }
 
     async fn completions(&self, frame: Option<i64>, text: &str, column: i64) -> anyhow::Result<Vec<Completion>> {
-        let (index, frame_id) = match frame {
-            Some(f) => {
-                let (i, id) = narrow(f);
-                (i, Some(id))
-            }
-            None => (0, None),
-        };
+        let (index, frame_id) = narrow_frame(frame);
         let body = self
             .client(index)?
             .request::<t::Completions>(&t::CompletionsArguments { frame_id, text: text.into(), column })
