@@ -423,3 +423,35 @@ fn quit_detaches_from_an_attached_program_which_runs_on() {
     assert_eq!(code, Some(0));
     assert_eq!(stdout, "z 30\n");
 }
+
+/// `json.dumps`'s file and the line of its first statement, from the test interpreter itself.
+fn json_dumps_location() -> (String, i64) {
+    let out = Command::new(python())
+        .args([
+            "-c",
+            "import inspect, json; lines, start = inspect.getsourcelines(json.dumps); \
+             body = next(i for i, l in enumerate(lines) if l.strip().startswith('if ')); \
+             print(json.__file__); print(start + body)",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    (lines.next().unwrap().to_string(), lines.next().unwrap().parse().unwrap())
+}
+
+#[test]
+fn library_code_is_skipped_unless_all_code_is_asked_for() {
+    let (file, line) = json_dumps_location();
+    let spec = format!("{file}:{line}");
+    let program_path = program("library_demo.py").display().to_string();
+    let just_my_code = Loupe::batch(["--break", &spec, &program_path]).run();
+    assert!(just_my_code.stops().is_empty(), "library breakpoints are ignored by default\n{just_my_code}");
+    assert_eq!(just_my_code.output("stdout"), "{\"a\": 1}\n");
+
+    let all_code = Loupe::batch(["--all-code", "--break", &spec, "-ex", "print obj", &program_path]).run();
+    // The program's call stops first (debugpy's own later calls of json.dumps may stop too).
+    assert_eq!(all_code.stop_lines()[0], (line, "breakpoint".into()), "{all_code}");
+    assert_eq!(all_code.stops()[0]["function"], "dumps");
+    assert_eq!(all_code.result("print")["value"], "{'a': 1}");
+}
