@@ -20,10 +20,7 @@ const LOUPE_FAILED: i32 = 125;
 
 /// No panic, no backtrace hint, whatever happened.
 fn assert_no_panic(run: &Run) {
-    assert!(
-        !run.stderr.contains("panicked") && !run.stderr.contains("RUST_BACKTRACE"),
-        "loupe panicked:\n{run}"
-    );
+    assert!(!run.stderr.contains("panicked") && !run.stderr.contains("RUST_BACKTRACE"), "loupe panicked:\n{run}");
 }
 
 /// A failure of loupe itself: exit 125, `loupe: error: ` on stderr, and every fragment in it.
@@ -39,8 +36,7 @@ fn assert_loupe_error(run: &Run, fragments: &[&str]) {
 /// The 1-based line of the first line of `file` containing `marker`.
 fn line_of(file: &Path, marker: &str) -> usize {
     let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
-    text.lines().position(|l| l.contains(marker)).unwrap_or_else(|| panic!("no {marker:?} in {}", file.display()))
-        + 1
+    text.lines().position(|l| l.contains(marker)).unwrap_or_else(|| panic!("no {marker:?} in {}", file.display())) + 1
 }
 
 /// `"message"` fields of the problem events.
@@ -87,8 +83,9 @@ fn syntax_error_is_reported_with_file_line_and_message_before_running() {
 
 #[test]
 fn nonexistent_interpreter_is_a_clear_error() {
-    let run = Loupe::new(["run", "--batch", "--python", "/nonexistent/python", program("bad_exit.py").to_str().unwrap()])
-        .run();
+    let run =
+        Loupe::new(["run", "--batch", "--python", "/nonexistent/python", program("bad_exit.py").to_str().unwrap()])
+            .run();
     assert_loupe_error(&run, &["/nonexistent/python", "does not exist"]);
     assert!(run.lines.is_empty(), "{run}");
 }
@@ -148,11 +145,17 @@ fn debugpy_that_cannot_be_installed_says_what_to_install() {
     let cache = dir.path().join("cache");
     std::fs::create_dir_all(&no_wheels).unwrap();
 
-    let run = Loupe::new(["run", "--batch", "--python", venv_python.to_str().unwrap(), program("bad_exit.py").to_str().unwrap()])
-        .env("PIP_NO_INDEX", "1")
-        .env("PIP_FIND_LINKS", &no_wheels)
-        .env("XDG_CACHE_HOME", &cache)
-        .run();
+    let run = Loupe::new([
+        "run",
+        "--batch",
+        "--python",
+        venv_python.to_str().unwrap(),
+        program("bad_exit.py").to_str().unwrap(),
+    ])
+    .env("PIP_NO_INDEX", "1")
+    .env("PIP_FIND_LINKS", &no_wheels)
+    .env("XDG_CACHE_HOME", &cache)
+    .run();
     assert_loupe_error(&run, &["debugpy", "pip install debugpy", venv_python.to_str().unwrap()]);
     assert!(run.lines.is_empty(), "nothing should have run:\n{run}");
     // The failed install leaves no half-made copy behind to be trusted next time.
@@ -166,10 +169,16 @@ fn debugpy_that_cannot_be_installed_says_what_to_install() {
 fn interpreter_without_pip_says_how_to_get_debugpy() {
     let dir = tempfile::tempdir().unwrap();
     let venv_python = fresh_venv(dir.path(), false);
-    let run = Loupe::new(["run", "--batch", "--python", venv_python.to_str().unwrap(), program("bad_exit.py").to_str().unwrap()])
-        .env("PIP_NO_INDEX", "1")
-        .env("XDG_CACHE_HOME", dir.path().join("cache"))
-        .run();
+    let run = Loupe::new([
+        "run",
+        "--batch",
+        "--python",
+        venv_python.to_str().unwrap(),
+        program("bad_exit.py").to_str().unwrap(),
+    ])
+    .env("PIP_NO_INDEX", "1")
+    .env("XDG_CACHE_HOME", dir.path().join("cache"))
+    .run();
     assert_loupe_error(&run, &["no pip", "ensurepip", "debugpy", venv_python.to_str().unwrap()]);
     assert!(run.lines.is_empty(), "{run}");
 }
@@ -183,7 +192,8 @@ fn debugpy_is_installed_into_the_cache_and_the_session_works() {
     let script = program("bad_exit.py");
     let line = line_of(&script, "print(");
     let start = |commands: &[&str]| {
-        let mut args: Vec<String> = vec!["run".into(), "--batch".into(), "--python".into(), venv_python.display().to_string()];
+        let mut args: Vec<String> =
+            vec!["run".into(), "--batch".into(), "--python".into(), venv_python.display().to_string()];
         args.push("--break".into());
         args.push(format!("{}:{line}", script.display()));
         for c in commands {
@@ -191,11 +201,7 @@ fn debugpy_is_installed_into_the_cache_and_the_session_works() {
             args.push(c.to_string());
         }
         args.push(script.display().to_string());
-        Loupe::new(args)
-            .env("PIP_NO_INDEX", "1")
-            .env("PIP_FIND_LINKS", &wheels)
-            .env("XDG_CACHE_HOME", &cache)
-            .run()
+        Loupe::new(args).env("PIP_NO_INDEX", "1").env("PIP_FIND_LINKS", &wheels).env("XDG_CACHE_HOME", &cache).run()
     };
 
     let run = start(&["print 6 * 7"]);

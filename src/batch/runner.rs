@@ -428,7 +428,11 @@ impl Runner {
                 let thread = stop.thread;
                 if let Err(e) = self.session.resume(thread, ResumeAction::Continue).await {
                     self.out.error("continue", &format!("{e:#}"));
+                    // The reason (the adapter died, the program exited) is usually an event
+                    // still in the queue: report it before giving up.
+                    self.drain_events(Duration::from_secs(2)).await;
                     self.failure.get_or_insert(format!("{e:#}"));
+                    self.ended = true;
                     return;
                 }
             }
@@ -437,6 +441,18 @@ impl Runner {
                 return;
             }
         }
+    }
+
+    /// Reports queued events until the session ends or `limit` passes.
+    async fn drain_events(&mut self, limit: Duration) {
+        let _ = tokio::time::timeout(limit, async {
+            while let Some(event) = self.session.next_event().await {
+                if self.report(event).await && self.ended {
+                    break;
+                }
+            }
+        })
+        .await;
     }
 
     async fn quit(&mut self) {
@@ -450,14 +466,7 @@ impl Runner {
         let attached = self.session.attached();
         let _ = self.session.disconnect(!attached).await;
         // Report the exit that follows, if the backend sends one.
-        let _ = tokio::time::timeout(Duration::from_secs(5), async {
-            while let Some(event) = self.session.next_event().await {
-                if self.report(event).await && self.ended {
-                    break;
-                }
-            }
-        })
-        .await;
+        self.drain_events(Duration::from_secs(5)).await;
         self.ended = true;
     }
 }

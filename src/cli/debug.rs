@@ -10,7 +10,7 @@ use anyhow::{anyhow, bail, Context};
 use super::args::{AttachArgs, RunArgs, SessionArgs};
 use crate::batch::{self, Command, JsonLines, Outcome, Runner};
 use crate::config::launch_json::{self, LaunchConfig, PathMapping, RequestKind};
-use crate::dap::debugpy::{AttachSpec, DebugpyLauncher, DebugpySpec, LaunchSpec, Target};
+use crate::dap::debugpy::{self, AttachSpec, DebugpyLauncher, DebugpySpec, LaunchSpec, Target};
 use crate::dap::provision;
 use crate::pyenv::interpreter;
 use crate::sandbox::StdioMode;
@@ -111,6 +111,9 @@ async fn launch_spec(
         },
         (None, None, None) => bail!("nothing to run: give a SCRIPT, -m MODULE or --config NAME"),
     };
+    if let Target::Program(script) = &target {
+        debugpy::check_script_exists(script)?;
+    }
     let cwd = match (&args.cwd, config.and_then(|c| c.cwd.clone())) {
         (Some(c), _) => std::path::absolute(c)?,
         (None, Some(c)) => c,

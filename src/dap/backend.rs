@@ -28,6 +28,10 @@ use crate::session::{
 /// How long `launch`/`attach` may take to answer after `configurationDone`.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long the adapter may take, after `launch`/`attach`, to send `initialized` (debugpy sends
+/// it once the debuggee's debug server has connected: well under a second normally).
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// `launch` or `attach`, with debugpy's configuration.
 pub(crate) struct StartRequest {
     pub request: &'static str,
@@ -178,11 +182,10 @@ impl DapBackend {
 impl Shared {
     fn client(&self, connection: usize) -> anyhow::Result<Client> {
         let conns = self.connections.lock().map_err(|_| anyhow!("internal lock poisoned"))?;
-        conns
-            .get(connection)
-            .and_then(|c| c.as_ref())
-            .map(|c| c.client.clone())
-            .ok_or_else(|| anyhow!("that process is no longer being debugged"))
+        conns.get(connection).and_then(|c| c.as_ref()).map(|c| c.client.clone()).ok_or_else(|| match connection {
+            0 => anyhow!("the debug adapter connection is closed"),
+            _ => anyhow!("that process is no longer being debugged"),
+        })
     }
 
     fn all_clients(&self) -> Vec<(usize, Client)> {
@@ -229,17 +232,28 @@ impl Shared {
         tokio::spawn(async move {
             let _ = response_tx.send(pending.wait_raw(Duration::from_secs(24 * 3600)).await);
         });
-        tokio::select! {
-            r = initialized_rx => {
-                r.map_err(|_| anyhow!("the debug adapter closed before it was ready{}", self.stderr_hint()))?;
-                Ok((caps, response, index))
-            }
-            r = &mut response => {
-                match r {
-                    Ok(Err(e)) => Err(anyhow!("{e}{}", self.stderr_hint())),
-                    _ => bail!("the debug adapter accepted {request} without sending `initialized`"),
+        let ready = async {
+            tokio::select! {
+                r = initialized_rx => {
+                    r.map_err(|_| anyhow!("the debug adapter closed before it was ready{}", self.stderr_hint()))?;
+                    Ok(())
+                }
+                r = &mut response => {
+                    match r {
+                        Ok(Err(e)) => Err(anyhow!("{e}{}", self.stderr_hint())),
+                        _ => bail!("the debug adapter accepted {request} without sending `initialized`"),
+                    }
                 }
             }
+        };
+        match tokio::time::timeout(READY_TIMEOUT, ready).await {
+            Ok(r) => r.map(|()| (caps, response, index)),
+            Err(_) => bail!(
+                "the debug adapter answered `initialize` but neither sent `initialized` nor answered `{request}` \
+                 within {} s{}",
+                READY_TIMEOUT.as_secs(),
+                self.stderr_hint()
+            ),
         }
     }
 

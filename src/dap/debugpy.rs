@@ -218,15 +218,22 @@ async fn attach(spec: &AttachSpec, nodelay: bool, events: EventSink) -> anyhow::
         .with_context(|| format!("attaching to debugpy at {address}"))
 }
 
-/// Refuses a missing script, and reports a syntax error as CPython's compiler sees it, before any
-/// adapter is started.
-async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Result<()> {
+/// Refuses a script that is missing or a directory (cheap: the CLI calls it before it resolves an
+/// interpreter or installs debugpy).
+pub fn check_script_exists(program: &Path) -> anyhow::Result<()> {
     if !program.exists() {
         bail!("script not found: {}", program.display());
     }
     if !program.is_file() {
         bail!("not a Python script: {} is a directory", program.display());
     }
+    Ok(())
+}
+
+/// Refuses a missing script, and reports a syntax error as CPython's compiler sees it, before any
+/// adapter is started.
+async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Result<()> {
+    check_script_exists(program)?;
     const CHECK: &str = "import sys, json\n\
         path = sys.argv[1]\n\
         try:\n    compile(open(path, 'rb').read(), path, 'exec')\n\
