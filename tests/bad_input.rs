@@ -399,25 +399,16 @@ fn adapter_killed_during_a_command_is_reported() {
 // ----- the debuggee's end -----
 
 #[test]
-fn debuggee_killed_by_sigkill_reports_the_signal() {
-    let run = Loupe::batch([program("bad_signal.py").to_str().unwrap(), "KILL"]).run();
-    assert_no_panic(&run);
-    let exited = run.events("exited");
-    assert_eq!(exited.len(), 1, "{run}");
-    assert_eq!(exited[0]["exit_code"], 137, "{run}");
-    assert_eq!(exited[0]["signal"], "SIGKILL", "{run}");
-    assert_eq!(run.code, Some(137), "{run}");
-}
-
-#[test]
-fn debuggee_killed_by_sigterm_reports_the_signal() {
-    let run = Loupe::batch([program("bad_signal.py").to_str().unwrap(), "TERM"]).run();
-    assert_no_panic(&run);
-    let exited = run.events("exited");
-    assert_eq!(exited.len(), 1, "{run}");
-    assert_eq!(exited[0]["exit_code"], 143, "{run}");
-    assert_eq!(exited[0]["signal"], "SIGTERM", "{run}");
-    assert_eq!(run.code, Some(143), "{run}");
+fn debuggee_killed_by_a_signal_reports_the_signal() {
+    for (signal, code) in [("KILL", 137), ("TERM", 143)] {
+        let run = Loupe::batch([program("bad_signal.py").to_str().unwrap(), signal]).run();
+        assert_no_panic(&run);
+        let exited = run.events("exited");
+        assert_eq!(exited.len(), 1, "{run}");
+        assert_eq!(exited[0]["exit_code"], code, "{run}");
+        assert_eq!(exited[0]["signal"], format!("SIG{signal}"), "{run}");
+        assert_eq!(run.code, Some(code), "{run}");
+    }
 }
 
 #[test]
