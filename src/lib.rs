@@ -21,3 +21,4 @@ pub mod paths;
 pub mod pyenv;
 pub mod sandbox;
 pub mod session;
+pub mod tui;

@@ -1,0 +1,4 @@
+//! Rendering: pure functions from state to a ratatui frame.
+
+pub mod help;
+pub mod source;
