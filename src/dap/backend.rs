@@ -126,7 +126,12 @@ pub struct DapBackend {
     start_response: tokio::sync::Mutex<Option<StartResponse>>,
     /// Processes to keep alive (and kill on drop): the adapter.
     _adapter: Mutex<Option<tokio::process::Child>>,
+    /// The launched program's stdin, when loupe started it with a pipe.
+    pub(crate) program_stdin: Option<ProgramStdin>,
 }
+
+/// Where the `runInTerminal` spawner leaves the program's stdin pipe.
+pub type ProgramStdin = Arc<tokio::sync::Mutex<Option<tokio::process::ChildStdin>>>;
 
 impl DapBackend {
     /// Runs the DAP start-up on `client` as the main connection: initialize, send the launch
@@ -163,6 +168,7 @@ impl DapBackend {
             caps,
             start_response: tokio::sync::Mutex::new(Some(pending)),
             _adapter: Mutex::new(adapter),
+            program_stdin: None,
         })
     }
 
@@ -896,6 +902,24 @@ impl Backend for DapBackend {
             break_mode: body.break_mode,
             stack_trace: body.details.and_then(|d| d.stack_trace),
         })
+    }
+
+    async fn write_stdin(&self, text: &str) -> anyhow::Result<()> {
+        use tokio::io::AsyncWriteExt;
+        let Some(slot) = &self.program_stdin else {
+            bail!("the program's input is not connected to loupe (attached sessions read input where they run)");
+        };
+        let mut stdin = slot.lock().await;
+        let pipe = stdin.as_mut().ok_or_else(|| anyhow!("the program has not started or its input is closed"))?;
+        let written = async {
+            pipe.write_all(text.as_bytes()).await?;
+            pipe.flush().await
+        };
+        if let Err(e) = written.await {
+            *stdin = None;
+            bail!("writing to the program's input: {e}");
+        }
+        Ok(())
     }
 
     async fn terminate(&self) -> anyhow::Result<()> {

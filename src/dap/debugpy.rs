@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::sync::mpsc;
 
-use super::backend::{AdapterProcess, DapBackend, StartRequest, TerminalSpawner};
+use super::backend::{AdapterProcess, DapBackend, ProgramStdin, StartRequest, TerminalSpawner};
 use super::client::Client;
 use super::provision::{self, DebugpySource};
 use super::types::RunInTerminalArguments;
@@ -173,10 +173,15 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
         Target::Program(p) => arguments["program"] = json!(p),
         Target::Module(m) => arguments["module"] = json!(m),
     }
-    let terminal = terminal_spawner(spec.stdin);
+    let program_stdin: ProgramStdin = Arc::default();
+    let terminal = terminal_spawner(spec.stdin, program_stdin.clone());
     let start = StartRequest { request: "launch", arguments, nodelay_at_first_stop: false };
     let adapter = AdapterProcess { child: Some(adapter), stderr_tail };
-    DapBackend::start(client, incoming, events, start, Some(terminal), adapter).await
+    let mut backend = DapBackend::start(client, incoming, events, start, Some(terminal), adapter).await?;
+    if spec.stdin == StdioMode::Piped {
+        backend.program_stdin = Some(program_stdin);
+    }
+    Ok(backend)
 }
 
 async fn attach(spec: &AttachSpec, nodelay: bool, events: EventSink) -> anyhow::Result<DapBackend> {
@@ -302,7 +307,7 @@ fn collect_tail<R: AsyncRead + Unpin + Send + 'static>(reader: R, tail: Arc<Mute
 }
 
 /// Runs debugpy's launcher (which then starts the program) when the adapter asks.
-fn terminal_spawner(stdin: StdioMode) -> TerminalSpawner {
+fn terminal_spawner(stdin: StdioMode, program_stdin: ProgramStdin) -> TerminalSpawner {
     Arc::new(move |args: &RunInTerminalArguments, sink: EventSink, done: mpsc::Sender<()>| {
         let (program, rest) = args.args.split_first().ok_or_else(|| anyhow!("runInTerminal without a command"))?;
         let mut env = BTreeMap::new();
@@ -327,6 +332,12 @@ fn terminal_spawner(stdin: StdioMode) -> TerminalSpawner {
             forward_output(err, OutputCategory::Stderr, sink.clone(), done);
         }
         let pid = child.id();
+        if let Some(pipe) = child.stdin.take() {
+            // Nobody writes before the program exists, so the slot is free here.
+            if let Ok(mut slot) = program_stdin.try_lock() {
+                *slot = Some(pipe);
+            }
+        }
         tokio::spawn(async move {
             let status = child.wait().await;
             tracing::debug!("debugpy launcher ended: {status:?}");

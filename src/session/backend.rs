@@ -96,6 +96,11 @@ pub trait Backend: Send + Sync {
     async fn completions(&self, frame: Option<FrameId>, text: &str, column: i64) -> anyhow::Result<Vec<Completion>>;
     async fn exception_info(&self, thread: ThreadId) -> anyhow::Result<ExceptionInfo>;
 
+    /// Sends text to the program's standard input (for programs that read it while debugged).
+    async fn write_stdin(&self, _text: &str) -> anyhow::Result<()> {
+        anyhow::bail!("the {} backend cannot write to this program's input", self.name())
+    }
+
     /// Ends the debuggee (and its children).
     async fn terminate(&self) -> anyhow::Result<()>;
     /// Leaves the debuggee running (attach) or ends it (`terminate_debuggee`).

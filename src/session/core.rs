@@ -8,7 +8,7 @@ use anyhow::{anyhow, bail, Context};
 use tokio::sync::mpsc;
 
 use super::backend::{Backend, BackendEvent, Launcher};
-use super::breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, Location, Registry};
+use super::breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Location, Registry};
 use super::model::*;
 use super::values;
 
@@ -25,6 +25,9 @@ pub enum Phase {
     },
     Terminated,
 }
+
+/// A backend event received but not yet processed (see [`Session::wait_event`]).
+pub struct PendingEvent(BackendEvent);
 
 pub struct Session {
     launcher: Box<dyn Launcher>,
@@ -141,6 +144,34 @@ impl Session {
         }
         let location = b.spec.location.clone();
         self.sync_location(&location).await?;
+        self.breakpoint(id).cloned().ok_or_else(|| anyhow!("breakpoint {id} vanished"))
+    }
+
+    /// Changes a breakpoint's condition, hit condition and log message (its location stays).
+    pub async fn update_breakpoint(
+        &mut self,
+        id: BreakpointId,
+        condition: Option<String>,
+        hit_condition: Option<HitCondition>,
+        log_message: Option<String>,
+    ) -> anyhow::Result<Breakpoint> {
+        if log_message.is_some() && !self.capabilities().log_points {
+            bail!("the {} backend does not support log messages", self.backend_name());
+        }
+        let b =
+            self.breakpoints.get_mut(id).filter(|b| !b.internal).ok_or_else(|| anyhow!("no breakpoint number {id}"))?;
+        let before = b.spec.clone();
+        b.spec.condition = condition;
+        b.spec.hit_condition = hit_condition;
+        b.spec.log_message = log_message;
+        b.hits = 0;
+        let location = b.spec.location.clone();
+        if let Err(e) = self.sync_location(&location).await {
+            if let Some(b) = self.breakpoints.get_mut(id) {
+                b.spec = before;
+            }
+            return Err(e);
+        }
         self.breakpoint(id).cloned().ok_or_else(|| anyhow!("breakpoint {id} vanished"))
     }
 
@@ -266,6 +297,11 @@ impl Session {
         self.configuration_done().await
     }
 
+    /// Sends a line (or any text) to the program's standard input.
+    pub async fn write_stdin(&self, text: &str) -> anyhow::Result<()> {
+        self.backend.write_stdin(text).await
+    }
+
     pub async fn terminate(&mut self) -> anyhow::Result<()> {
         self.backend.terminate().await
     }
@@ -311,6 +347,19 @@ impl Session {
                 return Some(e);
             }
         }
+    }
+
+    /// Waits for the backend's next event without processing it. Unlike [`Self::next_event`] this
+    /// is cancel-safe, so a front end can `select!` on it next to its own requests and then hand
+    /// the event to [`Self::process_event`], which must not be cancelled.
+    pub async fn wait_event(&mut self) -> Option<PendingEvent> {
+        self.events.recv().await.map(PendingEvent)
+    }
+
+    /// The session's bookkeeping for an event from [`Self::wait_event`]; `Some` when front ends
+    /// should see it (an unmet hit condition, for one, is absorbed and the program continued).
+    pub async fn process_event(&mut self, event: PendingEvent) -> Option<SessionEvent> {
+        self.absorb(event.0).await
     }
 
     /// An event if one is already waiting.

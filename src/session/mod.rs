@@ -11,7 +11,7 @@ mod core;
 mod model;
 pub mod values;
 
-pub use self::core::{Phase, Session};
+pub use self::core::{PendingEvent, Phase, Session};
 pub use backend::{
     Backend, BackendEvent, BreakpointStatus, EventSink, FunctionBreakpointRequest, Launcher, LineBreakpointRequest,
 };
