@@ -44,6 +44,9 @@ pub struct SessionArgs {
     /// Set a breakpoint before the program runs (repeatable), same syntax as the `break` command.
     #[arg(long = "break", value_name = "SPEC")]
     pub breakpoints: Vec<String>,
+    /// Colour theme for the interactive interface: dark, light, high-contrast, or a theme file.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
     /// Use this configuration from .vscode/launch.json (searched from the current directory up).
     #[arg(long, value_name = "NAME")]
     pub config: Option<String>,

@@ -15,9 +15,11 @@ use crate::dap::provision;
 use crate::pyenv::interpreter;
 use crate::sandbox::StdioMode;
 use crate::session::{BreakpointSpec, Session};
+use crate::tui::app::SessionFacts;
+use crate::tui::TuiOptions;
 
 pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
-    require_batch(&args.session)?;
+    require_terminal_or_batch(&args.session)?;
     let breakpoints = parse_breakpoints(&args.session.breakpoints)?;
     let loaded = load_config(args.session.config.as_deref())?;
     let config = loaded.as_ref().map(|(c, _)| c);
@@ -37,7 +39,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
 }
 
 pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
-    require_batch(&args.session)?;
+    require_terminal_or_batch(&args.session)?;
     let breakpoints = parse_breakpoints(&args.session.breakpoints)?;
     let config = load_config(args.session.config.as_deref())?.map(|(c, _)| c);
     if let Some(c) = config.as_ref().filter(|c| c.request != RequestKind::Attach) {
@@ -63,12 +65,21 @@ pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
     debug(DebugpySpec::Attach(spec), &args.session, breakpoints).await
 }
 
-fn require_batch(session: &SessionArgs) -> anyhow::Result<()> {
-    if !session.batch {
+/// The interactive interface draws on a terminal; without one, batch mode is the way.
+fn require_terminal_or_batch(session: &SessionArgs) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    let on_terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if !session.batch && !on_terminal {
         bail!(
-            "the interactive interface is not available in this build yet; add --batch (with -ex COMMAND ...) \
-             to debug with JSON Lines output"
+            "the interactive interface needs a terminal (stdin and stdout are not one here); add --batch \
+             (with -ex COMMAND ...) to debug with JSON Lines output"
         );
+    }
+    if !session.batch && !session.commands.is_empty() {
+        bail!("-ex commands run in batch mode: add --batch (the interactive console accepts the same commands)");
+    }
+    if session.batch && session.theme.is_some() {
+        bail!("--theme is for the interactive interface; it has no effect with --batch");
     }
     Ok(())
 }
@@ -140,17 +151,32 @@ async fn launch_spec(
         cwd,
         env,
         unset_env: config.map(|c| c.unset_env.clone()).unwrap_or_default(),
-        stop_on_entry: args.stop_on_entry || config.is_some_and(|c| c.stop_on_entry),
+        // The interactive interface stops at the first line (as pudb does) so breakpoints can be
+        // set in the source before anything runs.
+        stop_on_entry: args.stop_on_entry || !args.session.batch || config.is_some_and(|c| c.stop_on_entry),
         just_my_code: !args.session.all_code && config.and_then(|c| c.just_my_code).unwrap_or(true),
         interpreter,
         debugpy,
-        stdin: StdioMode::Inherit,
+        // Interactive: the terminal is loupe's, so the program reads its input from the console.
+        stdin: if args.session.batch { StdioMode::Inherit } else { StdioMode::Piped },
     })
 }
 
 async fn debug(spec: DebugpySpec, session_args: &SessionArgs, breakpoints: Vec<BreakpointSpec>) -> anyhow::Result<u8> {
+    let facts_and_root = (!session_args.batch).then(|| tui_facts(&spec));
     let launcher = DebugpyLauncher { spec, nodelay: !session_args.stock_debugpy };
     let mut session = Session::start(Box::new(launcher)).await?;
+    if let Some((facts, project_root, initial_file)) = facts_and_root {
+        let options = TuiOptions {
+            facts,
+            breakpoints,
+            theme: session_args.theme.clone(),
+            config: None,
+            project_root,
+            initial_file,
+        };
+        return crate::tui::run(session, options).await;
+    }
     let mut out = JsonLines::new(Box::new(std::io::stdout()));
     for b in breakpoints {
         match session.add_breakpoint(b).await {
@@ -163,6 +189,40 @@ async fn debug(spec: DebugpySpec, session_args: &SessionArgs, breakpoints: Vec<B
         Outcome::Exited(code) => Ok(code.clamp(0, 255) as u8),
         Outcome::Detached => Ok(0),
         Outcome::Failed(why) => Err(anyhow!(why)),
+    }
+}
+
+/// What the TUI's status bar shows, the project whose breakpoints it keeps, and the file to show
+/// before the first stop.
+fn tui_facts(spec: &DebugpySpec) -> (SessionFacts, PathBuf, Option<PathBuf>) {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match spec {
+        DebugpySpec::Launch(l) => {
+            let (program, file) = match &l.target {
+                Target::Program(p) => (p.display().to_string(), Some(p.clone())),
+                Target::Module(m) => (format!("-m {m}"), None),
+            };
+            let facts = SessionFacts {
+                backend: "debugpy".into(),
+                interpreter: format!("Python {}", l.interpreter.version),
+                program,
+                sandbox: None,
+                attached: false,
+            };
+            let root = crate::tui::persist::project_root(file.as_deref().unwrap_or(&l.cwd));
+            (facts, root, file)
+        }
+        DebugpySpec::Attach(a) => {
+            let facts = SessionFacts {
+                backend: format!("debugpy attach {}:{}", a.host, a.port),
+                interpreter: String::new(),
+                program: String::new(),
+                sandbox: None,
+                attached: true,
+            };
+            let root = a.path_mappings.first().map(|m| m.local_root.clone()).unwrap_or(cwd);
+            (facts, crate::tui::persist::project_root(&root), None)
+        }
     }
 }
 

@@ -62,8 +62,11 @@ impl PythonProcess {
 
 /// Starts `process`. The child is killed if the returned handle is dropped.
 ///
-/// The child gets its own process group, so a Ctrl-C typed at loupe's terminal reaches loupe
-/// (which decides what to do with the debuggee) instead of killing the debuggee behind its back.
+/// The child gets its own session (and so its own process group, without a controlling
+/// terminal): a Ctrl-C typed at loupe's terminal reaches loupe (which decides what to do with the
+/// debuggee) instead of killing the debuggee behind its back, and nothing the child starts can
+/// take loupe's terminal away — debugpy's launcher makes its debuggee the terminal's foreground
+/// process group through /dev/tty, which would leave the TUI unable to read keys.
 /// Errors name the interpreter and, when it is the cause, the missing working directory.
 pub fn spawn(process: &PythonProcess) -> io::Result<tokio::process::Child> {
     let mut command = tokio::process::Command::new(&process.interpreter);
@@ -78,7 +81,10 @@ pub fn spawn(process: &PythonProcess) -> io::Result<tokio::process::Child> {
         command.current_dir(cwd);
     }
     #[cfg(unix)]
-    command.process_group(0);
+    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| nix::unistd::setsid().map(drop).map_err(io::Error::from));
+    }
 
     command.spawn().map_err(|error| describe_spawn_error(process, error))
 }

@@ -513,7 +513,11 @@ impl Session {
         context: EvalContext,
     ) -> anyhow::Result<EvalResult> {
         let mut r = self.backend.evaluate(expression, frame, context).await?;
-        let (value, cut) = values::cap_text(std::mem::take(&mut r.value), values::MAX_VALUE_CHARS);
+        let cap = match context {
+            EvalContext::Clipboard => values::MAX_FULL_VALUE_CHARS,
+            _ => values::MAX_VALUE_CHARS,
+        };
+        let (value, cut) = values::cap_text(std::mem::take(&mut r.value), cap);
         r.value = value;
         r.truncated |= cut;
         Ok(r)

@@ -192,6 +192,8 @@ pub enum EvalContext {
     Repl,
     Watch,
     Hover,
+    /// The whole value, for a viewer or the clipboard: capped at [`super::values::MAX_FULL_VALUE_CHARS`].
+    Clipboard,
 }
 
 impl EvalContext {
@@ -200,6 +202,7 @@ impl EvalContext {
             EvalContext::Repl => "repl",
             EvalContext::Watch => "watch",
             EvalContext::Hover => "hover",
+            EvalContext::Clipboard => "clipboard",
         }
     }
 }

@@ -5,6 +5,8 @@ use super::model::{Variable, VariablePage};
 
 /// Longest value text handed to a front end; the rest is available by evaluating the expression.
 pub const MAX_VALUE_CHARS: usize = 1000;
+/// Longest value text for [`super::EvalContext::Clipboard`] (a value viewer).
+pub const MAX_FULL_VALUE_CHARS: usize = 1_000_000;
 /// Children per page when a front end does not say.
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 

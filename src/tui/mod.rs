@@ -1,12 +1,20 @@
 //! The interactive debugger: a ratatui front end over a [`crate::session::Session`].
 //!
 //! Shaped like gitui: the session lives on its own task ([`worker`]) and talks to the UI only
-//! through messages, so a slow backend never freezes a key press. The UI is state ([`app`]),
-//! update (events in, requests out) and view (a pure render of state, [`view`]).
+//! through messages, so a slow backend never freezes a key press. The UI is state and update
+//! ([`app`]: events in, requests out) and view ([`view`]: a pure render of state).
 
+pub mod app;
 pub mod config;
 pub mod highlight;
 pub mod keymap;
+pub mod layout;
+pub mod persist;
+mod run;
 pub mod source;
+pub mod terminal;
 pub mod theme;
 pub mod view;
+pub mod worker;
+
+pub use run::{build_app, run, TuiOptions};

@@ -1,4 +1,60 @@
-//! Rendering: pure functions from state to a ratatui frame.
+//! Rendering: pure functions from the app's state to a ratatui frame. No I/O, no waiting, no
+//! parsing here; the source pane's highlighting is computed in `App::prepare` before the draw.
 
+mod breakpoints;
+mod console;
+mod dialog;
 pub mod help;
+mod panes;
 pub mod source;
+mod stack;
+mod status;
+mod variables;
+
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::App;
+use super::layout::{self, Pane};
+use super::theme::Role;
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let size = frame.area();
+    let Some(areas) = layout::areas(size) else {
+        let text = format!(
+            "The terminal is {}×{}; loupe needs at least {}×{}. Enlarge it, or press q to quit.",
+            size.width,
+            size.height,
+            layout::MIN_WIDTH,
+            layout::MIN_HEIGHT
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, app.theme.style(Role::Error))).wrap(Wrap { trim: true }),
+            size,
+        );
+        return;
+    };
+    let theme = &app.theme;
+    source::render(frame, areas.source, &app.source, &app.gutter_marks(), theme, app.focus == Pane::Source);
+    variables::render(frame, areas.variables, app, app.focus == Pane::Variables);
+    stack::render(frame, areas.stack, app, app.focus == Pane::Stack);
+    breakpoints::render(frame, areas.breakpoints, app, app.focus == Pane::Breakpoints);
+    console::render(frame, areas.console, app, app.focus == Pane::Console);
+    status::render(frame, areas.status, app);
+    if let Some(dialog) = &app.dialog {
+        dialog::render(frame, size, dialog, theme);
+    }
+    if let Some(scroll) = app.help {
+        help::render(frame, size, &app.keymap, theme, scroll);
+    }
+}
+
+/// A rectangle of `width`×`height` centred in `area` (clipped to it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
+}

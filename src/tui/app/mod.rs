@@ -1,0 +1,504 @@
+//! The TUI's state and its update function: keys, mouse and worker updates go in, requests for
+//! the session worker come out. Nothing here draws, and nothing here waits on the backend.
+
+mod actions;
+mod console;
+mod dialog;
+mod input;
+mod stack;
+mod variables;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::layout::Rect;
+
+pub use console::{ConsoleLine, ConsoleState, LineKind};
+pub use dialog::{BreakpointForm, Dialog};
+pub use input::TextInput;
+pub use stack::{StackRow, StackState};
+pub use variables::{Row as VarRow, SectionKind, VarNode, VariablesState, Watch};
+
+use super::keymap::Keymap;
+use super::layout::{self, Areas, Pane};
+use super::persist::Persisted;
+use super::source::SourcePane;
+use super::theme::Theme;
+use super::view::source::GutterMark;
+use super::worker::{EvalPurpose, Request, Update};
+use crate::session::{Breakpoint, OutputCategory, Phase, ScopeKind, SessionEvent, StopInfo, StopReason};
+
+/// What the status bar says about the program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunState {
+    Starting,
+    Running,
+    Stopped { reason: String, description: Option<String> },
+    Exited { code: i64, signal: Option<String> },
+    Ended,
+}
+
+/// Fixed facts shown in the status bar.
+#[derive(Debug, Clone, Default)]
+pub struct SessionFacts {
+    pub backend: String,
+    pub interpreter: String,
+    pub program: String,
+    /// What the sandbox enforces (filled in by the sandbox issue).
+    pub sandbox: Option<String>,
+    pub attached: bool,
+}
+
+/// A transient one-line message at the bottom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub facts: SessionFacts,
+    pub state: RunState,
+    pub phase: Phase,
+    pub focus: Pane,
+    pub source: SourcePane,
+    pub variables: VariablesState,
+    pub stack: StackState,
+    pub breakpoints: Vec<Breakpoint>,
+    pub breakpoint_cursor: usize,
+    pub breakpoint_scroll: usize,
+    pub console: ConsoleState,
+    pub dialog: Option<Dialog>,
+    /// The help overlay and its scroll position.
+    pub help: Option<u16>,
+    pub notice: Option<Notice>,
+    pub areas: Option<Areas>,
+    pub size: Rect,
+    /// Stops seen; inspection requests carry it (see `worker`).
+    pub epoch: u64,
+    pub quitting: bool,
+    pub finished: bool,
+    /// Where breakpoints and watches are saved for this project.
+    pub persisted: Persisted,
+}
+
+impl App {
+    pub fn new(keymap: Keymap, theme: Theme, facts: SessionFacts, persisted: Persisted) -> App {
+        let mut variables = VariablesState::new();
+        for w in &persisted.watches {
+            variables.add_watch(w.clone());
+        }
+        App {
+            keymap,
+            theme,
+            facts,
+            state: RunState::Starting,
+            phase: Phase::Configuring,
+            focus: Pane::Source,
+            source: SourcePane::new(),
+            variables,
+            stack: StackState::default(),
+            breakpoints: Vec::new(),
+            breakpoint_cursor: 0,
+            breakpoint_scroll: 0,
+            console: ConsoleState::default(),
+            dialog: None,
+            help: None,
+            notice: None,
+            areas: None,
+            size: Rect::default(),
+            epoch: 0,
+            quitting: false,
+            finished: false,
+            persisted,
+        }
+    }
+
+    pub fn notify(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice { text: text.into(), error: false });
+    }
+
+    pub fn warn(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        self.console.push(LineKind::Error, &text);
+        self.notice = Some(Notice { text, error: true });
+    }
+
+    pub fn resize(&mut self, size: Rect) {
+        self.size = size;
+        self.areas = layout::areas(size);
+    }
+
+    /// Before a draw: keeps selections in view and highlights the visible source rows.
+    pub fn prepare(&mut self) {
+        let Some(areas) = self.areas else { return };
+        self.source.prepare(areas.source.height.saturating_sub(2), &self.theme);
+        let h = layout::inner_height(areas.variables);
+        self.variables.scroll = layout::follow(self.variables.scroll, self.variables.selected, h);
+        let h = layout::inner_height(areas.stack);
+        self.stack.scroll = layout::follow(self.stack.scroll, self.stack.cursor, h);
+        let h = layout::inner_height(areas.breakpoints);
+        self.breakpoint_scroll = layout::follow(self.breakpoint_scroll, self.breakpoint_cursor, h);
+    }
+
+    /// Gutter marks for the open file.
+    pub fn gutter_marks(&self) -> HashMap<usize, GutterMark> {
+        let Some(path) = self.source.path() else { return HashMap::new() };
+        self.breakpoints
+            .iter()
+            .filter(|b| b.file() == Some(path))
+            .filter_map(|b| {
+                let mark = if !b.enabled {
+                    GutterMark::Disabled
+                } else if b.spec.log_message.is_some() {
+                    GutterMark::Logpoint
+                } else if b.spec.condition.is_some() {
+                    GutterMark::Conditional
+                } else if b.spec.hit_condition.is_some() {
+                    GutterMark::HitCondition
+                } else if !b.verified && self.state != RunState::Starting {
+                    GutterMark::Unverified
+                } else {
+                    GutterMark::Breakpoint
+                };
+                Some((usize::try_from(b.line()?).ok()?, mark))
+            })
+            .collect()
+    }
+
+    pub fn stopped_thread(&self) -> Option<i64> {
+        match &self.phase {
+            Phase::Stopped(s) => Some(s.thread),
+            _ => None,
+        }
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        matches!(self.phase, Phase::Stopped(_))
+    }
+
+    // ----- updates from the worker -----
+
+    pub fn on_update(&mut self, update: Update) -> Vec<Request> {
+        let stale = |epoch: u64, app: &App| epoch != app.epoch;
+        match update {
+            Update::Event(event) => return self.on_event(event),
+            Update::Phase(phase) => self.set_phase(phase),
+            Update::Breakpoints(list) => {
+                self.breakpoints = list;
+                self.breakpoint_cursor = self.breakpoint_cursor.min(self.breakpoints.len().saturating_sub(1));
+                self.persisted.set_breakpoints(&self.breakpoints);
+            }
+            Update::Threads { epoch, threads } if !stale(epoch, self) => self.stack.set_threads(threads),
+            Update::Stack { epoch, thread, frames } if !stale(epoch, self) => {
+                let is_current = self.stack.current_thread == Some(thread);
+                self.stack.set_frames(thread, frames);
+                if is_current {
+                    return self.show_frame(self.stack.current_frame.min(self.stack.frame_count().saturating_sub(1)));
+                }
+            }
+            Update::Scopes { epoch, frame, scopes } if !stale(epoch, self) => {
+                if self.stack.frame().map(|f| f.id) != Some(frame) {
+                    return Vec::new();
+                }
+                let sections: Vec<(SectionKind, i64)> = scopes
+                    .iter()
+                    .filter_map(|s| match s.kind {
+                        ScopeKind::Locals => Some((SectionKind::Locals, s.variables)),
+                        ScopeKind::Globals => Some((SectionKind::Globals, s.variables)),
+                        ScopeKind::Other => None,
+                    })
+                    .collect();
+                let fetch = self.variables.set_scopes(&sections);
+                let mut requests = self.fetch_variables(fetch);
+                requests.extend(self.evaluate_watches());
+                return requests;
+            }
+            Update::Variables { epoch, reference, page } if !stale(epoch, self) => {
+                let fetch = self.variables.add_page(reference, page);
+                return self.fetch_variables(fetch);
+            }
+            Update::Evaluated { epoch, expression, purpose, result } if !stale(epoch, self) => {
+                self.on_evaluated(expression, purpose, result)
+            }
+            Update::VariableSet { epoch, reference, name, result } if !stale(epoch, self) => match result {
+                Ok(r) => {
+                    self.variables.set_value(reference, &name, &r);
+                    self.notify(format!("{name} = {}", r.value));
+                    return self.evaluate_watches();
+                }
+                Err(e) => self.warn(format!("set {name}: {e}")),
+            },
+            Update::Completions { epoch, text, items } if !stale(epoch, self) => {
+                if self.console.input.text() == text {
+                    self.apply_completions(items.into_iter().map(|c| c.text).collect());
+                }
+            }
+            Update::ExceptionInfo { epoch, info } if !stale(epoch, self) => {
+                let mut text = format!("exception {}", info.exception_id);
+                if let Some(d) = info.description {
+                    text.push_str(&format!(": {d}"));
+                }
+                self.console.push(LineKind::Error, &text);
+            }
+            Update::Failed { what, message } => self.warn(format!("{what}: {message}")),
+            Update::Finished => self.finished = true,
+            _ => tracing::debug!("dropped a stale update"),
+        }
+        Vec::new()
+    }
+
+    fn set_phase(&mut self, phase: Phase) {
+        self.state = match &phase {
+            Phase::Configuring => RunState::Starting,
+            Phase::Running => RunState::Running,
+            Phase::Stopped(s) => stopped_state(s),
+            Phase::Exited { code, signal } => RunState::Exited { code: *code, signal: signal.clone() },
+            Phase::Terminated => match &self.state {
+                RunState::Exited { .. } => self.state.clone(),
+                _ => RunState::Ended,
+            },
+        };
+        if matches!(phase, Phase::Running) && !matches!(self.phase, Phase::Running) {
+            // Values shown are from the last stop; say so by clearing them.
+            self.variables.clear();
+            self.source.set_exec_line(None);
+        }
+        self.phase = phase;
+    }
+
+    fn on_event(&mut self, event: SessionEvent) -> Vec<Request> {
+        match event {
+            SessionEvent::Stopped(stop) => {
+                self.epoch += 1;
+                self.variables.begin_stop();
+                self.stack.clear();
+                self.stack.current_thread = Some(stop.thread);
+                self.state = stopped_state(&stop);
+                if stop.reason == StopReason::Exception {
+                    let text = stop.text.clone().or(stop.description.clone()).unwrap_or_else(|| "exception".into());
+                    self.console.push(LineKind::Error, &format!("stopped on exception: {text}"));
+                }
+                let epoch = self.epoch;
+                let mut requests = vec![Request::Stack { epoch, thread: stop.thread }, Request::Threads { epoch }];
+                if stop.reason == StopReason::Exception {
+                    requests.push(Request::ExceptionInfo { epoch, thread: stop.thread });
+                }
+                self.phase = Phase::Stopped(stop);
+                requests
+            }
+            SessionEvent::Output { category, text } => {
+                let kind = match category {
+                    OutputCategory::Stdout => LineKind::Stdout,
+                    OutputCategory::Stderr => LineKind::Stderr,
+                    OutputCategory::Console => LineKind::Info,
+                };
+                self.console.push_output(kind, &text);
+                Vec::new()
+            }
+            SessionEvent::Exited { code, signal } => {
+                let how = match &signal {
+                    Some(s) => format!("the program was killed by {s} (exit code {code})"),
+                    None => format!("the program exited with code {code}"),
+                };
+                self.console.push(LineKind::Info, &how);
+                self.state = RunState::Exited { code, signal };
+                self.source.set_exec_line(None);
+                self.stack = StackState::default();
+                self.variables.clear();
+                Vec::new()
+            }
+            SessionEvent::Terminated => {
+                if !matches!(self.state, RunState::Exited { .. }) {
+                    self.state = RunState::Ended;
+                }
+                self.console.push(LineKind::Info, "the debug session has ended (F5 or c restarts it, q quits)");
+                Vec::new()
+            }
+            SessionEvent::Problem(p) => {
+                self.warn(p);
+                Vec::new()
+            }
+            SessionEvent::Process { name, pid, child } if child => {
+                let pid = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+                self.console.push(LineKind::Info, &format!("child process {name}{pid} is being debugged"));
+                Vec::new()
+            }
+            SessionEvent::Thread { .. } if self.is_stopped() => vec![Request::Threads { epoch: self.epoch }],
+            SessionEvent::BreakpointChanged(_)
+            | SessionEvent::Continued { .. }
+            | SessionEvent::Thread { .. }
+            | SessionEvent::Process { .. } => Vec::new(),
+        }
+    }
+
+    /// Selects frame `index` of the current thread: source and variables follow it.
+    pub fn show_frame(&mut self, index: usize) -> Vec<Request> {
+        self.stack.current_frame = index;
+        self.stack.place_cursor();
+        let Some(frame) = self.stack.frame().cloned() else { return Vec::new() };
+        match &frame.file {
+            Some(path) => {
+                if let Err(e) = self.source.open(path) {
+                    self.source.show_text(&path.display().to_string(), &format!("cannot show this file: {e:#}"));
+                }
+            }
+            None => self.source.show_text(&frame.function, "(no source for this frame)"),
+        }
+        self.source.set_exec_line(usize::try_from(frame.line).ok());
+        self.variables.begin_stop();
+        vec![Request::Scopes { epoch: self.epoch, frame: frame.id }]
+    }
+
+    fn fetch_variables(&self, references: Vec<i64>) -> Vec<Request> {
+        references
+            .into_iter()
+            .map(|reference| Request::Variables { epoch: self.epoch, reference, start: 0, count: variables::PAGE })
+            .collect()
+    }
+
+    fn evaluate_watches(&self) -> Vec<Request> {
+        if !self.is_stopped() {
+            return Vec::new();
+        }
+        let frame = self.stack.frame().map(|f| f.id);
+        self.variables
+            .watches
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Request::Evaluate {
+                epoch: self.epoch,
+                expression: w.expression.clone(),
+                frame,
+                purpose: EvalPurpose::Watch(i),
+            })
+            .collect()
+    }
+
+    fn on_evaluated(
+        &mut self,
+        expression: String,
+        purpose: EvalPurpose,
+        result: Result<crate::session::EvalResult, String>,
+    ) {
+        match purpose {
+            EvalPurpose::Console => match result {
+                Ok(r) => {
+                    let text = if r.truncated { format!("{} …(cut; v shows all)", r.value) } else { r.value };
+                    self.console.push(LineKind::Result, &text);
+                }
+                Err(e) => self.console.push(LineKind::Error, &e),
+            },
+            EvalPurpose::Watch(i) => {
+                if let Some(w) = self.variables.watches.get_mut(i).filter(|w| w.expression == expression) {
+                    w.result = Some(result);
+                }
+            }
+            EvalPurpose::Viewer => {
+                if let Some(Dialog::Value { text, .. }) = &mut self.dialog {
+                    *text = Some(match result {
+                        Ok(r) if r.truncated => {
+                            format!("{}\n… (cut at {} characters)", r.value, r.value.chars().count())
+                        }
+                        Ok(r) => r.value,
+                        Err(e) => format!("cannot evaluate {expression}: {e}"),
+                    });
+                }
+            }
+        }
+    }
+
+    fn apply_completions(&mut self, items: Vec<String>) {
+        match items.len() {
+            0 => self.notify("no completions"),
+            1 => {
+                let text = self.console.input.text().to_string();
+                let start = word_start(&text);
+                self.console.input.set(&format!("{}{}", &text[..start], items[0]));
+                self.console.completions.clear();
+            }
+            _ => {
+                let text = self.console.input.text().to_string();
+                let start = word_start(&text);
+                let prefix = common_prefix(&items);
+                if prefix.len() > text.len() - start {
+                    self.console.input.set(&format!("{}{prefix}", &text[..start]));
+                }
+                self.console.completions = items;
+            }
+        }
+    }
+
+    // ----- input -----
+
+    pub fn on_key(&mut self, key: KeyEvent) -> Vec<Request> {
+        actions::on_key(self, key)
+    }
+
+    pub fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Request> {
+        actions::on_mouse(self, mouse)
+    }
+
+    /// Pasted text goes to the field being typed in (newlines become spaces: one line each).
+    pub fn paste(&mut self, text: &str) {
+        let text = text.replace(['\r', '\n'], " ");
+        match &mut self.dialog {
+            Some(Dialog::Search(i) | Dialog::GotoLine(i) | Dialog::Watch { input: i, .. }) => i.insert_str(&text),
+            Some(Dialog::SetValue { input, .. }) => input.insert_str(&text),
+            Some(Dialog::Breakpoint(form)) => form.fields[form.focus].insert_str(&text),
+            Some(Dialog::Value { .. }) => {}
+            None if self.focus == Pane::Console => self.console.input.insert_str(&text),
+            None => {}
+        }
+    }
+
+    /// Requests made at start-up: saved breakpoints, then the program starts.
+    pub fn startup_requests(&mut self, extra: Vec<crate::session::BreakpointSpec>) -> Vec<Request> {
+        let mut requests: Vec<Request> = Vec::new();
+        let mut seen = Vec::new();
+        for spec in extra {
+            seen.push(spec.location.clone());
+            requests.push(Request::AddBreakpoint { spec, enabled: true });
+        }
+        for (spec, enabled) in self.persisted.breakpoint_specs() {
+            if !seen.contains(&spec.location) {
+                requests.push(Request::AddBreakpoint { spec, enabled });
+            }
+        }
+        requests.push(Request::Start);
+        requests
+    }
+
+    pub fn program_file(&self) -> Option<PathBuf> {
+        let p = PathBuf::from(&self.facts.program);
+        p.is_file().then_some(p)
+    }
+}
+
+fn stopped_state(stop: &StopInfo) -> RunState {
+    RunState::Stopped { reason: stop.reason.as_str().to_string(), description: stop.text.clone() }
+}
+
+/// Where the identifier being completed starts.
+fn word_start(text: &str) -> usize {
+    text.char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map(|(i, c)| i + c.len_utf8())
+        .unwrap_or(0)
+}
+
+fn common_prefix(items: &[String]) -> String {
+    let Some(first) = items.first() else { return String::new() };
+    let mut end = first.len();
+    for item in &items[1..] {
+        end = end.min(first.bytes().zip(item.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    while !first.is_char_boundary(end) {
+        end -= 1;
+    }
+    first[..end].to_string()
+}

@@ -1,0 +1,179 @@
+//! The TUI's event loop: terminal events, worker updates and signals in; requests out; a redraw
+//! only after something changed (idle costs nothing).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use ratatui::layout::Rect;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+use super::app::{App, RunState, SessionFacts};
+use super::config;
+use super::keymap::Keymap;
+use super::persist::Persisted;
+use super::terminal::TerminalGuard;
+use super::theme::Theme;
+use super::view;
+use super::worker::{self, Request};
+use crate::session::{BreakpointSpec, Session};
+
+/// How long quitting may wait for the debugger to let go.
+const QUIT_TIMEOUT: Duration = Duration::from_secs(6);
+
+pub struct TuiOptions {
+    pub facts: SessionFacts,
+    /// `--break` breakpoints, set before the program runs.
+    pub breakpoints: Vec<BreakpointSpec>,
+    /// `--theme`, which wins over the config file.
+    pub theme: Option<String>,
+    /// The config file (`None`: the XDG default).
+    pub config: Option<PathBuf>,
+    pub project_root: PathBuf,
+    /// Shown in the source pane until the first stop.
+    pub initial_file: Option<PathBuf>,
+}
+
+/// Everything the app starts with, loaded before the terminal is taken over; warnings go to the
+/// console once the UI is up. Also says whether to capture the mouse.
+pub fn build_app(options: &TuiOptions) -> (App, bool) {
+    let mut warnings = Vec::new();
+    let config_path = options.config.clone().or_else(config::default_path);
+    let cfg = match &config_path {
+        Some(path) => {
+            let (cfg, w) = config::load(path);
+            warnings.extend(w);
+            cfg
+        }
+        None => config::Config::default(),
+    };
+    let theme_name = options.theme.clone().or(cfg.theme.clone());
+    let mut theme = match theme_name.as_deref().map(Theme::load) {
+        None => Theme::default_dark(),
+        Some(Ok(t)) => t,
+        Some(Err(e)) => {
+            warnings.push(format!("{e:#}; using the dark theme"));
+            Theme::default_dark()
+        }
+    };
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        theme = theme.without_color();
+    }
+    let (persisted, warning) = Persisted::load(&options.project_root);
+    warnings.extend(warning);
+    let keymap: Keymap = cfg.keymap.clone();
+    let mut app = App::new(keymap, theme, options.facts.clone(), persisted);
+    if let Some(file) = &options.initial_file {
+        if let Err(e) = app.source.open(file) {
+            warnings.push(format!("{e:#}"));
+        }
+    }
+    for w in warnings {
+        app.warn(w);
+    }
+    (app, cfg.mouse)
+}
+
+/// Runs the TUI until the user quits. Returns the program's exit code when it exited.
+pub async fn run(session: Session, options: TuiOptions) -> anyhow::Result<u8> {
+    let (mut app, mouse) = build_app(&options);
+    let (requests, mut updates) = worker::spawn(session);
+    let startup = app.startup_requests(options.breakpoints.clone());
+    send_all(&requests, startup);
+
+    let mut guard = TerminalGuard::enter(mouse)?;
+    let size = guard.terminal.size()?;
+    app.resize(Rect::new(0, 0, size.width, size.height));
+    let mut events = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut quit_deadline: Option<tokio::time::Instant> = None;
+
+    draw(&mut guard, &mut app)?;
+    loop {
+        let deadline = quit_deadline.unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(86_400));
+        let new_requests = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => on_terminal_event(&mut app, event),
+                Some(Err(e)) => {
+                    tracing::warn!("terminal event error: {e}");
+                    Vec::new()
+                }
+                // The terminal is gone: nothing more can be typed.
+                None => quit(&mut app),
+            },
+            update = updates.recv() => match update {
+                Some(u) => app.on_update(u),
+                None => {
+                    app.finished = true;
+                    Vec::new()
+                }
+            },
+            _ = sigterm.recv() => quit(&mut app),
+            _ = sighup.recv() => quit(&mut app),
+            _ = tokio::time::sleep_until(deadline), if quit_deadline.is_some() => {
+                tracing::warn!("the debugger did not let go within {QUIT_TIMEOUT:?}; leaving anyway");
+                break;
+            }
+        };
+        if app.quitting && quit_deadline.is_none() {
+            quit_deadline = Some(tokio::time::Instant::now() + QUIT_TIMEOUT);
+        }
+        send_all(&requests, new_requests);
+        // Take whatever else is already waiting before drawing once.
+        while let Ok(u) = updates.try_recv() {
+            let more = app.on_update(u);
+            send_all(&requests, more);
+        }
+        if app.finished && app.quitting {
+            break;
+        }
+        draw(&mut guard, &mut app)?;
+    }
+    drop(guard);
+    if let Err(e) = app.persisted.save() {
+        eprintln!("loupe: warning: breakpoints and watches were not saved: {e:#}");
+    }
+    Ok(match app.state {
+        RunState::Exited { code, .. } => code.clamp(0, 255) as u8,
+        _ => 0,
+    })
+}
+
+fn quit(app: &mut App) -> Vec<Request> {
+    if app.quitting {
+        return Vec::new();
+    }
+    app.quitting = true;
+    vec![Request::Quit]
+}
+
+fn send_all(requests: &mpsc::UnboundedSender<Request>, list: Vec<Request>) {
+    for r in list {
+        let _ = requests.send(r);
+    }
+}
+
+fn on_terminal_event(app: &mut App, event: Event) -> Vec<Request> {
+    match event {
+        Event::Key(key) => app.on_key(key),
+        Event::Mouse(mouse) => app.on_mouse(mouse),
+        Event::Resize(w, h) => {
+            app.resize(Rect::new(0, 0, w, h));
+            Vec::new()
+        }
+        Event::Paste(text) => {
+            app.paste(&text);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn draw(guard: &mut TerminalGuard, app: &mut App) -> anyhow::Result<()> {
+    app.prepare();
+    guard.terminal.draw(|frame| view::draw(frame, app)).map_err(|e| anyhow::anyhow!("drawing the screen: {e}"))?;
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! The Console pane: the program's output (stdout and stderr told apart), loupe's messages, and
+//! the prompt.
+
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::panes::{block, fit};
+use crate::session::Phase;
+use crate::tui::app::{App, LineKind};
+use crate::tui::theme::Role;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+    let theme = &app.theme;
+    let console = &app.console;
+    let width = area.width.saturating_sub(2) as usize;
+    let height = area.height.saturating_sub(2) as usize;
+    // The last rows: completions (one row) and the prompt.
+    let completion_rows = usize::from(!console.completions.is_empty());
+    let output_rows = height.saturating_sub(1 + completion_rows);
+    let end = console.lines.len().saturating_sub(console.scroll_back);
+    let start = end.saturating_sub(output_rows);
+    let mut lines: Vec<Line> = console
+        .lines
+        .range(start..end)
+        .map(|l| {
+            let role = match l.kind {
+                LineKind::Stdout => Role::Stdout,
+                LineKind::Stderr => Role::Stderr,
+                LineKind::Info => Role::ConsoleInfo,
+                LineKind::Input => Role::Prompt,
+                LineKind::Result => Role::VarValue,
+                LineKind::Error => Role::Error,
+            };
+            Line::styled(fit(&l.text, width), theme.style(role))
+        })
+        .collect();
+    while lines.len() < output_rows {
+        lines.insert(0, Line::raw(""));
+    }
+    if completion_rows > 0 {
+        lines.push(Line::styled(fit(&console.completions.join("  "), width), theme.style(Role::Dim)));
+    }
+    let prompt = if matches!(app.phase, Phase::Running) { "input> " } else { ">>> " };
+    let input = console.input.text();
+    // Keep the cursor visible in a long input by showing its tail.
+    let room = width.saturating_sub(prompt.len() + 1);
+    let skip = console.input.cursor().saturating_sub(room);
+    let shown: String = input.chars().skip(skip).take(room + 1).collect();
+    lines.push(Line::from(vec![Span::styled(prompt, theme.style(Role::Prompt)), Span::raw(shown)]));
+    let note = match (console.scroll_back, console.dropped) {
+        (0, 0) => None,
+        (0, d) => Some(format!("{d} old lines dropped")),
+        (b, _) => Some(format!("↑{b} lines")),
+    };
+    frame.render_widget(Paragraph::new(lines).block(block("Console", note, theme, focused)), area);
+    if focused && app.dialog.is_none() && app.help.is_none() && height > 0 {
+        let x = area.x + 1 + (prompt.len() + console.input.cursor() - skip) as u16;
+        let y = area.y + area.height - 2;
+        if x < area.x + area.width - 1 {
+            frame.set_cursor_position(Position { x, y });
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! The status bar: what the program is doing, the backend, the interpreter, the sandbox, and
+//! the latest notice.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::tui::app::{App, RunState};
+use crate::tui::theme::Role;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let (state, role) = match &app.state {
+        RunState::Starting => ("starting".to_string(), Role::StatusRunning),
+        RunState::Running => ("running".to_string(), Role::StatusRunning),
+        RunState::Stopped { reason, description } => {
+            let why = description.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+            (format!("stopped ({reason}{why})"), Role::StatusStopped)
+        }
+        RunState::Exited { code, signal: Some(s) } => (format!("killed by {s} ({code})"), Role::StatusExited),
+        RunState::Exited { code, signal: None } => (format!("exited with code {code}"), Role::StatusExited),
+        RunState::Ended => ("session ended".to_string(), Role::StatusExited),
+    };
+    let mut spans = vec![
+        Span::styled(format!(" {state} "), theme.style(role)),
+        Span::styled(format!(" {} ", app.facts.backend), theme.style(Role::StatusBar)),
+    ];
+    if !app.facts.interpreter.is_empty() {
+        spans.push(Span::styled(format!("│ {} ", app.facts.interpreter), theme.style(Role::StatusBar)));
+    }
+    let sandbox = app.facts.sandbox.as_deref().unwrap_or("sandbox: off");
+    spans.push(Span::styled(format!("│ {sandbox} "), theme.style(Role::StatusBar)));
+    match &app.notice {
+        Some(n) => spans.push(Span::styled(
+            format!("│ {} ", n.text),
+            theme.style(if n.error { Role::Error } else { Role::StatusBar }),
+        )),
+        None => spans.push(Span::styled("│ ? help ", theme.style(Role::StatusBar))),
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.style(Role::StatusBar)), area);
+}

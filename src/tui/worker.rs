@@ -1,0 +1,344 @@
+//! The session's own task. It owns the [`Session`], runs the UI's requests one at a time and
+//! forwards the session's events, so the UI never waits on the backend: a key press while the
+//! program runs (pause, quit) is handled at once.
+//!
+//! Inspection requests carry the stop `epoch` they were made for. Variable references die with
+//! the stop that made them, so a request from an older stop is dropped rather than sent.
+
+use std::path::PathBuf;
+
+use tokio::sync::mpsc;
+
+use crate::session::{
+    Breakpoint, BreakpointId, BreakpointSpec, Completion, EvalContext, EvalResult, ExceptionFilter, ExceptionInfo,
+    Frame, FrameId, HitCondition, Phase, ResumeAction, Scope, Session, SessionEvent, ThreadId, ThreadInfo, VarRef,
+    VariablePage,
+};
+
+/// What an evaluation is for, so its answer goes to the right place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalPurpose {
+    Console,
+    /// The watch with this index.
+    Watch(usize),
+    /// The whole-value viewer.
+    Viewer,
+}
+
+#[derive(Debug, Clone)]
+pub enum Request {
+    /// End the configuration phase: the program runs.
+    Start,
+    Resume {
+        thread: ThreadId,
+        action: ResumeAction,
+    },
+    Pause {
+        thread: Option<ThreadId>,
+    },
+    RunToLine {
+        thread: ThreadId,
+        file: PathBuf,
+        line: i64,
+    },
+    Jump {
+        thread: ThreadId,
+        file: PathBuf,
+        line: i64,
+    },
+    Restart,
+    Terminate,
+    /// Leave: a launched program is ended, an attached one keeps running.
+    Quit,
+    AddBreakpoint {
+        spec: BreakpointSpec,
+        enabled: bool,
+    },
+    RemoveBreakpoint(BreakpointId),
+    SetBreakpointEnabled {
+        id: BreakpointId,
+        enabled: bool,
+    },
+    UpdateBreakpoint {
+        id: BreakpointId,
+        condition: Option<String>,
+        hit: Option<HitCondition>,
+        log: Option<String>,
+    },
+    SetExceptionFilters(Vec<ExceptionFilter>),
+    Threads {
+        epoch: u64,
+    },
+    Stack {
+        epoch: u64,
+        thread: ThreadId,
+    },
+    Scopes {
+        epoch: u64,
+        frame: FrameId,
+    },
+    Variables {
+        epoch: u64,
+        reference: VarRef,
+        start: usize,
+        count: usize,
+    },
+    Evaluate {
+        epoch: u64,
+        expression: String,
+        frame: Option<FrameId>,
+        purpose: EvalPurpose,
+    },
+    SetVariable {
+        epoch: u64,
+        reference: VarRef,
+        name: String,
+        value: String,
+    },
+    Completions {
+        epoch: u64,
+        frame: Option<FrameId>,
+        text: String,
+        column: i64,
+    },
+    ExceptionInfo {
+        epoch: u64,
+        thread: ThreadId,
+    },
+    Stdin(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Update {
+    Event(SessionEvent),
+    /// The session's phase after a request or event changed it.
+    Phase(Phase),
+    /// Every user breakpoint, after any change.
+    Breakpoints(Vec<Breakpoint>),
+    Threads {
+        epoch: u64,
+        threads: Vec<ThreadInfo>,
+    },
+    Stack {
+        epoch: u64,
+        thread: ThreadId,
+        frames: Vec<Frame>,
+    },
+    Scopes {
+        epoch: u64,
+        frame: FrameId,
+        scopes: Vec<Scope>,
+    },
+    Variables {
+        epoch: u64,
+        reference: VarRef,
+        page: VariablePage,
+    },
+    Evaluated {
+        epoch: u64,
+        expression: String,
+        purpose: EvalPurpose,
+        result: Result<EvalResult, String>,
+    },
+    VariableSet {
+        epoch: u64,
+        reference: VarRef,
+        name: String,
+        result: Result<EvalResult, String>,
+    },
+    Completions {
+        epoch: u64,
+        text: String,
+        items: Vec<Completion>,
+    },
+    ExceptionInfo {
+        epoch: u64,
+        info: ExceptionInfo,
+    },
+    /// A request failed; `what` names it for the user.
+    Failed {
+        what: String,
+        message: String,
+    },
+    /// The worker is done: the session ended or the user quit.
+    Finished,
+}
+
+/// Starts the worker; the UI sends on the returned sender and receives on the receiver.
+pub fn spawn(session: Session) -> (mpsc::UnboundedSender<Request>, mpsc::UnboundedReceiver<Update>) {
+    let (request_tx, request_rx) = mpsc::unbounded_channel();
+    let (update_tx, update_rx) = mpsc::unbounded_channel();
+    tokio::spawn(Worker { session, updates: update_tx, epoch: 0 }.run(request_rx));
+    (request_tx, update_rx)
+}
+
+struct Worker {
+    session: Session,
+    updates: mpsc::UnboundedSender<Update>,
+    /// Stops seen so far.
+    epoch: u64,
+}
+
+impl Worker {
+    async fn run(mut self, mut requests: mpsc::UnboundedReceiver<Request>) {
+        self.send(Update::Breakpoints(self.session.breakpoints().cloned().collect()));
+        self.send(Update::Phase(self.session.phase().clone()));
+        let mut backend_gone = false;
+        loop {
+            tokio::select! {
+                request = requests.recv() => {
+                    let Some(request) = request else { break };
+                    if self.handle(request).await {
+                        break;
+                    }
+                }
+                // Both receivers are cancel-safe; the processing happens outside `select!`.
+                event = self.session.wait_event(), if !backend_gone => match event {
+                    Some(pending) => {
+                        if let Some(event) = self.session.process_event(pending).await {
+                            self.forward(event);
+                        }
+                    }
+                    None => {
+                        backend_gone = true;
+                        self.send(Update::Phase(Phase::Terminated));
+                    }
+                },
+            }
+        }
+        self.send(Update::Finished);
+    }
+
+    fn send(&self, update: Update) {
+        let _ = self.updates.send(update);
+    }
+
+    fn forward(&mut self, event: SessionEvent) {
+        if matches!(event, SessionEvent::Stopped(_)) {
+            self.epoch += 1;
+        }
+        let breakpoints_changed = matches!(event, SessionEvent::BreakpointChanged(_) | SessionEvent::Stopped(_));
+        self.send(Update::Event(event));
+        self.send(Update::Phase(self.session.phase().clone()));
+        if breakpoints_changed {
+            // Hit counts and temporaries change at stops.
+            self.send(Update::Breakpoints(self.session.breakpoints().cloned().collect()));
+        }
+    }
+
+    /// Runs one request; true when the worker should end.
+    async fn handle(&mut self, request: Request) -> bool {
+        if let Some(epoch) = request_epoch(&request) {
+            if epoch != self.epoch {
+                tracing::debug!("dropping a request for stop {epoch} (now at {})", self.epoch);
+                return false;
+            }
+        }
+        let epoch = self.epoch;
+        let s = &mut self.session;
+        let (what, result): (&str, anyhow::Result<Option<Update>>) = match request {
+            Request::Start => ("start", s.configuration_done().await.map(|()| None)),
+            Request::Resume { thread, action } => ("resume", s.resume(thread, action).await.map(|()| None)),
+            Request::Pause { thread } => {
+                let thread = match thread {
+                    Some(t) => Some(t),
+                    None => s.threads().await.ok().and_then(|t| t.first().map(|t| t.id)),
+                };
+                match thread {
+                    Some(t) => ("pause", s.pause(t).await.map(|()| None)),
+                    None => ("pause", Err(anyhow::anyhow!("the program has no threads to pause"))),
+                }
+            }
+            Request::RunToLine { thread, file, line } => {
+                ("run to line", s.run_to_line(thread, &file, line).await.map(|()| None))
+            }
+            Request::Jump { thread, file, line } => ("jump", s.jump(thread, &file, line).await.map(|()| None)),
+            Request::Restart => ("restart", s.restart().await.map(|()| None)),
+            Request::Terminate => ("stop", s.terminate().await.map(|()| None)),
+            Request::Quit => {
+                let attached = s.attached();
+                if !matches!(s.phase(), Phase::Exited { .. } | Phase::Terminated) {
+                    let _ = s.disconnect(!attached).await;
+                }
+                return true;
+            }
+            Request::AddBreakpoint { spec, enabled } => {
+                let added = match s.add_breakpoint(spec).await {
+                    Ok(b) if !enabled => s.set_breakpoint_enabled(b.id, false).await.map(drop),
+                    other => other.map(drop),
+                };
+                ("break", added.map(|()| None))
+            }
+            Request::RemoveBreakpoint(id) => ("delete", s.remove_breakpoint(id).await.map(|()| None)),
+            Request::SetBreakpointEnabled { id, enabled } => {
+                ("enable", s.set_breakpoint_enabled(id, enabled).await.map(|_| None))
+            }
+            Request::UpdateBreakpoint { id, condition, hit, log } => {
+                ("edit breakpoint", s.update_breakpoint(id, condition, hit, log).await.map(|_| None))
+            }
+            Request::SetExceptionFilters(filters) => ("catch", s.set_exception_filters(&filters).await.map(|()| None)),
+            Request::Threads { .. } => {
+                ("threads", s.threads().await.map(|threads| Some(Update::Threads { epoch, threads })))
+            }
+            Request::Stack { thread, .. } => {
+                ("stack", s.stack_trace(thread, None).await.map(|frames| Some(Update::Stack { epoch, thread, frames })))
+            }
+            Request::Scopes { frame, .. } => {
+                ("scopes", s.scopes(frame).await.map(|scopes| Some(Update::Scopes { epoch, frame, scopes })))
+            }
+            Request::Variables { reference, start, count, .. } => (
+                "variables",
+                s.variables(reference, start, count)
+                    .await
+                    .map(|page| Some(Update::Variables { epoch, reference, page })),
+            ),
+            Request::Evaluate { expression, frame, purpose, .. } => {
+                let context = match purpose {
+                    EvalPurpose::Console => EvalContext::Repl,
+                    EvalPurpose::Watch(_) => EvalContext::Watch,
+                    EvalPurpose::Viewer => EvalContext::Clipboard,
+                };
+                let result = s.evaluate(&expression, frame, context).await.map_err(|e| format!("{e:#}"));
+                ("evaluate", Ok(Some(Update::Evaluated { epoch, expression, purpose, result })))
+            }
+            Request::SetVariable { reference, name, value, .. } => {
+                let result = s.set_variable(reference, &name, &value).await.map_err(|e| format!("{e:#}"));
+                ("set", Ok(Some(Update::VariableSet { epoch, reference, name, result })))
+            }
+            Request::Completions { frame, text, column, .. } => (
+                "completions",
+                s.completions(frame, &text, column).await.map(|items| Some(Update::Completions { epoch, text, items })),
+            ),
+            Request::ExceptionInfo { thread, .. } => (
+                "exception info",
+                s.exception_info(thread).await.map(|info| Some(Update::ExceptionInfo { epoch, info })),
+            ),
+            Request::Stdin(text) => ("input", s.write_stdin(&text).await.map(|()| None)),
+        };
+        match result {
+            Ok(Some(update)) => self.send(update),
+            Ok(None) => {}
+            Err(e) => self.send(Update::Failed { what: what.to_string(), message: format!("{e:#}") }),
+        }
+        // Requests change the phase (resume → running) and breakpoints; tell the UI.
+        self.send(Update::Phase(self.session.phase().clone()));
+        if matches!(what, "break" | "delete" | "enable" | "edit breakpoint" | "restart" | "run to line") {
+            self.send(Update::Breakpoints(self.session.breakpoints().cloned().collect()));
+        }
+        false
+    }
+}
+
+fn request_epoch(request: &Request) -> Option<u64> {
+    match request {
+        Request::Threads { epoch }
+        | Request::Stack { epoch, .. }
+        | Request::Scopes { epoch, .. }
+        | Request::Variables { epoch, .. }
+        | Request::Evaluate { epoch, .. }
+        | Request::SetVariable { epoch, .. }
+        | Request::Completions { epoch, .. }
+        | Request::ExceptionInfo { epoch, .. } => Some(*epoch),
+        _ => None,
+    }
+}
