@@ -210,7 +210,7 @@ impl Action {
     /// One short line for the help overlay and the docs.
     pub fn description(self) -> &'static str {
         match self {
-            Action::Continue => "continue (start the program, or run it again once it ended)",
+            Action::Continue => "continue (or start; after the end, run again)",
             Action::Stop => "stop the program",
             Action::Restart => "restart the program",
             Action::Pause => "pause the running program",
@@ -220,7 +220,7 @@ impl Action {
             Action::StepInto => "step into the call on this line",
             Action::StepOut => "step out: finish the current function",
             Action::RunToCursor => "run to the cursor line",
-            Action::Jump => "jump to the cursor line without running the code between",
+            Action::Jump => "jump to the cursor line, skipping the code between",
             Action::FrameUp => "select the caller's frame (up the stack)",
             Action::FrameDown => "select the callee's frame (down the stack)",
             Action::Quit => "quit loupe",
@@ -244,7 +244,7 @@ impl Action {
             Action::Bottom => "go to the bottom",
             Action::Expand => "expand the selected variable",
             Action::Collapse => "collapse the selected variable",
-            Action::Activate => "open the selection: edit a value, select a frame, show a breakpoint",
+            Action::Activate => "open: edit a value, select a frame, show a breakpoint",
             Action::Delete => "delete the breakpoint or watch under the cursor",
             Action::ToggleEnabled => "enable or disable the breakpoint under the cursor",
             Action::AddWatch => "add a watch expression",
@@ -390,7 +390,9 @@ impl fmt::Display for KeyCombo {
             KeyCode::Enter => f.write_str("Enter"),
             KeyCode::Esc => f.write_str("Esc"),
             KeyCode::Tab => f.write_str("Tab"),
-            KeyCode::BackTab => f.write_str("BackTab"),
+            // What users call it; reads back as BackTab.
+            KeyCode::BackTab if self.modifiers.contains(SHIFT) => f.write_str("Tab"),
+            KeyCode::BackTab => f.write_str("Shift-Tab"),
             KeyCode::Backspace => f.write_str("Backspace"),
             KeyCode::Delete => f.write_str("Delete"),
             KeyCode::Insert => f.write_str("Insert"),
