@@ -555,3 +555,43 @@ fn help_survives_tiny_screens() {
         }
     }
 }
+
+#[test]
+fn odd_files_never_panic_and_lines_stay_right() {
+    // Windows line endings and a byte-order mark do not shift line numbers.
+    let (_, warnings) = parse("\u{feff}mouse = true\r\n\r\n[keys]\r\nfoo = \"x\"\r\n");
+    one_warning(&warnings, &["line 4: keys.foo"]);
+    for text in [
+        "",
+        "\n\n\n",
+        "[keys]",
+        "[keys]\n\"\" = \"x\"\n",
+        "[keys]\nstep_over = [[\"n\"]]\n",
+        "[keys]\nstep_over = { a = 1 }\n",
+        "[keys.step_over]\nx = 1\n",
+        "[keys]\nstep_over = \"\u{1F600}\"\n",
+        "[keys]\nstep_over = [\"Ctrl-Alt-Shift-\"]\n",
+        "[[keys]]\nx = 1\n",
+        "theme = \"\"\n",
+        "theme = \"~/\"\n",
+        "theme = 1979-05-27\n",
+        "= 1\n",
+        "\"unterminated",
+        "[keys]\nstep_over = [\n",
+    ] {
+        let (config, warnings) = parse(text);
+        for w in &warnings {
+            assert!(!w.is_empty() && !w.contains('\n'), "{text:?}: {w:?}");
+        }
+        // Whatever the file, every action still has keys unless it was deliberately unbound.
+        assert!(!config.keymap.keys_for(Action::Quit).is_empty(), "{text:?}");
+    }
+}
+
+#[test]
+fn warnings_come_in_file_order() {
+    let (_, warnings) = parse("[keys]\nsearch_next = \"n\"\ncontinue = \"Ctlr-x\"\n");
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert!(warnings[0].contains("line 2: keys.search_next"), "{warnings:#?}");
+    assert!(warnings[1].contains("line 3: keys.continue"), "{warnings:#?}");
+}

@@ -67,11 +67,10 @@ pub fn parse(text: &str, origin: &Path) -> (Config, Vec<String>) {
                 }
                 None => String::new(),
             };
-            let message = e.message().trim_end();
-            reader
-                .warnings
-                .push(format!("{}{place}: not valid TOML: {message}; using the default settings", reader.origin));
-            return (config, reader.warnings);
+            // One line: the console shows each warning as a line.
+            let message = e.message().trim().replace('\n', " ");
+            let warning = format!("{}{place}: not valid TOML: {message}; using the default settings", reader.origin);
+            return (config, vec![warning]);
         }
     };
     for (key, value) in in_file_order(document.get_ref()) {
@@ -100,7 +99,7 @@ pub fn parse(text: &str, origin: &Path) -> (Config, Vec<String>) {
             _ => reader.warn(key, name, "unknown setting (loupe knows theme, mouse and [keys]); ignored".to_string()),
         }
     }
-    (config, reader.warnings)
+    (config, reader.finish())
 }
 
 /// One `[keys]` entry that could be read.
@@ -114,14 +113,22 @@ struct Reader<'t> {
     text: &'t str,
     /// The file as shown in messages (`~/…`).
     origin: String,
-    warnings: Vec<String>,
+    /// With the line each is about: conflicts are found after the whole table was read, and
+    /// the user reads the file top to bottom.
+    warnings: Vec<(usize, String)>,
 }
 
 impl Reader<'_> {
     /// Records `message` about setting `name`, placed at `at`'s line.
     fn warn<T>(&mut self, at: &Spanned<T>, name: &str, message: String) {
         let (line, _) = line_column(self.text, at.span().start);
-        self.warnings.push(format!("{} line {line}: {name}: {message}", self.origin));
+        self.warnings.push((line, format!("{} line {line}: {name}: {message}", self.origin)));
+    }
+
+    /// The warnings in file order.
+    fn finish(mut self) -> Vec<String> {
+        self.warnings.sort_by_key(|(line, _)| *line);
+        self.warnings.into_iter().map(|(_, w)| w).collect()
     }
 
     /// The keymap the `[keys]` table makes: the defaults, with each listed action's keys
