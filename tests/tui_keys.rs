@@ -595,3 +595,17 @@ fn warnings_come_in_file_order() {
     assert!(warnings[0].contains("line 2: keys.search_next"), "{warnings:#?}");
     assert!(warnings[1].contains("line 3: keys.continue"), "{warnings:#?}");
 }
+
+#[test]
+fn max_scroll_is_where_the_last_page_starts() {
+    let keymap = Keymap::default();
+    for (w, h) in [(60, 20), (100, 40), (10, 5)] {
+        let max = help::max_scroll(&keymap, ratatui::layout::Rect::new(0, 0, w, h));
+        assert!(max > 0 && max < help::content_rows(&keymap), "{w}x{h}: {max}");
+        let at_max = screen_lines(&render_help(&keymap, w, h, max));
+        assert_eq!(at_max, screen_lines(&render_help(&keymap, w, h, max + 1)), "{w}x{h}");
+        assert_ne!(at_max, screen_lines(&render_help(&keymap, w, h, max - 1)), "{w}x{h}");
+    }
+    let tall = ratatui::layout::Rect::new(0, 0, 100, help::content_rows(&keymap) + 3);
+    assert_eq!(help::max_scroll(&keymap, tall), 0, "everything fits");
+}

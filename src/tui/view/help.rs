@@ -6,7 +6,7 @@
 //! wrap at a fixed key-column width), so [`content_rows`] can tell callers how far they may
 //! scroll without knowing the terminal.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
@@ -89,42 +89,61 @@ pub fn content_rows(keymap: &Keymap) -> u16 {
     u16::try_from(rows(keymap).0.len()).unwrap_or(u16::MAX)
 }
 
+/// The largest `scroll` that still changes what the overlay shows on a screen of `screen`
+/// (beyond it the last page stays put). Callers that clamp to this rather than to
+/// [`content_rows`] make the first key press back up scroll at once.
+pub fn max_scroll(keymap: &Keymap, screen: Rect) -> u16 {
+    let (rows, keys_width) = rows(keymap);
+    let at = Geometry::of(screen, rows.len(), keys_width, text_width(&footer(keymap)));
+    clamp_u16(rows.len().saturating_sub(usize::from(at.content.height)))
+}
+
+/// Where the overlay's parts go on the screen.
+struct Geometry {
+    overlay: Rect,
+    content: Rect,
+    footer: Rect,
+}
+
+impl Geometry {
+    fn of(screen: Rect, rows: usize, keys_width: usize, footer_width: usize) -> Geometry {
+        let description_width = Action::ALL.iter().map(|a| text_width(a.description())).max().unwrap_or(0);
+        let content_width = INDENT.len() + keys_width + GAP.len() + description_width;
+        // Borders and one column of padding on each side; borders and the footer line.
+        let overlay = centered(screen, clamp_u16(content_width.max(footer_width) + 4), clamp_u16(rows + 3));
+        let inner = overlay.inner(Margin::new(1, 1));
+        let padded = Rect { x: inner.x.saturating_add(1), width: inner.width.saturating_sub(2), ..inner };
+        if inner.height >= 2 {
+            let content = Rect { height: padded.height - 1, ..padded };
+            Geometry { overlay, content, footer: Rect { y: padded.y + content.height, height: 1, ..padded } }
+        } else {
+            // Room for one line only: how to close the overlay matters most.
+            Geometry { overlay, content: Rect { height: 0, ..padded }, footer: padded }
+        }
+    }
+}
+
 /// Draws the overlay centred over `area`, its content scrolled down by `scroll` rows (clamped so
 /// the last page stays full).
 pub fn render(frame: &mut Frame, area: Rect, keymap: &Keymap, theme: &Theme, scroll: u16) {
     let (rows, keys_width) = rows(keymap);
     let footer = footer(keymap);
-    let description_width = Action::ALL.iter().map(|a| text_width(a.description())).max().unwrap_or(0);
-    let content_width = INDENT.len() + keys_width + GAP.len() + description_width;
-    // Borders and one column of padding on each side.
-    let wanted_width = content_width.max(text_width(&footer)) + 4;
-    let wanted_height = rows.len() + 3;
-    let overlay = centered(area, clamp_u16(wanted_width), clamp_u16(wanted_height));
-    frame.render_widget(Clear, overlay);
+    let at = Geometry::of(area, rows.len(), keys_width, text_width(&footer));
+    frame.render_widget(Clear, at.overlay);
 
-    let inner = block("Keys", None, theme, true).inner(overlay);
-    let padded = Rect { x: inner.x.saturating_add(1), width: inner.width.saturating_sub(2), ..inner };
-    let (content, footer_area) = if inner.height >= 2 {
-        let content = Rect { height: padded.height - 1, ..padded };
-        (content, Rect { y: padded.y + content.height, height: 1, ..padded })
-    } else {
-        // Room for one line only: how to close the overlay matters most.
-        (Rect { height: 0, ..padded }, padded)
-    };
-
-    let visible = usize::from(content.height);
+    let visible = usize::from(at.content.height);
     let first = usize::from(scroll).min(rows.len().saturating_sub(visible));
     let shown = &rows[first..(first + visible).min(rows.len())];
-    let note = (shown.len() < rows.len() && overlay.width >= 30)
+    let note = (shown.len() < rows.len() && at.overlay.width >= 30)
         .then(|| format!("{}-{}/{}", first + 1, first + shown.len(), rows.len()));
-    frame.render_widget(block("Keys", note, theme, true), overlay);
+    frame.render_widget(block("Keys", note, theme, true), at.overlay);
 
-    let width = usize::from(content.width);
+    let width = usize::from(at.content.width);
     let lines: Vec<Line> = shown.iter().map(|row| line(row, keys_width, width, theme)).collect();
-    frame.render_widget(Paragraph::new(lines), content);
+    frame.render_widget(Paragraph::new(lines), at.content);
     frame.render_widget(
-        Paragraph::new(Line::styled(fit(&footer, usize::from(footer_area.width)), theme.style(Role::Dim))),
-        footer_area,
+        Paragraph::new(Line::styled(fit(&footer, usize::from(at.footer.width)), theme.style(Role::Dim))),
+        at.footer,
     );
 }
 
