@@ -1,35 +1,41 @@
 //! Syntax highlighting for the source pane: lazy, cached, and bounded per frame.
 //!
 //! Highlighting runs in [`Highlighter::prepare`], before a draw, for the visible rows plus a
-//! small margin. Results are cached per line as [`Row`]s (styled byte ranges of the raw line),
-//! so redrawing or scrolling back costs nothing. A single `prepare` never does unbounded work:
-//! it parses at most [`LINE_BUDGET`] lines and about [`BYTE_BUDGET`] bytes, and only the first
-//! [`MAX_HIGHLIGHT_BYTES`] of any line (the rest of a minified monster line shows plain).
+//! small margin (visible rows first). Results are cached per line as [`Row`]s (styled byte
+//! ranges of the raw line), so redrawing or scrolling back costs nothing. syntect's pure-Rust
+//! regex engine is slow on Python (measured 15-200 µs a line, release build), so a single
+//! `prepare` never does unbounded work: it stops after [`TIME_BUDGET`], [`LINE_BUDGET`] lines or
+//! [`BYTE_BUDGET`] bytes, whichever comes first (always parsing at least one line, so it makes
+//! progress). Only the first [`MAX_HIGHLIGHT_BYTES`] of a line are highlighted, because the
+//! cost grows faster than the length (a 2,000-byte line took 6-18 ms); the rest shows plain,
+//! and that much is wider than the pane anyway.
 //!
 //! # Parse state and far jumps
 //!
 //! A syntect parse is sequential: line *n*'s colours depend on every line before it. Parsed
 //! stretches of the file are kept as *runs*: a start line, the parser state saved every
-//! [`CHECKPOINT_EVERY`] lines, and the state at its end. Scrolling near a run extends it (or
-//! resumes from its nearest checkpoint) so the cost is proportional to what comes into view.
+//! [`CHECKPOINT_EVERY`] lines, and the state at its end. Scrolling near a run extends it, or
+//! resumes from its nearest checkpoint, so the cost is proportional to what comes into view.
 //!
 //! Jumping far ahead (`G`, "go to line 73,000") would mean parsing everything in between. Instead
-//! a *speculative* run starts at a nearby safe point: for Python, the closest line above the
-//! target, at column 0, that begins `def `, `class `, `async def `, `import `, `from ` or `@` — a
-//! top-level statement, where the parser is in its initial state unless that line is really
-//! inside a triple-quoted string. Rows from a speculative run are marked provisional and show
-//! immediately. With any budget a `prepare` has left, the exact run from line 1 keeps growing.
-//! When it reaches a speculative run's first line, the states are compared: equal means the guess
-//! was right, so the runs merge and their rows become exact without reparsing; different means
-//! the rows are stale and are recomputed from the exact state as they come into view (they stay
-//! on screen, in their old colours, until then — never blank). [`Highlighter::is_pending`] says
-//! whether the visible rows are still provisional or missing, so the caller can redraw soon and
-//! let catching up continue; rows not yet highlighted render plain.
+//! a *speculative* run starts at a nearby safe point: for Python, the closest line a short way
+//! above the view, at column 0, that begins `def `, `class `, `async def `, `import `, `from ` or
+//! `@` (a top-level statement, where the parser is in its initial state unless that line is
+//! really inside a triple-quoted string or open bracket); failing that, the first visible line.
+//! Its rows are marked [`Certainty::Provisional`] and show at once. Whatever budget a `prepare`
+//! has left grows the exact run from line 1. When it reaches a speculative run's first line, the
+//! states are compared: equal means the guess was right, so the runs merge and their rows become
+//! exact without reparsing; different means the rows are [`Certainty::Stale`]: they stay on
+//! screen in their old colours (never blank) and are recomputed from the exact state as soon as
+//! a `prepare` covers them. [`Highlighter::is_pending`] says whether visible rows are still
+//! missing or stale, so the caller can redraw soon to let highlighting finish; rows not yet
+//! highlighted render plain.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
 
 use ratatui::style::{Color, Modifier, Style};
 use syntect::highlighting::{
@@ -37,20 +43,23 @@ use syntect::highlighting::{
 };
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 
-/// Parser state is saved this often (in lines) inside a run.
-pub const CHECKPOINT_EVERY: usize = 128;
-/// At most this many lines are parsed by one `prepare`.
-pub const LINE_BUDGET: usize = 1_000;
-/// ... and parsing stops once this many bytes were parsed (a line in progress finishes).
-pub const BYTE_BUDGET: usize = 96 * 1024;
+/// Parser state is saved this often (in lines) inside a run: resuming costs at most this many
+/// lines of reparsing.
+pub const CHECKPOINT_EVERY: usize = 32;
+/// One `prepare` stops parsing after this long (checked after each line)...
+pub const TIME_BUDGET: Duration = Duration::from_millis(8);
+/// ... or after this many lines (a hard bound whatever the clock says) ...
+pub const LINE_BUDGET: usize = 400;
+/// ... or once this many bytes were parsed (the line in progress finishes).
+pub const BYTE_BUDGET: usize = 48 * 1024;
 /// Only this much of a line (in bytes) is highlighted; the rest renders plain.
-pub const MAX_HIGHLIGHT_BYTES: usize = 2_000;
+pub const MAX_HIGHLIGHT_BYTES: usize = 384;
 /// Rows above and below the visible ones that are highlighted too, so small scrolls are free.
 pub const MARGIN: usize = 16;
-/// A jump at most this far past the end of a run extends that run instead of guessing.
-const REACH: usize = LINE_BUDGET / 2;
-/// How far above a far target to look for a safe point.
-const SAFE_POINT_SEARCH: usize = LINE_BUDGET / 4;
+/// A view at most this far past the end of a run extends that run instead of guessing.
+const REACH: usize = 96;
+/// How far above the view to look for a safe point.
+const SAFE_POINT_SEARCH: usize = 48;
 /// Cached rows beyond this many are dropped, furthest from the view first.
 const ROW_CACHE_LIMIT: usize = 20_000;
 
@@ -222,19 +231,29 @@ fn is_python_safe_point(line: &str) -> bool {
 struct Budget {
     lines: usize,
     bytes: usize,
+    deadline: Instant,
 }
 
 impl Budget {
     fn new() -> Budget {
-        Budget { lines: LINE_BUDGET, bytes: BYTE_BUDGET }
+        Budget { lines: LINE_BUDGET, bytes: BYTE_BUDGET, deadline: Instant::now() + TIME_BUDGET }
     }
     fn exhausted(&self) -> bool {
-        self.lines == 0 || self.bytes == 0
+        self.lines == 0 || self.bytes == 0 || Instant::now() >= self.deadline
     }
     fn spend(&mut self, bytes: usize) {
         self.lines = self.lines.saturating_sub(1);
         self.bytes = self.bytes.saturating_sub(bytes);
     }
+}
+
+/// Which parsed rows [`Highlighter::advance`] stores.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// All of them (they are on screen or just above it).
+    Everything,
+    /// Only those already cached (refreshing provisional or stale rows while catching up).
+    CachedOnly,
 }
 
 /// Why [`Highlighter::advance`] stopped.
@@ -334,31 +353,42 @@ impl Highlighter {
         let resolver = StyleResolver::new(&theme);
         let mut budget = Budget::new();
         self.prune_rows();
-        self.fill_window(lines, &language, &resolver, &mut budget);
-        self.catch_up(lines, &resolver, &mut budget);
-        self.pending = self.window.clone().any(|i| self.rows.get(&i).is_none_or(|r| r.certainty != Certainty::Exact));
+        let visible = visible.start.min(end)..visible.end.min(end);
+        if self.fill(visible, lines, &language, &resolver, &mut budget)
+            && self.fill(self.window.clone(), lines, &language, &resolver, &mut budget)
+        {
+            self.catch_up(lines, &resolver, &mut budget);
+        }
+        self.pending = self.window.clone().any(|i| self.needs_work(i));
     }
 
-    /// Highlights the window's missing or stale rows, first to last.
-    fn fill_window(
+    /// Whether line `index` has no row, or only a stale one.
+    fn needs_work(&self, index: usize) -> bool {
+        self.rows.get(&index).is_none_or(|r| r.certainty == Certainty::Stale)
+    }
+
+    /// Highlights the missing or stale rows of `range`, first to last. False when the budget ran
+    /// out first.
+    fn fill(
         &mut self,
+        range: Range<usize>,
         lines: &(impl LineSource + ?Sized),
         language: &Language,
         resolver: &StyleResolver,
         budget: &mut Budget,
-    ) {
-        while !budget.exhausted() {
-            let Some(target) =
-                self.window.clone().find(|i| self.rows.get(i).is_none_or(|r| r.certainty == Certainty::Stale))
-            else {
-                return;
-            };
+    ) -> bool {
+        while let Some(target) = range.clone().find(|&i| self.needs_work(i)) {
+            if budget.exhausted() {
+                return false;
+            }
+            let gap_end = (target + 1..range.end).find(|&i| !self.needs_work(i)).unwrap_or(range.end);
             let run = self.run_for(lines, language, target);
             let (from, state) = self.runs[run].resume_point(target);
-            if self.advance(lines, resolver, budget, run, from, state, self.window.end) == Stop::OutOfBudget {
-                return;
+            if self.advance(lines, resolver, budget, run, from, state, gap_end, Keep::Everything) == Stop::OutOfBudget {
+                return false;
             }
         }
+        true
     }
 
     /// Grows the exact run towards the first speculative one, to confirm or correct it.
@@ -366,7 +396,7 @@ impl Highlighter {
         while !budget.exhausted() && self.runs.len() > 1 {
             let (from, state) = (self.runs[0].end, self.runs[0].tail.clone());
             let until = self.runs[1].start + 1;
-            if self.advance(lines, resolver, budget, 0, from, state, until) == Stop::OutOfBudget {
+            if self.advance(lines, resolver, budget, 0, from, state, until, Keep::CachedOnly) == Stop::OutOfBudget {
                 return;
             }
         }
@@ -386,8 +416,8 @@ impl Highlighter {
     }
 
     /// Parses from `line` (with `state`, the state before it) up to `until`, on behalf of run
-    /// `run`: rows in the window are stored, cached rows refreshed, and the run's end grown when
-    /// parsing goes past it. Meeting the next run's start settles that run (see module docs).
+    /// `run`: rows are stored as `keep` says, and the run's end grown when parsing goes past it.
+    /// Meeting the next run's start settles that run (see module docs).
     #[allow(clippy::too_many_arguments)]
     fn advance(
         &mut self,
@@ -398,6 +428,7 @@ impl Highlighter {
         mut line: usize,
         state: State,
         until: usize,
+        keep: Keep,
     ) -> Stop {
         let until = until.min(lines.line_count());
         let mut parse = state.parse;
@@ -421,7 +452,7 @@ impl Highlighter {
             budget.spend(parsed);
             self.work.lines += 1;
             self.work.bytes += parsed;
-            if self.window.contains(&line) || self.rows.contains_key(&line) {
+            if keep == Keep::Everything || self.rows.contains_key(&line) {
                 self.rows.insert(line, Row { segments, certainty });
             }
             line += 1;
@@ -664,6 +695,19 @@ mod tests {
         assert!(text.is_char_boundary(len) && len <= MAX_HIGHLIGHT_BYTES);
     }
 
+    /// Prepares `view` until every row in it is exact, checking the bound on each call.
+    fn prepare_until_exact(h: &mut Highlighter, lines: &[String], view: Range<usize>, theme: &Arc<SyntectTheme>) {
+        for _ in 0..100_000 {
+            h.prepare(lines, view.clone(), Some(theme));
+            assert!(h.last_work().lines <= LINE_BUDGET);
+            assert!(h.last_work().bytes <= BYTE_BUDGET + MAX_HIGHLIGHT_BYTES + 1);
+            if view.clone().all(|i| h.row(i).is_some_and(|r| r.certainty() == Certainty::Exact)) {
+                return;
+            }
+        }
+        panic!("never caught up");
+    }
+
     /// Every line highlighted the simple way: one pass from the top.
     fn parse_everything(lines: &[String], theme: &Arc<SyntectTheme>) -> Vec<Row> {
         let language = python().language.expect("python");
@@ -698,13 +742,7 @@ mod tests {
         let guessed = h.row(2_500).expect("shown at once");
         assert_eq!(guessed.certainty(), Certainty::Provisional);
         assert_ne!(guessed.segments(), truth[2_500].segments(), "the guess should be wrong here");
-        let mut rounds = 0;
-        while h.is_pending() {
-            h.prepare(&lines[..], 2_500..2_510, Some(&theme));
-            assert!(h.last_work().lines <= LINE_BUDGET);
-            rounds += 1;
-            assert!(rounds < 20, "never caught up");
-        }
+        prepare_until_exact(&mut h, &lines, 2_500..2_510, &theme);
         for i in 2_500..2_510 {
             let row = h.row(i).expect("row");
             assert_eq!(row.certainty(), Certainty::Exact);
@@ -720,9 +758,7 @@ mod tests {
         let mut h = python();
         h.prepare(&lines[..], 4_000..4_040, Some(&theme));
         assert_eq!(h.row(4_000).expect("row").certainty(), Certainty::Provisional);
-        while h.is_pending() {
-            h.prepare(&lines[..], 4_000..4_040, Some(&theme));
-        }
+        prepare_until_exact(&mut h, &lines, 4_000..4_040, &theme);
         assert_eq!(h.runs.len(), 1);
         assert_eq!(h.row(4_000).expect("row").certainty(), Certainty::Exact);
     }
