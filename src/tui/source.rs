@@ -158,7 +158,10 @@ pub struct SourcePane {
 }
 
 impl SourcePane {
+    /// An empty pane. Also starts loading the syntax definitions in the background (once per
+    /// process), so the first file opened is highlighted without a wait.
     pub fn new() -> Self {
+        crate::tui::highlight::warm_up();
         Self::default()
     }
 
