@@ -370,18 +370,19 @@ impl SourcePane {
         self.offset
     }
 
-    /// Columns taken by the gutter: mark, line number, exec marker, spaces. 0 for messages.
+    /// Columns taken by the gutter, `● 12 ▶ `: breakpoint mark, space, line number, space,
+    /// exec marker, space. 0 for messages.
     pub fn gutter_width(&self) -> u16 {
         if self.is_message() {
             0
         } else {
-            u16::try_from(self.number_width() + 4).unwrap_or(u16::MAX)
+            u16::try_from(self.number_width() + 5).unwrap_or(u16::MAX)
         }
     }
 
-    /// Digits in the widest line number (at least 3, so short files do not jitter).
+    /// Columns for line numbers: the widest one's digits, at least 2.
     pub fn number_width(&self) -> usize {
-        self.line_count().max(1).to_string().len().max(3)
+        self.line_count().max(1).to_string().len().max(2)
     }
 
     /// For a click at (`column`, `row`) in the pane's outer (bordered) `area`: the 1-based line
@@ -447,7 +448,8 @@ impl SourcePane {
             return false;
         }
         let start = self.cursor() - 1;
-        let found = (skip..count + skip).map(|k| if forward { (start + k) % count } else { (start + count * 2 - k) % count })
+        let found = (skip..count + skip)
+            .map(|k| if forward { (start + k) % count } else { (start + count * 2 - k) % count })
             .find(|&i| search.is_in(self.doc.line(i)));
         match found {
             Some(i) => {

@@ -250,7 +250,11 @@ impl Theme {
                 let Some(base_text) = builtin_text(base.get_ref()) else {
                     return Err(at(
                         base.span(),
-                        format!("`base` must name a built-in theme ({}), not {:?}", BUILTIN_NAMES.join(", "), base.get_ref()),
+                        format!(
+                            "`base` must name a built-in theme ({}), not {:?}",
+                            BUILTIN_NAMES.join(", "),
+                            base.get_ref()
+                        ),
                     ));
                 };
                 // Built-ins never name a base, so this cannot recurse further.
@@ -262,7 +266,10 @@ impl Theme {
 
         for (key, spec) in &file.roles {
             let Some(role) = Role::from_key(key.get_ref()) else {
-                return Err(at(key.span(), format!("unknown role `{}`; the roles are: {}", key.get_ref(), role_keys())));
+                return Err(at(
+                    key.span(),
+                    format!("unknown role `{}`; the roles are: {}", key.get_ref(), role_keys()),
+                ));
             };
             theme.styles[role.index()] = spec.to_style();
         }
@@ -289,7 +296,8 @@ fn syntax_theme_from(
         Some(name) => match crate::tui::highlight::syntect_themes().themes.get(name.get_ref()) {
             Some(t) => Some(t.clone()),
             None => {
-                let known: Vec<&str> = crate::tui::highlight::syntect_themes().themes.keys().map(|k| k.as_str()).collect();
+                let known: Vec<&str> =
+                    crate::tui::highlight::syntect_themes().themes.keys().map(|k| k.as_str()).collect();
                 return Err((
                     name.span(),
                     format!("unknown syntax theme {:?}; use \"none\" or one of: {}", name.get_ref(), known.join(", ")),
@@ -618,8 +626,8 @@ mod tests {
 
     #[test]
     fn missing_roles_fall_back_and_base_is_inherited() {
-        let theme = Theme::parse("name = \"mine\"\n[roles]\nbreakpoint = { fg = \"#010203\" }\n", "t", "x")
-            .expect("parses");
+        let theme =
+            Theme::parse("name = \"mine\"\n[roles]\nbreakpoint = { fg = \"#010203\" }\n", "t", "x").expect("parses");
         assert_eq!(theme.name(), "mine");
         assert_eq!(theme.style(Role::Breakpoint).fg, Some(Color::Rgb(1, 2, 3)));
         assert_eq!(theme.style(Role::Error), Role::Error.fallback_style());
@@ -641,8 +649,7 @@ mod tests {
         assert!(msg.starts_with("t.toml:4:1: unknown role `breakpont`"), "{msg}");
         assert!(msg.contains("breakpoint"), "{msg}");
 
-        let colour =
-            Theme::parse("[roles]\n\ntext = { fg = \"#12\" }\n", "t.toml", "t").expect_err("bad colour");
+        let colour = Theme::parse("[roles]\n\ntext = { fg = \"#12\" }\n", "t.toml", "t").expect_err("bad colour");
         assert!(format!("{colour:#}").starts_with("t.toml:3:"), "{colour:#}");
         assert!(format!("{colour:#}").contains("#rrggbb"), "{colour:#}");
 

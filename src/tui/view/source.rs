@@ -129,11 +129,10 @@ fn source_row(
         None => Span::raw(" "),
     };
     let digits = pane.number_width();
-    let exec_marker =
-        if is_exec { Span::styled("▶", theme.style(Role::CurrentLineMarker)) } else { Span::raw(" ") };
+    let exec_marker = if is_exec { Span::styled("▶", theme.style(Role::CurrentLineMarker)) } else { Span::raw(" ") };
     let mut spans = vec![
         mark,
-        Span::styled(format!("{number:>digits$} "), theme.style(Role::LineNumber)),
+        Span::styled(format!(" {number:>digits$} "), theme.style(Role::LineNumber)),
         exec_marker,
         Span::raw(" "),
     ];
