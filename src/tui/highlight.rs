@@ -29,7 +29,9 @@
 //! screen in their old colours (never blank) and are recomputed from the exact state as soon as
 //! a `prepare` covers them. [`Highlighter::is_pending`] says whether visible rows are still
 //! missing or stale, so the caller can redraw soon to let highlighting finish; rows not yet
-//! highlighted render plain.
+//! highlighted render plain. Provisional rows do not count as pending: the guess is nearly
+//! always right, and confirming it can mean parsing the whole file, so that happens only with
+//! the budget left over by prepares the user causes anyway, never by spinning an idle UI.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -60,13 +62,14 @@ pub const MARGIN: usize = 16;
 const REACH: usize = 96;
 /// How far above the view to look for a safe point.
 const SAFE_POINT_SEARCH: usize = 24;
-/// Cached rows beyond this many are dropped, furthest from the view first.
+/// When more rows than this are cached, those far from the view are dropped.
 const ROW_CACHE_LIMIT: usize = 20_000;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
 
-/// syntect's bundled syntaxes (loaded once; takes a few tens of milliseconds).
+/// syntect's bundled syntaxes (loaded once, in about a millisecond; each grammar's regexes are
+/// compiled on first use, see [`warm_up`]).
 pub fn syntaxes() -> &'static SyntaxSet {
     &SYNTAXES
 }
@@ -283,6 +286,14 @@ impl Budget {
     }
 }
 
+/// What one `prepare` works with.
+struct Pass<'a, L: ?Sized> {
+    lines: &'a L,
+    language: &'a Language,
+    resolver: &'a StyleResolver<'a>,
+    budget: Budget,
+}
+
 /// Which parsed rows [`Highlighter::advance`] stores.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Keep {
@@ -387,13 +398,11 @@ impl Highlighter {
             return;
         };
         let resolver = StyleResolver::new(&theme);
-        let mut budget = Budget::new();
+        let mut pass = Pass { lines, language: &language, resolver: &resolver, budget: Budget::new() };
         self.prune_rows();
         let visible = visible.start.min(end)..visible.end.min(end);
-        if self.fill(visible, lines, &language, &resolver, &mut budget)
-            && self.fill(self.window.clone(), lines, &language, &resolver, &mut budget)
-        {
-            self.catch_up(lines, &resolver, &mut budget);
+        if self.fill(&mut pass, visible) && self.fill(&mut pass, self.window.clone()) {
+            self.catch_up(&mut pass);
         }
         self.pending = self.window.clone().any(|i| self.needs_work(i));
     }
@@ -405,22 +414,15 @@ impl Highlighter {
 
     /// Highlights the missing or stale rows of `range`, first to last. False when the budget ran
     /// out first.
-    fn fill(
-        &mut self,
-        range: Range<usize>,
-        lines: &(impl LineSource + ?Sized),
-        language: &Language,
-        resolver: &StyleResolver,
-        budget: &mut Budget,
-    ) -> bool {
+    fn fill<L: LineSource + ?Sized>(&mut self, pass: &mut Pass<L>, range: Range<usize>) -> bool {
         while let Some(target) = range.clone().find(|&i| self.needs_work(i)) {
-            if budget.exhausted() {
+            if pass.budget.exhausted() {
                 return false;
             }
             let gap_end = (target + 1..range.end).find(|&i| !self.needs_work(i)).unwrap_or(range.end);
-            let run = self.run_for(lines, language, target);
-            let (from, state) = self.runs[run].resume_point(target);
-            if self.advance(lines, resolver, budget, run, from, state, gap_end, Keep::Everything) == Stop::OutOfBudget {
+            let run = self.run_for(pass, target);
+            let from = self.runs[run].resume_point(target);
+            if self.advance(pass, run, from, gap_end, Keep::Everything) == Stop::OutOfBudget {
                 return false;
             }
         }
@@ -428,11 +430,11 @@ impl Highlighter {
     }
 
     /// Grows the exact run towards the first speculative one, to confirm or correct it.
-    fn catch_up(&mut self, lines: &(impl LineSource + ?Sized), resolver: &StyleResolver, budget: &mut Budget) {
-        while !budget.exhausted() && self.runs.len() > 1 {
-            let (from, state) = (self.runs[0].end, self.runs[0].tail.clone());
+    fn catch_up<L: LineSource + ?Sized>(&mut self, pass: &mut Pass<L>) {
+        while !pass.budget.exhausted() && self.runs.len() > 1 {
+            let from = (self.runs[0].end, self.runs[0].tail.clone());
             let until = self.runs[1].start + 1;
-            if self.advance(lines, resolver, budget, 0, from, state, until, Keep::CachedOnly) == Stop::OutOfBudget {
+            if self.advance(pass, 0, from, until, Keep::CachedOnly) == Stop::OutOfBudget {
                 return;
             }
         }
@@ -440,42 +442,39 @@ impl Highlighter {
 
     /// The run to highlight `target` from: the one containing it or ending a short way above
     /// it, else a new speculative run from a guessed safe point.
-    fn run_for(&mut self, lines: &(impl LineSource + ?Sized), language: &Language, target: usize) -> usize {
+    fn run_for<L: LineSource + ?Sized>(&mut self, pass: &Pass<L>, target: usize) -> usize {
         let index = self.runs.partition_point(|r| r.start <= target).saturating_sub(1);
         let run = &self.runs[index];
         if target <= run.end.saturating_add(REACH) {
             return index;
         }
-        let start = language.guess_start(lines, target, run.end + 1);
-        self.runs.insert(index + 1, Run::new(start, language.top_level.clone(), false));
+        let start = pass.language.guess_start(pass.lines, target, run.end + 1);
+        self.runs.insert(index + 1, Run::new(start, pass.language.top_level.clone(), false));
         index + 1
     }
 
-    /// Parses from `line` (with `state`, the state before it) up to `until`, on behalf of run
+    /// Parses from `from` (a line and the state before it) up to `until`, on behalf of run
     /// `run`: rows are stored as `keep` says, and the run's end grown when parsing goes past it.
     /// Meeting the next run's start settles that run (see module docs).
-    #[allow(clippy::too_many_arguments)]
-    fn advance(
+    fn advance<L: LineSource + ?Sized>(
         &mut self,
-        lines: &(impl LineSource + ?Sized),
-        resolver: &StyleResolver,
-        budget: &mut Budget,
+        pass: &mut Pass<L>,
         run: usize,
-        mut line: usize,
-        state: State,
+        from: (usize, State),
         until: usize,
         keep: Keep,
     ) -> Stop {
-        let until = until.min(lines.line_count());
+        let (mut line, state) = from;
+        let until = until.min(pass.lines.line_count());
         let mut parse = state.parse;
-        let mut styles = HighlightState::new(resolver, state.scopes);
+        let mut styles = HighlightState::new(pass.resolver, state.scopes);
         let mut buffer = String::new();
         let certainty = self.runs[run].certainty();
         let stop = loop {
             if line >= until {
                 break Stop::Reached;
             }
-            if budget.exhausted() {
+            if pass.budget.exhausted() {
                 break Stop::OutOfBudget;
             }
             let extending = line >= self.runs[run].end;
@@ -483,9 +482,9 @@ impl Highlighter {
                 self.settle_meeting(run, &parse, &styles.path);
                 break Stop::Met;
             }
-            let text = lines.line(line);
-            let (segments, parsed) = highlight_line(&mut parse, &mut styles, resolver, text, &mut buffer);
-            budget.spend(parsed);
+            let text = pass.lines.line(line);
+            let (segments, parsed) = highlight_line(&mut parse, &mut styles, pass.resolver, text, &mut buffer);
+            pass.budget.spend(parsed);
             self.work.lines += 1;
             self.work.bytes += parsed;
             if keep == Keep::Everything || self.rows.contains_key(&line) {
