@@ -612,6 +612,41 @@ mod tests {
         assert!(theme.style(Role::CurrentLineMarker).add_modifier.contains(Modifier::BOLD));
     }
 
+    /// WCAG contrast ratio of two colours.
+    fn contrast((r1, g1, b1): (u8, u8, u8), (r2, g2, b2): (u8, u8, u8)) -> f64 {
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let lum = |r, g, b| 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+        let (a, b) = (lum(r1, g1, b1), lum(r2, g2, b2));
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    #[test]
+    fn high_contrast_means_seven_to_one_everywhere() {
+        let theme = Theme::load("high-contrast").expect("loads");
+        let black = (0, 0, 0);
+        for &role in Role::ALL {
+            let style = theme.style(role);
+            let (Some(fg), bg) = (style.fg.and_then(rgb_of), style.bg.and_then(rgb_of)) else { continue };
+            let ratio = contrast(fg, bg.unwrap_or(black));
+            assert!(ratio >= 7.0, "{role:?}: {ratio:.1}:1");
+        }
+        let syntax = theme.syntax_theme().expect("syntax");
+        for item in &syntax.scopes {
+            let Some(c) = item.style.foreground else { continue };
+            for bg in [black, (0, 0, 0x5f)] {
+                let ratio = contrast((c.r, c.g, c.b), bg);
+                assert!(ratio >= 7.0, "{:?} on {bg:?}: {ratio:.1}:1", item.scope);
+            }
+        }
+    }
+
     #[test]
     fn colours_parse_in_every_spelling() {
         assert_eq!(parse_color("#ff8000"), Ok(Color::Rgb(255, 128, 0)));
