@@ -614,7 +614,7 @@ fn to_ratatui(style: syntect::highlighting::Style, plain: syntect::highlighting:
 }
 
 /// The largest char boundary of `text` at or below `at`.
-pub fn floor_char_boundary(text: &str, at: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, at: usize) -> usize {
     let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;

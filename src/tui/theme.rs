@@ -372,18 +372,11 @@ fn located(origin: &str, text: &str, span: Option<std::ops::Range<usize>>, messa
 
 /// 1-based line and column (in characters) of byte offset `at`.
 fn line_column(text: &str, at: usize) -> (usize, usize) {
-    let at = floor_char_boundary(text, at.min(text.len()));
+    let at = crate::tui::highlight::floor_char_boundary(text, at);
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
-}
-
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// The TOML file, as written.
