@@ -637,6 +637,17 @@ impl Keymap {
         self.keys.get(action.index()).cloned().unwrap_or_default()
     }
 
+    /// How messages name the keys for `action` under this keymap ("F6 or p"), so hints follow
+    /// the user's remapping; an unbound action is named by its config name.
+    pub fn hint(&self, action: Action) -> String {
+        let keys: Vec<String> = self.keys_for(action).iter().take(2).map(|k| k.to_string()).collect();
+        if keys.is_empty() {
+            format!("{} (unbound)", action.name())
+        } else {
+            keys.join(" or ")
+        }
+    }
+
     /// Replaces `action`'s keys with `combos` (normalised, duplicates dropped; empty unbinds).
     /// A combination another action had is taken from it; the result lists each such
     /// `(combination, previous action)` so the caller can say so.

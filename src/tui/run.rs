@@ -21,6 +21,9 @@ use super::worker::{self, Request};
 use crate::session::{BreakpointSpec, Session};
 
 /// How long quitting may wait for the debugger to let go.
+/// How soon the next frame comes while highlighting is catching up.
+const HIGHLIGHT_FRAME: Duration = Duration::from_millis(16);
+
 const QUIT_TIMEOUT: Duration = Duration::from_secs(6);
 
 pub struct TuiOptions {
@@ -111,6 +114,9 @@ pub async fn run(session: Session, options: TuiOptions) -> anyhow::Result<u8> {
                     Vec::new()
                 }
             },
+            // Rows still waiting for highlighting (after a far jump) are finished over the next
+            // frames; this is the only timer, and it runs only while such rows are on screen.
+            _ = tokio::time::sleep(HIGHLIGHT_FRAME), if app.source.highlight_pending() => Vec::new(),
             _ = sigterm.recv() => quit(&mut app),
             _ = sighup.recv() => quit(&mut app),
             _ = tokio::time::sleep_until(deadline), if quit_deadline.is_some() => {

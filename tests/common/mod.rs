@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod pty;
+pub mod svg;
+
 pub const HANG_GUARD: Duration = Duration::from_secs(120);
 
 pub fn repo() -> PathBuf {

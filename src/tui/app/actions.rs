@@ -1,7 +1,7 @@
 //! What keys, mouse clicks and console commands do to the app: each turns into state changes
 //! and requests for the session worker.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::dialog::{BreakpointForm, Dialog};
 use super::input::TextInput;
@@ -20,13 +20,15 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
     }
     app.notice = None;
     if let Some(scroll) = app.help {
-        let max = help::content_rows(&app.keymap);
+        let max = help::max_scroll(&app.keymap, app.size);
         app.help = match (key.code, app.keymap.lookup(&key, false)) {
             (KeyCode::Esc, _) | (_, Some(Action::Help | Action::Quit | Action::Cancel)) => None,
             (_, Some(Action::Down)) => Some((scroll + 1).min(max)),
             (_, Some(Action::Up)) => Some(scroll.saturating_sub(1)),
             (_, Some(Action::PageDown)) => Some((scroll + 10).min(max)),
             (_, Some(Action::PageUp)) => Some(scroll.saturating_sub(10)),
+            (_, Some(Action::Top)) => Some(0),
+            (_, Some(Action::Bottom)) => Some(max),
             _ => Some(scroll),
         };
         return Vec::new();
@@ -51,7 +53,7 @@ pub fn act(app: &mut App, action: Action) -> Vec<Request> {
             Phase::Stopped(_) => resume(app, ResumeAction::Continue),
             Phase::Exited { .. } | Phase::Terminated => restart(app),
             Phase::Running => {
-                app.notify("the program is running (F6 or p pauses it)");
+                app.notify(format!("the program is running ({} pauses it)", app.keymap.hint(Action::Pause)));
                 Vec::new()
             }
         },
@@ -80,7 +82,10 @@ pub fn act(app: &mut App, action: Action) -> Vec<Request> {
             let (file, line) = (file.to_path_buf(), app.source.cursor() as i64);
             if action == Action::Jump {
                 if app.stack.current_frame != 0 {
-                    app.notify("jump works in the innermost frame only (d goes down to it)");
+                    app.notify(format!(
+                        "jump works in the innermost frame only ({} goes down to it)",
+                        app.keymap.hint(Action::FrameDown)
+                    ));
                     return Vec::new();
                 }
                 vec![Request::Jump { thread, file, line }]
@@ -157,6 +162,7 @@ pub fn act(app: &mut App, action: Action) -> Vec<Request> {
         Action::Cancel => {
             app.notice = None;
             app.console.completions.clear();
+            app.source.clear_search();
             Vec::new()
         }
     }
@@ -180,11 +186,11 @@ fn resume(app: &mut App, action: ResumeAction) -> Vec<Request> {
         }
         (Phase::Configuring, _) => vec![Request::Start],
         (Phase::Running, _) => {
-            app.notify("the program is running (F6 or p pauses it)");
+            app.notify(format!("the program is running ({} pauses it)", app.keymap.hint(Action::Pause)));
             Vec::new()
         }
         _ => {
-            app.notify("the program has ended (F5 or c restarts it)");
+            app.notify(format!("the program has ended ({} restarts it)", app.keymap.hint(Action::Continue)));
             Vec::new()
         }
     }
@@ -572,6 +578,13 @@ fn submit_breakpoint(form: &BreakpointForm) -> Result<Request, String> {
 // ----- the console -----
 
 fn console_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
+    // Editing keys belong to the prompt even when the keymap also binds them (Left collapses,
+    // Home goes to the top, Delete deletes a breakpoint elsewhere).
+    if is_editing_key(&key) {
+        app.console.input.handle(&key);
+        app.console.completions.clear();
+        return Vec::new();
+    }
     if let Some(action) = app.keymap.lookup(&key, true) {
         // Navigation keys belong to the prompt (history) and the output (scrolling).
         match action {
@@ -619,6 +632,19 @@ fn console_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
             app.console.completions.clear();
             Vec::new()
         }
+    }
+}
+
+/// Keys that edit the text of a prompt: cursor movement and deletion, readline style.
+fn is_editing_key(key: &KeyEvent) -> bool {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Left | KeyCode::Right | KeyCode::Home | KeyCode::End | KeyCode::Backspace | KeyCode::Delete => {
+            !ctrl && !alt
+        }
+        KeyCode::Char('a' | 'e' | 'u' | 'k' | 'w') => ctrl && !alt,
+        _ => false,
     }
 }
 

@@ -20,7 +20,7 @@ pub use input::TextInput;
 pub use stack::{StackRow, StackState};
 pub use variables::{Row as VarRow, SectionKind, VarNode, VariablesState, Watch};
 
-use super::keymap::Keymap;
+use super::keymap::{Action, Keymap};
 use super::layout::{self, Areas, Pane};
 use super::persist::Persisted;
 use super::source::SourcePane;
@@ -150,23 +150,26 @@ impl App {
         self.breakpoints
             .iter()
             .filter(|b| b.file() == Some(path))
-            .filter_map(|b| {
-                let mark = if !b.enabled {
-                    GutterMark::Disabled
-                } else if b.spec.log_message.is_some() {
-                    GutterMark::Logpoint
-                } else if b.spec.condition.is_some() {
-                    GutterMark::Conditional
-                } else if b.spec.hit_condition.is_some() {
-                    GutterMark::HitCondition
-                } else if !b.verified && self.state != RunState::Starting {
-                    GutterMark::Unverified
-                } else {
-                    GutterMark::Breakpoint
-                };
-                Some((usize::try_from(b.line()?).ok()?, mark))
-            })
+            .filter_map(|b| Some((usize::try_from(b.line()?).ok()?, self.mark_of(b))))
             .collect()
+    }
+
+    /// How a breakpoint is shown, in the gutter and in the Breakpoints pane alike. Unverified is
+    /// only said once the backend has had its say (not while the program is starting).
+    pub fn mark_of(&self, b: &Breakpoint) -> GutterMark {
+        if !b.enabled {
+            GutterMark::Disabled
+        } else if b.spec.log_message.is_some() {
+            GutterMark::Logpoint
+        } else if b.spec.condition.is_some() {
+            GutterMark::Conditional
+        } else if b.spec.hit_condition.is_some() {
+            GutterMark::HitCondition
+        } else if !b.verified && self.state != RunState::Starting {
+            GutterMark::Unverified
+        } else {
+            GutterMark::Breakpoint
+        }
     }
 
     pub fn stopped_thread(&self) -> Option<i64> {
@@ -315,7 +318,12 @@ impl App {
                 if !matches!(self.state, RunState::Exited { .. }) {
                     self.state = RunState::Ended;
                 }
-                self.console.push(LineKind::Info, "the debug session has ended (F5 or c restarts it, q quits)");
+                let text = format!(
+                    "the debug session has ended ({} restarts it, {} quits)",
+                    self.keymap.hint(Action::Continue),
+                    self.keymap.hint(Action::Quit)
+                );
+                self.console.push(LineKind::Info, &text);
                 Vec::new()
             }
             SessionEvent::Problem(p) => {
@@ -387,7 +395,11 @@ impl App {
         match purpose {
             EvalPurpose::Console => match result {
                 Ok(r) => {
-                    let text = if r.truncated { format!("{} …(cut; v shows all)", r.value) } else { r.value };
+                    let text = if r.truncated {
+                        format!("{} …(cut; {} shows all)", r.value, self.keymap.hint(Action::ViewValue))
+                    } else {
+                        r.value
+                    };
                     self.console.push(LineKind::Result, &text);
                 }
                 Err(e) => self.console.push(LineKind::Error, &e),

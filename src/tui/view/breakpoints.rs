@@ -17,17 +17,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let height = area.height.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     for (i, b) in app.breakpoints.iter().enumerate().skip(app.breakpoint_scroll).take(height) {
-        let (glyph, role) = if !b.enabled {
-            ("○", Role::BreakpointDisabled)
-        } else if b.spec.log_message.is_some() {
-            ("◆", Role::Logpoint)
-        } else if b.spec.condition.is_some() || b.spec.hit_condition.is_some() {
-            ("◆", Role::Conditional)
-        } else if !b.verified && !matches!(app.state, crate::tui::app::RunState::Starting) {
-            ("◌", Role::BreakpointUnverified)
-        } else {
-            ("●", Role::Breakpoint)
-        };
+        let mark = app.mark_of(b);
+        let (glyph, role) = (mark.glyph(), mark.role());
         let place = match &b.spec.location {
             Location::Line { file, .. } => format!(
                 "{}:{}",
@@ -66,7 +57,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         lines.push(line);
     }
     if app.breakpoints.is_empty() {
-        lines.push(Line::styled("none: F9 or b sets one at the cursor", theme.style(Role::Dim)));
+        let hint = app.keymap.hint(crate::tui::keymap::Action::ToggleBreakpoint);
+        lines.push(Line::styled(format!("none: {hint} sets one at the cursor"), theme.style(Role::Dim)));
     }
     let note = Some(format!("{}", app.breakpoints.len()));
     frame.render_widget(Paragraph::new(lines).block(block("Breakpoints", note, theme, focused)), area);

@@ -9,7 +9,10 @@ use crate::tui::theme::{Role, Theme};
 pub fn block<'a>(title: &str, note: Option<String>, theme: &Theme, focused: bool) -> Block<'a> {
     let (border, title_role) =
         if focused { (Role::BorderFocused, Role::TitleFocused) } else { (Role::Border, Role::Title) };
+    // The block's style is the pane's background: themes with their own (high contrast: pure
+    // black) paint every pane, not only the text cells.
     let mut block = Block::default()
+        .style(theme.style(Role::Text))
         .borders(Borders::ALL)
         .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
         .border_style(theme.style(border))

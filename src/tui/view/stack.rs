@@ -54,8 +54,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     }
     if rows.is_empty() {
         let hint = match app.state {
-            crate::tui::app::RunState::Running => "running… (F6 or p pauses)",
-            _ => "no threads",
+            crate::tui::app::RunState::Running => {
+                format!("running… ({} pauses)", app.keymap.hint(crate::tui::keymap::Action::Pause))
+            }
+            _ => "no threads".to_string(),
         };
         lines.push(Line::styled(hint, theme.style(Role::Dim)));
     }

@@ -6,7 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use super::panes::fit;
 use crate::tui::app::{App, RunState};
+use crate::tui::keymap::Action;
 use crate::tui::theme::Role;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -22,8 +24,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         RunState::Exited { code, signal: None } => (format!("exited with code {code}"), Role::StatusExited),
         RunState::Ended => ("session ended".to_string(), Role::StatusExited),
     };
+    // A long stop description (an exception's message) must not push the facts off the bar:
+    // it gets what is left after them, but never less than a readable minimum.
+    let facts_width = app.facts.backend.chars().count()
+        + app.facts.interpreter.chars().count()
+        + app.facts.sandbox.as_deref().unwrap_or("sandbox: off").chars().count()
+        + 16;
+    let state_room = (area.width as usize).saturating_sub(facts_width).max(24);
     let mut spans = vec![
-        Span::styled(format!(" {state} "), theme.style(role)),
+        Span::styled(format!(" {} ", fit(&state, state_room)), theme.style(role)),
         Span::styled(format!(" {} ", app.facts.backend), theme.style(Role::StatusBar)),
     ];
     if !app.facts.interpreter.is_empty() {
@@ -36,7 +45,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             format!("│ {} ", n.text),
             theme.style(if n.error { Role::Error } else { Role::StatusBar }),
         )),
-        None => spans.push(Span::styled("│ ? help ", theme.style(Role::StatusBar))),
+        None => spans.push(Span::styled(
+            format!("│ {} help ", app.keymap.keys_for(Action::Help).first().map(|k| k.to_string()).unwrap_or_default()),
+            theme.style(Role::StatusBar),
+        )),
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.style(Role::StatusBar)), area);
 }

@@ -1,0 +1,307 @@
+//! Snapshot tests of the whole screen: every pane, the status bar and every dialog, rendered with
+//! ratatui's test backend from an [`App`] brought to its state by the same worker updates a real
+//! session sends. Review changes with `cargo insta review` (or `INSTA_UPDATE=always`).
+
+use std::path::PathBuf;
+
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+
+use crate::session::{
+    Breakpoint, BreakpointSpec, EvalResult, Frame, HitCondition, Location, OutputCategory, Phase, Scope, ScopeKind,
+    SessionEvent, StopInfo, StopReason, ThreadInfo, Variable, VariablePage,
+};
+use crate::tui::app::{App, BreakpointForm, Dialog, SessionFacts, TextInput, VarRow};
+use crate::tui::keymap::Keymap;
+use crate::tui::layout::Pane;
+use crate::tui::persist::Persisted;
+use crate::tui::theme::{Role, Theme};
+use crate::tui::worker::{EvalPurpose, Request, Update};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const LOCALS: i64 = 100;
+const GLOBALS: i64 = 200;
+const TOTALS: i64 = 101;
+
+fn demo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo.py")
+}
+
+fn facts() -> SessionFacts {
+    SessionFacts {
+        backend: "debugpy".into(),
+        interpreter: "Python 3.11.7".into(),
+        program: "demo.py".into(),
+        sandbox: None,
+        attached: false,
+    }
+}
+
+fn app(width: u16, height: u16) -> App {
+    let mut app = App::new(Keymap::default(), Theme::default_dark(), facts(), Persisted::default());
+    app.resize(Rect::new(0, 0, width, height));
+    app.source.open(&demo()).unwrap();
+    app
+}
+
+fn var(name: &str, type_name: &str, value: &str, children: i64) -> Variable {
+    Variable {
+        name: name.into(),
+        value: value.into(),
+        truncated: false,
+        type_name: Some(type_name.into()),
+        children,
+        evaluate_name: Some(name.into()),
+        child_count: None,
+        group: None,
+    }
+}
+
+fn breakpoint(id: u32, line: i64) -> Breakpoint {
+    Breakpoint {
+        id,
+        spec: BreakpointSpec::line(demo(), line),
+        enabled: true,
+        verified: true,
+        actual_line: None,
+        message: None,
+        hits: 0,
+        backend_id: Some(id as i64),
+        internal: false,
+    }
+}
+
+fn breakpoints() -> Vec<Breakpoint> {
+    let plain = breakpoint(1, 22);
+    let mut conditional = breakpoint(2, 31);
+    conditional.spec.condition = Some("i == 3".into());
+    conditional.hits = 1;
+    let mut counted = breakpoint(3, 30);
+    counted.spec.hit_condition = Some(HitCondition::parse("% 2").unwrap());
+    counted.hits = 4;
+    let mut logpoint = breakpoint(4, 32);
+    logpoint.spec.log_message = Some("total {account.balance}".into());
+    let mut disabled = breakpoint(5, 35);
+    disabled.enabled = false;
+    let mut unverified = breakpoint(6, 40);
+    unverified.verified = false;
+    unverified.message = Some("no code on this line".into());
+    let mut function = breakpoint(7, 0);
+    function.spec.location = Location::Function { name: "fib".into() };
+    vec![plain, conditional, counted, logpoint, disabled, unverified, function]
+}
+
+fn stop(reason: StopReason) -> StopInfo {
+    StopInfo { reason, thread: 1, all_threads_stopped: true, description: None, text: None, hit_breakpoints: vec![2] }
+}
+
+fn locals(i: i64, value: i64, balance: i64) -> VariablePage {
+    let long = format!("'{}'", "x".repeat(300));
+    let mut text = var("text", "str", &long, 0);
+    text.truncated = true;
+    let variables = vec![
+        var("account", "Account", "<__main__.Account object at 0x7f3a2c1b9d50>", 102),
+        var("argv", "list", "['examples/demo.py']", 103),
+        var("balance", "int", &balance.to_string(), 0),
+        var("count", "int", "8", 0),
+        var("i", "int", &i.to_string(), 0),
+        text,
+        var("totals", "list", "[1, 3, 6, 9]", TOTALS),
+        var("value", "int", &value.to_string(), 0),
+    ];
+    VariablePage { total: variables.len(), variables, start: 0 }
+}
+
+/// The program stopped at the conditional breakpoint on line 31, with the stack, locals (the
+/// `totals` list expanded and paged), a watch, output on both streams and a console exchange.
+fn stopped(width: u16, height: u16) -> App {
+    let mut app = app(width, height);
+    app.on_update(Update::Breakpoints(breakpoints()));
+    feed_stop(&mut app, StopReason::Breakpoint, 31, locals(3, 2, 9));
+    app
+}
+
+fn feed_stop(app: &mut App, reason: StopReason, line: i64, locals: VariablePage) {
+    app.on_update(Update::Event(SessionEvent::Stopped(stop(reason))));
+    let epoch = app.epoch;
+    app.on_update(Update::Threads {
+        epoch,
+        threads: vec![ThreadInfo { id: 1, name: "MainThread".into() }, ThreadInfo { id: 2, name: "uploader".into() }],
+    });
+    let frames = vec![
+        Frame { id: 10, function: "main".into(), file: Some(demo()), line, column: 1 },
+        Frame { id: 11, function: "<module>".into(), file: Some(demo()), line: 42, column: 1 },
+    ];
+    app.on_update(Update::Stack { epoch, thread: 1, frames });
+    let scopes = vec![
+        Scope { name: "Locals".into(), kind: ScopeKind::Locals, variables: LOCALS, expensive: false },
+        Scope { name: "Globals".into(), kind: ScopeKind::Globals, variables: GLOBALS, expensive: false },
+    ];
+    app.on_update(Update::Scopes { epoch, frame: 10, scopes });
+    app.on_update(Update::Variables { epoch, reference: LOCALS, page: locals });
+}
+
+fn with_output_and_console(app: &mut App) {
+    let out = |category, text: &str| Update::Event(SessionEvent::Output { category, text: text.into() });
+    app.on_update(out(OutputCategory::Stdout, "fib(0) = 0\nfib(1) = 1\n"));
+    app.on_update(out(OutputCategory::Stderr, "warning: slow deposit\n"));
+    app.on_update(out(OutputCategory::Console, "total 6\n"));
+    app.focus = Pane::Console;
+    for c in "value * 1000 + i".chars() {
+        app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    let requests = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(
+        requests.iter().any(|r| matches!(r, Request::Evaluate { expression, .. } if expression == "value * 1000 + i")),
+        "Enter in the console evaluates: {requests:?}"
+    );
+    app.focus = Pane::Source;
+    let epoch = app.epoch;
+    app.on_update(Update::Evaluated {
+        epoch,
+        expression: "value * 1000 + i".into(),
+        purpose: EvalPurpose::Console,
+        result: Ok(EvalResult { value: "2003".into(), truncated: false, type_name: Some("int".into()), children: 0 }),
+    });
+    app.console.input.set("acc");
+}
+
+fn render(app: &mut App) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.width, app.size.height)).unwrap();
+    app.prepare();
+    terminal.draw(|frame| super::draw(frame, app)).unwrap();
+    terminal
+}
+
+/// Expands the `totals` local and answers with its first page of a long list.
+fn expand_totals(app: &mut App) {
+    let is_totals = |row: &VarRow| match row {
+        VarRow::Node(section, path) => app.variables.node(*section, path).is_some_and(|n| n.var.name == "totals"),
+        _ => false,
+    };
+    let row = app.variables.rows().iter().position(is_totals).expect("totals row");
+    app.variables.selected = row;
+    let (reference, start) = app.variables.toggle(Some(true)).expect("totals expands");
+    assert_eq!(reference, TOTALS);
+    let variables = (start..start + 3).map(|k| var(&format!("[{k}]"), "int", &(k * 3).to_string(), 0)).collect();
+    let epoch = app.epoch;
+    app.on_update(Update::Variables { epoch, reference, page: VariablePage { variables, start, total: 2_500 } });
+}
+
+#[test]
+fn stopped_at_a_breakpoint() {
+    let mut app = stopped(120, 36);
+    with_output_and_console(&mut app);
+    app.variables.add_watch("account.balance".into());
+    let epoch = app.epoch;
+    app.on_update(Update::Evaluated {
+        epoch,
+        expression: "account.balance".into(),
+        purpose: EvalPurpose::Watch(0),
+        result: Ok(EvalResult { value: "9".into(), truncated: false, type_name: Some("int".into()), children: 0 }),
+    });
+    expand_totals(&mut app);
+    insta::assert_snapshot!(render(&mut app).backend());
+}
+
+#[test]
+fn values_that_changed_since_the_last_stop_are_marked() {
+    let mut app = stopped(120, 36);
+    feed_stop(&mut app, StopReason::Step, 32, locals(3, 2, 12));
+    let terminal = render(&mut app);
+    let buffer = terminal.backend().buffer();
+    let changed = app.theme.style(Role::Changed);
+    let area = app.areas.unwrap().variables;
+    let row_of = |needle: &str| {
+        (area.y..area.bottom())
+            .find(|&y| {
+                let text: String = (area.x..area.right()).map(|x| buffer[(x, y)].symbol().to_string()).collect();
+                text.contains(needle)
+            })
+            .unwrap_or_else(|| panic!("no row with {needle}"))
+    };
+    assert!(changed.fg.is_some(), "the theme gives changed values a colour of their own");
+    let styled_as_changed = |y: u16| (area.x..area.right()).any(|x| Some(buffer[(x, y)].fg) == changed.fg);
+    assert!(styled_as_changed(row_of("balance")), "balance went 9 → 12 and should be marked");
+    assert!(!styled_as_changed(row_of("count")), "count did not change");
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn each_pane_focused() {
+    for pane in Pane::ALL {
+        let mut app = stopped(100, 30);
+        with_output_and_console(&mut app);
+        app.focus = pane;
+        app.breakpoint_cursor = 1;
+        insta::assert_snapshot!(format!("focused_{pane:?}").to_lowercase(), render(&mut app).backend());
+    }
+}
+
+#[test]
+fn running_exited_and_ended_states() {
+    let mut app = stopped(100, 24);
+    app.on_update(Update::Phase(Phase::Running));
+    insta::assert_snapshot!("running", render(&mut app).backend());
+    app.on_update(Update::Event(SessionEvent::Exited { code: 3, signal: None }));
+    app.on_update(Update::Phase(Phase::Exited { code: 3, signal: None }));
+    insta::assert_snapshot!("exited", render(&mut app).backend());
+    app.on_update(Update::Event(SessionEvent::Terminated));
+    app.on_update(Update::Phase(Phase::Terminated));
+    insta::assert_snapshot!("ended", render(&mut app).backend());
+}
+
+#[test]
+fn stopped_on_an_exception_with_an_error_notice() {
+    let mut app = app(100, 24);
+    let mut info = stop(StopReason::Exception);
+    info.text = Some("ValueError: deposit must be positive, got -1".into());
+    app.on_update(Update::Event(SessionEvent::Stopped(info)));
+    app.on_update(Update::Failed { what: "evaluate".into(), message: "NameError: name 'x' is not defined".into() });
+    insta::assert_snapshot!(render(&mut app).backend());
+}
+
+#[test]
+fn small_layouts_and_a_terminal_too_small() {
+    for (width, height) in [(60, 20), (40, 12), (39, 11)] {
+        let mut app = stopped(width, height);
+        insta::assert_snapshot!(format!("size_{width}x{height}"), render(&mut app).backend());
+    }
+}
+
+#[test]
+fn dialogs() {
+    let form = |error: Option<&str>| BreakpointForm {
+        id: Some(2),
+        location: "demo.py:31".into(),
+        file: demo(),
+        line: 31,
+        fields: [TextInput::new("i == 3"), TextInput::new(">= 2"), TextInput::new("i is {i}")],
+        focus: 1,
+        error: error.map(String::from),
+    };
+    let long_value = (0..60).map(|k| format!("line {k}: {}", "y".repeat(k % 50))).collect::<Vec<_>>().join("\n");
+    let dialogs = [
+        ("search", Dialog::Search(TextInput::new("deposit"))),
+        ("goto_line", Dialog::GotoLine(TextInput::new("31"))),
+        ("breakpoint", Dialog::Breakpoint(form(None))),
+        ("breakpoint_error", Dialog::Breakpoint(form(Some("hit condition: expected == N, >= N or % N")))),
+        ("add_watch", Dialog::Watch { index: None, input: TextInput::new("len(totals)") }),
+        ("set_value", Dialog::SetValue { parent: LOCALS, name: "count".into(), input: TextInput::new("12") }),
+        ("value_loading", Dialog::Value { title: "text".into(), text: None, scroll: 0 }),
+        ("value", Dialog::Value { title: "text".into(), text: Some(long_value), scroll: 5 }),
+    ];
+    for (name, dialog) in dialogs {
+        let mut app = stopped(100, 30);
+        app.dialog = Some(dialog);
+        insta::assert_snapshot!(format!("dialog_{name}"), render(&mut app).backend());
+    }
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = stopped(100, 40);
+    app.help = Some(0);
+    insta::assert_snapshot!(render(&mut app).backend());
+}

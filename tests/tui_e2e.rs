@@ -1,0 +1,241 @@
+//! End to end: the real `loupe` binary in a pseudo-terminal, driven with the keys a user presses,
+//! debugging real CPython under real debugpy. The screen is read through a VT100 emulator.
+//!
+//! Set `LOUPE_WRITE_SCREENSHOTS=1` to also write the screens of the main scenario to
+//! `screenshots/*.svg` (see README: this is how the screenshots are made).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::pty::{row_with, Tui};
+use common::{python, repo};
+
+fn demo() -> PathBuf {
+    repo().join("examples/demo.py")
+}
+
+/// A private state and config home per test, so breakpoints saved by one test never show up in
+/// another and the developer's own config is not read.
+struct Homes {
+    state: tempfile::TempDir,
+    config: tempfile::TempDir,
+}
+
+impl Homes {
+    fn new() -> Homes {
+        Homes { state: tempfile::tempdir().unwrap(), config: tempfile::tempdir().unwrap() }
+    }
+
+    fn env(&self) -> Vec<(&'static str, &Path)> {
+        vec![("XDG_STATE_HOME", self.state.path()), ("XDG_CONFIG_HOME", self.config.path())]
+    }
+}
+
+fn start(homes: &Homes, cols: u16, rows: u16) -> Tui {
+    let python = python();
+    let demo = demo();
+    let args = ["run", "--python", python.to_str().unwrap(), demo.to_str().unwrap()];
+    Tui::spawn(&args, &repo(), &homes.env(), cols, rows)
+}
+
+fn screenshot(tui: &Tui, name: &str) {
+    if std::env::var_os("LOUPE_WRITE_SCREENSHOTS").is_none() {
+        return;
+    }
+    let dir = repo().join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.svg")), common::svg::screen_to_svg(&tui.screen_state())).unwrap();
+}
+
+/// Asserts loupe gave the terminal back: alternate screen left, cursor shown, line discipline
+/// (canonical input and echo) restored.
+fn assert_terminal_restored(tui: &Tui) {
+    let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+    let left = raw.rfind("\x1b[?1049l").expect("loupe never left the alternate screen");
+    let entered = raw.rfind("\x1b[?1049h").expect("loupe never entered the alternate screen");
+    assert!(left > entered, "the last alternate-screen switch was into it, not out");
+    assert!(raw[left..].contains("\x1b[?25h") || raw[..left].rfind("\x1b[?25h") > raw[..left].rfind("\x1b[?25l"));
+    if let Some((canonical, echo)) = tui.line_discipline() {
+        assert!(canonical && echo, "raw mode was left on (canonical {canonical}, echo {echo})");
+    }
+}
+
+#[test]
+fn conditional_breakpoint_continue_inspect_step_and_quit() {
+    let homes = Homes::new();
+    let mut tui = start(&homes, 120, 36);
+    tui.wait_text("stopped (entry)");
+    screenshot(&tui, "entry");
+
+    // Go to line 31, set a breakpoint there and give it a condition in the dialog.
+    tui.send("L");
+    tui.wait_text("Go to line");
+    tui.type_text("31\r");
+    tui.wait_for("the cursor on line 31", |s| s.contains("31/42"));
+    tui.send("b");
+    tui.wait_text("demo.py:31");
+    tui.send("B");
+    tui.wait_text("Breakpoint 1 at");
+    tui.type_text("i == 3");
+    screenshot(&tui, "breakpoint-dialog");
+    tui.send("\r");
+    tui.wait_text("if i == 3");
+
+    // Continue: the breakpoint stops on the fourth iteration only.
+    tui.send("c");
+    let screen = tui.wait_text("stopped (breakpoint)");
+    let screen = if screen.contains("i: int = 3") { screen } else { tui.wait_text("i: int = 3") };
+    assert!(row_with(&screen, "demo.py:31").is_some(), "{screen}");
+    screenshot(&tui, "breakpoint");
+
+    // Step over: line 32, and `value` is fib(3) = 2.
+    tui.send("n");
+    tui.wait_for("the stop on line 32", |s| s.contains("stopped (step)") && s.contains("demo.py:32"));
+    tui.wait_text("value: int = 2");
+
+    // The console evaluates in the selected frame.
+    tui.send("!");
+    tui.type_text("value * 1000 + i\r");
+    tui.wait_text("2003");
+    screenshot(&tui, "console");
+    tui.send("\x1b");
+    tui.wait_for("the source pane focused again", |s| s.starts_with('┏'));
+
+    // The help overlay lists the keys.
+    tui.send("?");
+    tui.wait_text("step over");
+    screenshot(&tui, "help");
+    tui.send("\x1b");
+    tui.wait_for("the help to close", |s| !s.contains("step over"));
+
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert_terminal_restored(&tui);
+
+    // The breakpoint (and its condition) comes back next time in this project.
+    let mut again = start(&homes, 120, 36);
+    let screen = again.wait_text("stopped (entry)");
+    let screen = if screen.contains("if i == 3") { screen } else { again.wait_text("if i == 3") };
+    assert!(row_with(&screen, "demo.py:31").is_some(), "{screen}");
+    again.send("q");
+    again.wait_exit();
+}
+
+#[test]
+fn keys_work_while_the_program_runs_and_pause_stops_it() {
+    let homes = Homes::new();
+    let python = python();
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("spin.py");
+    std::fs::write(&program, "import time\nn = 0\nwhile True:\n    n += 1\n    time.sleep(0.01)\n").unwrap();
+    let args = ["run", "--python", python.to_str().unwrap(), program.to_str().unwrap()];
+    let mut tui = Tui::spawn(&args, &repo(), &homes.env(), 100, 30);
+    tui.wait_text("stopped (entry)");
+    tui.send("c");
+    tui.wait_text("running");
+    // The UI answers while the program runs: the help overlay opens and closes.
+    tui.send("?");
+    tui.wait_text("step over");
+    // Wait for the overlay to close: an Esc followed at once by p reads as Alt-p.
+    tui.send("\x1b");
+    tui.wait_for("the help to close", |s| !s.contains("step over"));
+    tui.send("p");
+    tui.wait_text("stopped (pause)");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert_terminal_restored(&tui);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let homes = Homes::new();
+    let mut tui = start(&homes, 100, 30);
+    tui.wait_text("stopped (entry)");
+    let pid = tui.pid().expect("loupe's pid");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    tui.wait_exit();
+    assert_terminal_restored(&tui);
+}
+
+#[test]
+fn a_terminal_too_small_gets_a_message_and_q_still_quits() {
+    let homes = Homes::new();
+    let mut tui = start(&homes, 30, 8);
+    tui.wait_text("needs at least");
+    tui.send("q");
+    tui.wait_exit();
+    assert_terminal_restored(&tui);
+}
+
+/// A mouse click in SGR encoding (what crossterm asks the terminal for): press and release at
+/// the 0-based cell `column`, `row`.
+fn click(tui: &mut Tui, column: u16, row: u16) {
+    let (x, y) = (column + 1, row + 1);
+    tui.send(&format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m"));
+}
+
+#[test]
+fn the_mouse_toggles_breakpoints_in_the_gutter_and_focuses_panes() {
+    let homes = Homes::new();
+    let mut tui = start(&homes, 120, 36);
+    let screen = tui.wait_text("stopped (entry)");
+    // The source pane starts at the top-left: row 1 is line 1 when the file starts at its top.
+    let row = screen.lines().position(|l| l.contains(" 12 ")).expect("line 12 on screen") as u16;
+    click(&mut tui, 1, row);
+    tui.wait_text("demo.py:12");
+    // A click in the Breakpoints pane focuses it (its border turns thick).
+    let screen = tui.screen();
+    let row = screen.lines().position(|l| l.contains("Breakpoints")).expect("breakpoints pane") as u16;
+    click(&mut tui, 100, row + 1);
+    tui.wait_for("the breakpoints pane focused", |s| row_with(s, "Breakpoints").is_some_and(|l| l.contains('┏')));
+    // And a second click in the gutter removes the breakpoint again.
+    let screen = tui.screen();
+    let row = screen.lines().position(|l| l.contains(" 12 ")).expect("line 12 on screen") as u16;
+    click(&mut tui, 1, row);
+    tui.wait_for("the breakpoint gone", |s| !s.contains("demo.py:12"));
+    tui.send("q");
+    tui.wait_exit();
+}
+
+#[test]
+fn a_bad_config_is_reported_with_its_line_and_loupe_still_starts() {
+    let homes = Homes::new();
+    let dir = homes.config.path().join("loupe");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "theme = \"light\"\n[keys]\nstep_ovr = \"n\"\ncontinue = \"Ctlr-x\"\n")
+        .unwrap();
+    let mut tui = start(&homes, 140, 36);
+    let screen = tui.wait_text("stopped (entry)");
+    let screen = if screen.contains("step_ovr") { screen } else { tui.wait_text("step_ovr") };
+    assert!(row_with(&screen, "step_ovr").is_some_and(|l| l.contains("line 3")), "{screen}");
+    // The defaults still work for what was bad.
+    tui.send("n");
+    tui.wait_text("stopped (step)");
+    tui.send("q");
+    tui.wait_exit();
+}
+
+#[test]
+fn no_color_draws_without_colours() {
+    let homes = Homes::new();
+    let python = python();
+    let demo = demo();
+    let args = ["run", "--python", python.to_str().unwrap(), demo.to_str().unwrap()];
+    let mut env = homes.env();
+    let one = Path::new("1");
+    env.push(("NO_COLOR", one));
+    let mut tui = Tui::spawn(&args, &repo(), &env, 100, 30);
+    tui.wait_text("stopped (entry)");
+    let screen = tui.screen_state();
+    let (rows, cols) = screen.size();
+    for row in 0..rows {
+        for col in 0..cols {
+            let cell = screen.cell(row, col).unwrap();
+            assert_eq!(cell.fgcolor(), vt100::Color::Default, "a colour at {row},{col}");
+            assert_eq!(cell.bgcolor(), vt100::Color::Default, "a background at {row},{col}");
+        }
+    }
+    tui.send("q");
+    tui.wait_exit();
+}
