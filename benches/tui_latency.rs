@@ -3,8 +3,8 @@
 //! 1. **Render time of a full frame**: an [`App`] stopped in `examples/demo.py` with the stack,
 //!    locals (a list expanded), console output and a watch, drawn by ratatui into crossterm's
 //!    backend writing to a sink — everything a real frame costs except the terminal itself.
-//!    `full` forces every cell to be written (as after a resize); `incremental` is a cursor move
-//!    (ratatui sends only the cells that changed).
+//!    `full` draws into a terminal with no previous frame, so every cell is written (as after a
+//!    resize); `incremental` is a cursor move (ratatui sends only the cells that changed).
 //! 2. **Key press to frame** with the real binary in a pseudo-terminal, read through a VT100
 //!    emulator: `n` (step over, debugpy round trip included) until the screen shows the new line
 //!    in the stack *and* the locals of the new stop; and `j` (a UI-only cursor move) until the
@@ -36,7 +36,7 @@ use loupe::tui::theme::Theme;
 use loupe::tui::worker::Update;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
-use ratatui::Terminal;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 use serde_json::json;
 
 fn repo() -> PathBuf {
@@ -124,16 +124,24 @@ fn stopped_app(width: u16, height: u16) -> App {
 
 fn render_times(width: u16, height: u16, frames: usize) -> serde_json::Value {
     let mut app = stopped_app(width, height);
-    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::sink())).expect("terminal");
-    terminal.resize(Rect::new(0, 0, width, height)).expect("resize");
+    // A fixed viewport: there is no real terminal to ask for its size.
+    let options = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, width, height)) };
+    let mut terminal = Terminal::with_options(CrosstermBackend::new(std::io::sink()), options).expect("terminal");
+    terminal.draw(|f| loupe::tui::view::draw(f, &app)).expect("draw");
     let mut full = Vec::with_capacity(frames);
     let mut incremental = Vec::with_capacity(frames);
+    let fresh_terminal = || {
+        let options = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, width, height)) };
+        Terminal::with_options(CrosstermBackend::new(std::io::sink()), options).expect("terminal")
+    };
     for k in 0..frames {
-        terminal.clear().expect("clear");
+        // A new terminal has an empty previous frame, so every cell is sent.
+        let mut blank = fresh_terminal();
         let started = Instant::now();
         app.prepare();
-        terminal.draw(|f| loupe::tui::view::draw(f, &app)).expect("draw");
+        blank.draw(|f| loupe::tui::view::draw(f, &app)).expect("draw");
         full.push(started.elapsed());
+        terminal.draw(|f| loupe::tui::view::draw(f, &app)).expect("draw");
 
         let key = if k % 2 == 0 { KeyCode::Down } else { KeyCode::Up };
         app.on_key(KeyEvent::new(key, KeyModifiers::NONE));

@@ -79,6 +79,8 @@ pub struct App {
     pub size: Rect,
     /// Stops seen; inspection requests carry it (see `worker`).
     pub epoch: u64,
+    /// The stop whose thread list has been asked for.
+    threads_epoch: u64,
     pub quitting: bool,
     pub finished: bool,
     /// Where breakpoints and watches are saved for this project.
@@ -111,6 +113,7 @@ impl App {
             areas: None,
             size: Rect::default(),
             epoch: 0,
+            threads_epoch: 0,
             quitting: false,
             finished: false,
             persisted,
@@ -200,7 +203,12 @@ impl App {
                 let is_current = self.stack.current_thread == Some(thread);
                 self.stack.set_frames(thread, frames);
                 if is_current {
-                    return self.show_frame(self.stack.current_frame.min(self.stack.frame_count().saturating_sub(1)));
+                    let mut requests =
+                        self.show_frame(self.stack.current_frame.min(self.stack.frame_count().saturating_sub(1)));
+                    if requests.is_empty() {
+                        requests.extend(self.threads_after());
+                    }
+                    return requests;
                 }
             }
             Update::Scopes { epoch, frame, scopes } if !stale(epoch, self) => {
@@ -218,6 +226,7 @@ impl App {
                 let fetch = self.variables.set_scopes(&sections);
                 let mut requests = self.fetch_variables(fetch);
                 requests.extend(self.evaluate_watches());
+                requests.extend(self.threads_after());
                 return requests;
             }
             Update::Variables { epoch, reference, page } if !stale(epoch, self) => {
@@ -286,7 +295,10 @@ impl App {
                     self.console.push(LineKind::Error, &format!("stopped on exception: {text}"));
                 }
                 let epoch = self.epoch;
-                let mut requests = vec![Request::Stack { epoch, thread: stop.thread }, Request::Threads { epoch }];
+                // The thread list is asked for after the locals (see `threads_after`): the worker
+                // runs requests in order, and what a step must show first is the frame and its
+                // locals.
+                let mut requests = vec![Request::Stack { epoch, thread: stop.thread }];
                 if stop.reason == StopReason::Exception {
                     requests.push(Request::ExceptionInfo { epoch, thread: stop.thread });
                 }
@@ -359,6 +371,15 @@ impl App {
         self.source.set_exec_line(usize::try_from(frame.line).ok());
         self.variables.begin_stop();
         vec![Request::Scopes { epoch: self.epoch, frame: frame.id }]
+    }
+
+    /// The thread list, once per stop, queued behind the requests a step has to show first.
+    fn threads_after(&mut self) -> Option<Request> {
+        if self.threads_epoch == self.epoch {
+            return None;
+        }
+        self.threads_epoch = self.epoch;
+        Some(Request::Threads { epoch: self.epoch })
     }
 
     fn fetch_variables(&self, references: Vec<i64>) -> Vec<Request> {
