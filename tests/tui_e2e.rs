@@ -239,3 +239,37 @@ fn no_color_draws_without_colours() {
     tui.send("q");
     tui.wait_exit();
 }
+
+#[test]
+fn attach_stops_at_a_breakpoint_and_quitting_leaves_the_program_running() {
+    use std::io::BufRead;
+    let homes = Homes::new();
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("server.py");
+    std::fs::write(&program, "import time\nn = 0\nwhile True:\n    n += 1\n    time.sleep(0.02)\n").unwrap();
+    let mut server = std::process::Command::new(python())
+        .arg(common::program("attach_server.py"))
+        .arg(&program)
+        .env("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap()).read_line(&mut port).unwrap();
+    let address = format!("127.0.0.1:{}", port.trim());
+    let spec = format!("{}:4", program.display());
+    let args = ["attach", &address, "--break", &spec];
+    let mut tui = Tui::spawn(&args, &repo(), &homes.env(), 110, 32);
+    let screen = tui.wait_text("stopped (breakpoint)");
+    assert!(screen.contains("attach"), "the status bar says it is attached: {screen}");
+    tui.wait_text("n: int =");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert_terminal_restored(&tui);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let still_running = server.try_wait().unwrap().is_none();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(still_running, "quitting an attached session must leave the program running");
+}

@@ -330,11 +330,15 @@ impl App {
                 if !matches!(self.state, RunState::Exited { .. }) {
                     self.state = RunState::Ended;
                 }
-                let text = format!(
-                    "the debug session has ended ({} restarts it, {} quits)",
-                    self.keymap.hint(Action::Continue),
-                    self.keymap.hint(Action::Quit)
-                );
+                let quit = self.keymap.hint(Action::Quit);
+                let text = if self.facts.attached {
+                    format!("the debug session has ended ({quit} quits)")
+                } else {
+                    format!(
+                        "the debug session has ended ({} restarts it, {quit} quits)",
+                        self.keymap.hint(Action::Continue)
+                    )
+                };
                 self.console.push(LineKind::Info, &text);
                 Vec::new()
             }
