@@ -506,15 +506,7 @@ fn dialog_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
                     }
                     None => app.variables.add_watch(expression.clone()),
                 };
-                app.persisted.watches = app.variables.watches.iter().map(|w| w.expression.clone()).collect();
-                if app.is_stopped() {
-                    return vec![Request::Evaluate {
-                        epoch: app.epoch,
-                        expression,
-                        frame: app.stack.frame().map(|f| f.id),
-                        purpose: EvalPurpose::Watch(i),
-                    }];
-                }
+                return watch_changed(app, i, expression);
             }
             return Vec::new();
         }
@@ -558,6 +550,20 @@ fn dialog_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
     };
     app.dialog = Some(dialog);
     requests
+}
+
+/// After watch `i` was added or edited: saves the watches, and evaluates it now if stopped.
+fn watch_changed(app: &mut App, i: usize, expression: String) -> Vec<Request> {
+    app.persisted.watches = app.variables.watches.iter().map(|w| w.expression.clone()).collect();
+    if !app.is_stopped() {
+        return Vec::new();
+    }
+    vec![Request::Evaluate {
+        epoch: app.epoch,
+        expression,
+        frame: app.stack.frame().map(|f| f.id),
+        purpose: EvalPurpose::Watch(i),
+    }]
 }
 
 fn submit_breakpoint(form: &BreakpointForm) -> Result<Request, String> {
@@ -733,16 +739,7 @@ fn run_command(app: &mut App, command: Command) -> Vec<Request> {
         Command::Print(expression) => evaluate(app, &expression),
         Command::Watch(expression) => {
             let i = app.variables.add_watch(expression.clone());
-            app.persisted.watches = app.variables.watches.iter().map(|w| w.expression.clone()).collect();
-            if app.is_stopped() {
-                return vec![Request::Evaluate {
-                    epoch: app.epoch,
-                    expression,
-                    frame: app.stack.frame().map(|f| f.id),
-                    purpose: EvalPurpose::Watch(i),
-                }];
-            }
-            Vec::new()
+            watch_changed(app, i, expression)
         }
         Command::Set { name, expression } => {
             // Python assignment in the selected frame does the same and reaches globals too.
