@@ -97,7 +97,6 @@ fn run_suite(python: &Path, ipdb: bool) {
     command
         .args(["-m", "unittest", "discover", "-s", "tests/pdb_bridge", "-v"])
         .current_dir(repo())
-        .env("PYTHONDONTWRITEBYTECODE", "1")
         .env_remove("PYTHONPATH")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

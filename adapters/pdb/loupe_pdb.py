@@ -19,10 +19,16 @@ first stop must come nearly as fast as ``python -m pdb``'s first prompt.
 
 if __name__ == "__main__":
     # `python -m loupe_pdb` executes this file as __main__, whose namespace pdb hands over to the
-    # program. Run the imported module instead and define nothing here; main() never returns.
-    import loupe_pdb
+    # program: nothing may live there. Run this same code object again as the module loupe_pdb
+    # (an import would compile the file a second time when there is no bytecode cache), then its
+    # main(), which never returns.
+    import sys
+    import types
 
-    loupe_pdb.main()
+    _module = sys.modules["loupe_pdb"] = types.ModuleType("loupe_pdb")
+    _module.__file__ = __file__
+    exec(sys._getframe().f_code, _module.__dict__)
+    _module.main()
 
 import _socket
 import _thread
@@ -531,11 +537,15 @@ class Bridge:
     def announce_stop(self, why):
         dbg = self.debugger
         reason, hit, exception = why
+        if self.stop_seq == 0:
+            # The program waits at its first prompt: a good time for work that is not urgent.
+            _thread.start_new_thread(cache_bytecode, ())
         with self.lock:
             self.stop_seq += 1
             self.forget_refs()
             self.stopped = True
             self.exception = exception
+            dbg._lp_idle = False  # a stop happens in the trace function
             for frame, _ in dbg.stack:
                 # Frames traced only for exceptions (the `raised` filter) need their lines back.
                 frame.f_trace_lines = True
@@ -570,6 +580,10 @@ class Bridge:
             self.exception = None
             self.forget_refs()
             self.channel.send({"event": "running"})
+            dbg = self.debugger
+            if dbg._lp_idle and dbg._lp_needs_tracing() and dbg.stack:
+                # loupe set a breakpoint after `continue` dropped tracing, before `running`.
+                dbg._lp_trace_from(dbg.stack[-1][0])
         finally:
             if locked:
                 self.lock.release()
@@ -770,7 +784,7 @@ class Bridge:
             if number not in kept:
                 del self.line_bps[number]
                 dbg.clear_bpbynumber(number)
-        self.arm_running_frames()
+        self.rearm()
         return results
 
     def breakpoint_file(self, path):
@@ -839,6 +853,7 @@ class Bridge:
             by_name.setdefault(bp.name.rpartition(".")[2], []).append(bp)
         self.function_bps = bps
         dbg._lp_function_bps = by_name  # one assignment: the program's thread may be reading it
+        self.rearm()
         return results
 
     def set_exception_filters(self, params):
@@ -848,22 +863,30 @@ class Bridge:
             raise BridgeError("unknown exception filters %s: use raised, uncaught" % sorted(unknown))
         self.filters = filters
         self.debugger._lp_raised = "raised" in filters
-        self.arm_running_frames()
+        self.rearm()
         return None
 
-    def arm_running_frames(self):
-        """Breakpoints set while the program runs must apply to the functions already running:
-        give their frames bdb's trace function (the global one stays installed, see set_continue)."""
-        if self.stopped:
-            return
+    def rearm(self):
+        """Breakpoints set while the program runs apply right away, to the functions already
+        running too. If the program runs traced, their frames get bdb's trace function from here.
+        If it runs untraced (set_continue: nothing needed tracing), only its own thread can turn
+        tracing on: a SIGINT to that thread reaches our handler, which does (and does not pause)."""
         dbg = self.debugger
-        frame = sys._current_frames().get(self.main_ident)
-        while frame is not None and frame is not dbg.botframe:
-            if not self.hidden(frame):
-                if frame.f_trace is None:
-                    frame.f_trace = dbg.trace_dispatch
-                frame.f_trace_lines = True
-            frame = frame.f_back
+        with self.lock:
+            if self.stopped or not dbg._lp_needs_tracing():
+                return  # resuming looks at the breakpoints (set_continue, announce_running)
+            if not dbg._lp_idle:
+                frame = sys._current_frames().get(self.main_ident)
+                while frame is not None and frame is not dbg.botframe:
+                    if not self.hidden(frame):
+                        if frame.f_trace is None:
+                            frame.f_trace = dbg.trace_dispatch
+                        frame.f_trace_lines = True
+                    frame = frame.f_back
+            elif signal.getsignal(signal.SIGINT) == dbg.sigint_handler and not dbg._lp_rearm:
+                dbg._lp_rearm = True
+                signal.pthread_kill(self.main_ident, signal.SIGINT)
+            # Else the program replaced loupe's SIGINT handler: breakpoints apply from the next stop.
 
     def breakpoint_reached(self, frame):
         """bdb found an effective breakpoint here (condition true): apply the hit condition and
@@ -1151,6 +1174,24 @@ def completion_type(value):
     return "function" if callable(value) else "variable"
 
 
+def cache_bytecode():
+    """Keep this file's bytecode cached even when PYTHONDONTWRITEBYTECODE is set (Python caches
+    it otherwise): the directory is loupe's own, and compiling the file at every start would
+    make the first stop noticeably later than pdb's."""
+    if not sys.dont_write_bytecode:
+        return
+    try:
+        import importlib.util
+        import py_compile
+
+        cached = importlib.util.cache_from_source(THIS_FILE)
+        if os.path.exists(cached) and os.path.getmtime(cached) >= os.path.getmtime(THIS_FILE):
+            return
+        py_compile.compile(THIS_FILE, cfile=cached, doraise=True)
+    except Exception:
+        pass  # a read-only directory, say: the bridge works the same, it starts a little later
+
+
 def reserve_breakpoint_number():
     """A number from bdb's sequence for a function breakpoint, so it never equals a line
     breakpoint's; bdb indexes breakpoints by number, so its slot holds None."""
@@ -1193,6 +1234,8 @@ class BridgeMixin:
     _lp_function_bps = {}
     _lp_pending = None  # (frame, number): a function breakpoint stops at the frame's first line
     _lp_new_stop = False  # setup() ran for a stop not announced yet
+    _lp_idle = False  # running without a trace function (see set_continue)
+    _lp_rearm = False  # the next SIGINT is Bridge.rearm's, not a pause
 
     # --- where the program stops ---
 
@@ -1204,11 +1247,22 @@ class BridgeMixin:
             if number is not None:
                 self._lp_pending = (frame, number)
         result = super().dispatch_call(frame, arg)
+        if self._lp_idle:
+            return None  # continued from a `--Call--` stop with nothing to trace
         if result is None and self._lp_raised and self.bridge.is_user_code(frame.f_code):
             # Traced for exception events only: line events would slow the program down.
             frame.f_trace_lines = False
             return self.trace_dispatch
         return result
+
+    if sys.version_info < (3, 10):
+
+        def dispatch_line(self, frame):
+            # 3.8 and 3.9 give a frame with a trace function the line of its last line event. The
+            # frame that continued keeps bdb's (the return value) though `continue` turned tracing
+            # off: its line, in tracebacks too, would stay where it stopped. Give it none.
+            result = super().dispatch_line(frame)
+            return None if self._lp_idle else result
 
     def break_anywhere(self, frame):
         pending = self._lp_pending
@@ -1254,11 +1308,38 @@ class BridgeMixin:
         tracing = sys.gettrace() is not None  # not in a post-mortem
         super().set_continue()
         if tracing and sys.gettrace() is None:
-            # bdb stops tracing when no breakpoint is set; loupe may set one while the program
-            # runs. bdb took the trace function off the running frames: calls stay cheap.
-            sys.settrace(self.trace_dispatch)
+            # bdb stops tracing when no line breakpoint is set, so the program runs at full
+            # speed. Function breakpoints and the `raised` filter need the trace function too.
+            # Without them, loupe may still set a breakpoint while the program runs: rearm().
+            if self._lp_needs_tracing():
+                sys.settrace(self.trace_dispatch)
+            else:
+                self._lp_idle = True
+
+    def _lp_needs_tracing(self):
+        return bool(self.breaks or self._lp_function_bps or self._lp_raised)
+
+    def _lp_trace_from(self, frame):
+        """Trace the program again from this frame outwards, as bdb does when it starts."""
+        while frame is not None and frame is not self.botframe:
+            if not self.bridge.hidden(frame):
+                if frame.f_trace is None:
+                    frame.f_trace = self.trace_dispatch
+                frame.f_trace_lines = True
+            frame = frame.f_back
+        self._lp_idle = False
+        sys.settrace(self.trace_dispatch)
 
     def sigint_handler(self, signum, frame):
+        if self._lp_rearm:
+            # Not a pause: the bridge's reader thread asks this thread to trace again (Bridge.rearm).
+            self._lp_rearm = False
+            quiet, self._lp_quiet = self._lp_quiet, True
+            try:
+                self._lp_trace_from(frame)
+            finally:
+                self._lp_quiet = quiet
+            return
         if self.allow_kbdint and self.bridge.stopped:
             raise KeyboardInterrupt  # Ctrl-C at the prompt cancels the line, as in pdb
         self.break_into(frame, "pause", "\nProgram interrupted. (Use 'cont' to resume).")
@@ -1277,13 +1358,8 @@ class BridgeMixin:
             if self.botframe is None:  # not started by run(): bdb's set_trace finds the bottom
                 self.set_trace(frame)
             else:
-                while frame is not None and frame is not self.botframe:
-                    if frame.f_trace is None:
-                        frame.f_trace = self.trace_dispatch
-                    frame.f_trace_lines = True
-                    frame = frame.f_back
                 self.set_step()
-                sys.settrace(self.trace_dispatch)
+                self._lp_trace_from(frame)
         finally:
             self._lp_quiet = quiet
 

@@ -68,7 +68,6 @@ class Session:
             LOUPE_PDB_SOCKET=self.socket_path,
             PYTHONBREAKPOINT="loupe_pdb.set_trace",
             TERM="xterm-256color",
-            PYTHONDONTWRITEBYTECODE="1",
         )
         environment.update(env or {})
         self.master, slave = os.openpty()

@@ -213,6 +213,28 @@ class BreakpointTests(BridgeTest):
             session.wait_event("running")
         self.stop_spinning(session)
 
+    def test_breakpoint_added_while_running_traced(self):
+        # A condition that is never true keeps the program traced: the new breakpoint reaches
+        # the running frames directly rather than through the program's thread.
+        session, _ = self.entry("busy.py")
+        self.breakpoints(session, "busy.py", {"line": 8, "condition": "False"})
+        session.type("continue")
+        session.wait_event("running")
+        session.wait_event("output")
+        time.sleep(0.2)
+        [_, bp] = self.breakpoints(session, "busy.py", {"line": 8, "condition": "False"}, 17)
+        stop = session.wait_stop()
+        self.assertEqual((stop["hit"], stop["frames"][0]["line"]), ([bp["number"]], 17))
+        self.breakpoints(session, "busy.py")
+        session.type("continue")
+        session.wait_event("running")
+        [function_bp] = session.request("set_function_breakpoints", breakpoints=[{"name": "work"}])
+        stop = session.wait_stop()
+        self.assertEqual((stop["reason"], stop["hit"]), ("function breakpoint", [function_bp["number"]]))
+        session.request("set_function_breakpoints", breakpoints=[])
+        session.request("evaluate", expression="globals().update(keep_going=False)", frame=None, context="repl")
+        self.finish(session)
+
     def stop_spinning(self, session):
         session.request("set_breakpoints", file=program("busy.py"), breakpoints=[{"line": 8}])
         session.wait_stop()
