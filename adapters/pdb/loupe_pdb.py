@@ -520,6 +520,16 @@ class Bridge:
         except ValueError:
             pass
 
+    def failed(self, what):
+        """A bug in the bridge must not end the program: say so (loupe shows `error` events, and
+        the terminal gets the traceback) and carry on as plain pdb would."""
+        message = "loupe_pdb: %s failed:\n%s" % (what, traceback.format_exc())
+        self.channel.send({"event": "error", "message": message})
+        try:
+            sys.__stderr__.write(message)
+        except (AttributeError, OSError, ValueError):
+            pass
+
     def program_output(self, category, text):
         dbg = self.debugger
         if _thread.get_ident() != self.main_ident:
@@ -546,6 +556,7 @@ class Bridge:
             self.stopped = True
             self.exception = exception
             dbg._lp_idle = False  # a stop happens in the trace function
+            dbg._lp_rearm = False  # a re-arming SIGINT that never came is moot now
             for frame, _ in dbg.stack:
                 # Frames traced only for exceptions (the `raised` filter) need their lines back.
                 frame.f_trace_lines = True
@@ -649,11 +660,14 @@ class Bridge:
     def exception_report(self, exc_type, exc, tb):
         while tb is not None and self.hidden(tb.tb_frame):
             tb = tb.tb_next
-        lines = traceback.format_exception(exc_type, exc, tb)
+        try:
+            text = "".join(traceback.format_exception(exc_type, exc, tb))[-100000:]
+        except Exception as failure:  # an exception too odd to format
+            text = "(no traceback: %s)" % describe_exception(failure)
         return {
             "type": qualified_type_name(exc_type),
             "message": capped_str(exc) if exc is not None else "",
-            "traceback": "".join(lines)[-100000:],
+            "traceback": text,
         }
 
     # --- references ---
@@ -1243,7 +1257,11 @@ class BridgeMixin:
         if self._lp_quiet or frame.f_code.co_filename == THIS_FILE:
             return None
         if self._lp_function_bps and not self._wait_for_mainpyfile:
-            number = self.bridge.function_breakpoint(frame)
+            try:
+                number = self.bridge.function_breakpoint(frame)
+            except Exception:
+                number = None
+                self.bridge.failed("checking function breakpoints")
             if number is not None:
                 self._lp_pending = (frame, number)
         result = super().dispatch_call(frame, arg)
@@ -1281,15 +1299,26 @@ class BridgeMixin:
                 return False
         except (KeyError, IndexError, ValueError):
             return False  # loupe changed the breakpoints while this line was being checked
-        return self.bridge.breakpoint_reached(frame)
+        try:
+            return self.bridge.breakpoint_reached(frame)
+        except Exception:
+            self.bridge.failed("checking a breakpoint")
+            return True
 
     def dispatch_exception(self, frame, arg):
-        if self._lp_raised and not self._wait_for_mainpyfile and self._raised_here(frame, arg):
+        if self._lp_raised and not self._wait_for_mainpyfile and self._lp_raised_here(frame, arg):
             self.user_exception(frame, arg)
             if self.quitting:
                 raise bdb.BdbQuit
             return self.trace_dispatch
         return super().dispatch_exception(frame, arg)
+
+    def _lp_raised_here(self, frame, arg):
+        try:
+            return self._raised_here(frame, arg)
+        except Exception:
+            self.bridge.failed("checking the raised filter")
+            return False
 
     def _raised_here(self, frame, arg):
         """Whether the exception was raised in this frame (user code), or entered user code here
@@ -1355,8 +1384,9 @@ class BridgeMixin:
             while frame is not None and self.bridge.hidden(frame):
                 frame = frame.f_back
             self._lp_why = (reason, [], None)
-            if self.botframe is None:  # not started by run(): bdb's set_trace finds the bottom
+            if getattr(self, "botframe", None) is None:  # not started by run(): bdb's set_trace
                 self.set_trace(frame)
+                self.set_step()  # the next line, as below (3.13's set_trace steps by instruction)
             else:
                 self.set_step()
                 self._lp_trace_from(frame)
@@ -1406,7 +1436,10 @@ class BridgeMixin:
     def preloop(self):
         super().preloop()
         if not self.bridge.stopped:
-            self._lp_announce()
+            try:
+                self._lp_announce()
+            except Exception:
+                self.bridge.failed("reporting a stop")
 
     def _lp_announce(self):
         why = self._lp_why
@@ -1422,6 +1455,14 @@ class BridgeMixin:
 
     def postcmd(self, stop, line):
         stop = super().postcmd(stop, line)
+        try:
+            self._lp_after_command(stop, line)
+        except Exception:
+            self.bridge.failed("reporting the command %r" % line)
+        return stop
+
+    def _lp_after_command(self, stop, line):
+        """Tell loupe what the command did: resumed the program, jumped, or left it stopped."""
         if self._lp_restop:
             self._lp_restop = False
             self.bridge.announce_running()
@@ -1436,7 +1477,6 @@ class BridgeMixin:
             self._lp_announce()
         elif not line.startswith("_pdbcmd"):  # pdb 3.13's own queued command
             self.bridge.announce_prompt()
-        return stop
 
     # --- commands ---
 

@@ -42,7 +42,10 @@ class BridgeFailure(AssertionError):
 class Session:
     """One program under the bridge."""
 
-    def __init__(self, target, args=(), ipdb=False, module=False, env=None, cwd=None, python=PYTHON, hello=True):
+    def __init__(
+        self, target, args=(), ipdb=False, module=False, env=None, cwd=None, python=PYTHON, hello=True, direct=False
+    ):
+        """`direct` runs `python SCRIPT` (not under loupe_pdb): breakpoint() attaches the bridge."""
         self.dir = tempfile.mkdtemp(prefix="loupe-bridge-test-")
         self.socket_path = os.path.join(self.dir, "bridge.sock")
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -57,7 +60,7 @@ class Session:
         self.transcript_lock = threading.Lock()
         self.conn = None
 
-        command = [python, "-m", "loupe_pdb"]
+        command = [python] if direct else [python, "-m", "loupe_pdb"]
         if ipdb:
             command.append("--ipdb")
         command += (["-m", target] if module else [target]) + list(args)
@@ -217,6 +220,16 @@ class Session:
         except subprocess.TimeoutExpired:
             raise BridgeFailure("the process did not end after exited:\n" + self.describe())
         return event["code"], status
+
+    def wait_hangup(self, timeout=TIMEOUT):
+        """The bridge closed the socket (its process ended); the process's exit status."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self.events.get(timeout=max(0.0, deadline - time.monotonic()))
+            if event is None:
+                return self.process.wait(timeout=timeout)
+            if event["event"] != "output":
+                raise BridgeFailure("expected the end, got %s:\n%s" % (event, self.describe()))
 
     def describe(self):
         events = "\n".join(json.dumps(e)[:300] for e in self.seen[-15:])

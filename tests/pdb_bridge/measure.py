@@ -43,9 +43,10 @@ print("CALLS %.3f" % (time.perf_counter() - start))
 """
 
 # Runs the bridge with its reporting timed: the time spent in announce_stop and
-# announce_running, printed at exit.
-TIMED_BRIDGE = """\
-import sys, time, atexit
+# announce_running, printed at exit. The timing code lives in a module of its own (pdb clears
+# __main__, this runner's namespace, for the program).
+TIMING_MODULE = """\
+import atexit, sys, time
 import loupe_pdb
 spent = {"stop": [], "running": []}
 def timed(name, method):
@@ -64,8 +65,8 @@ def report():
         sys.__stderr__.write("TIMED %s n=%d median=%.1fus p90=%.1fus\\n" % (
             name, len(times), 1e6 * times[len(times) // 2], 1e6 * times[int(len(times) * 0.9)]))
 atexit.register(report)
-loupe_pdb.main()
 """
+TIMED_BRIDGE = "import loupe_timing\nloupe_timing.loupe_pdb.main()\n"
 
 
 class PlainPdb(harness.Session):
@@ -90,7 +91,7 @@ class PlainPdb(harness.Session):
         os.close(slave)
         self.drainer = threading.Thread(target=self._drain, daemon=True)
         self.drainer.start()
-        self.prompt = b"ipdb> " if ipdb else b"(Pdb) "
+        self.prompt = b"ipdb>" if ipdb else b"(Pdb) "
 
     def prompts(self):
         with self.transcript_lock:
@@ -123,7 +124,7 @@ def first_stop(script, ipdb, runs):
         session.wait_stop(timeout=60)
         event.append(time.perf_counter() - start)
         deadline = time.monotonic() + 30
-        while (b"ipdb> " if ipdb else b"(Pdb) ") not in session.transcript and time.monotonic() < deadline:
+        while (b"ipdb>" if ipdb else b"(Pdb) ") not in session.transcript and time.monotonic() < deadline:
             time.sleep(0.00005)
         prompt.append(time.perf_counter() - start)
         session.close()
@@ -154,8 +155,12 @@ def steps(script, ipdb, count):
 
 def bridge_work(script, ipdb, count):
     """The bridge's reporting, timed inside the debuggee over `count` steps."""
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as runner:
-        runner.write(TIMED_BRIDGE)
+    helpers = tempfile.mkdtemp()
+    with open(os.path.join(helpers, "loupe_timing.py"), "w") as module:
+        module.write(TIMING_MODULE)
+    runner = os.path.join(helpers, "runner.py")
+    with open(runner, "w") as f:
+        f.write(TIMED_BRIDGE)
     # python runner.py [--ipdb] script: the runner imports loupe_pdb from PYTHONPATH.
     import socket
 
@@ -165,8 +170,10 @@ def bridge_work(script, ipdb, count):
     server.bind(path)
     server.listen(1)
     master, slave = os.openpty()
-    args = [harness.PYTHON, runner.name] + (["--ipdb"] if ipdb else []) + [script]
-    env = dict(os.environ, PYTHONPATH=harness.ADAPTER, LOUPE_PDB_SOCKET=path, TERM="xterm-256color")
+    args = [harness.PYTHON, runner] + (["--ipdb"] if ipdb else []) + [script]
+    env = dict(
+        os.environ, PYTHONPATH=harness.ADAPTER + os.pathsep + helpers, LOUPE_PDB_SOCKET=path, TERM="xterm-256color"
+    )
     process = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=subprocess.PIPE, env=env, start_new_session=True)
     os.close(slave)
     import threading
@@ -193,8 +200,10 @@ def bridge_work(script, ipdb, count):
         wait_for("stopped")
     os.write(master, b"\x15quit\r")
     _, err = process.communicate(timeout=30)
-    os.unlink(runner.name)
-    return [line for line in err.decode().splitlines() if line.startswith("TIMED")]
+    import shutil
+
+    shutil.rmtree(helpers)
+    return [line[line.index("TIMED"):] for line in err.decode().splitlines() if "TIMED" in line]
 
 
 def run_to_end(ipdb):

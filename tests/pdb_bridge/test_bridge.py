@@ -472,6 +472,40 @@ class ProgramTests(BridgeTest):
         self.assertEqual(session.wait_exit(), (0, 0))
 
 
+class ProcessTests(BridgeTest):
+    def test_forked_child_runs_without_loupe(self):
+        session, _ = self.entry("forks.py")
+        self.breakpoints(session, "forks.py", 6)
+        stop = session.step("continue")
+        self.assertEqual(self.value(session, "who"), "2")  # the parent's call, not the child's
+        self.assertIn("child says 2", session.screen())
+        self.breakpoints(session, "forks.py")
+        self.finish(session)
+        self.assertEqual([e["reason"] for e in session.seen if e["event"] == "stopped"], ["entry", "breakpoint"])
+        self.assertNotIn("child says", session.outputs())
+        self.assertIn("parent says 4", session.outputs())
+        self.assertUserFrames(stop)
+
+    def test_breakpoint_builtin_attaches_without_the_bridge_in_front(self):
+        session = self.start("brk.py", direct=True)
+        self.assertEqual(session.hello["debugger"], "pdb")
+        stop = session.wait_stop()
+        self.assertEqual((stop["reason"], stop["frames"][0]["name"], stop["frames"][0]["line"]), ("breakpoint", "compute", 7))
+        self.assertEqual([f["name"] for f in stop["frames"]], ["compute", "<module>"])
+        self.assertEqual(self.value(session, "doubled"), "40")
+        session.type("continue")
+        session.wait_event("running")
+        self.assertEqual(session.wait_hangup(), 0)
+        self.assertIn("result 41", session.outputs())
+
+    def test_breakpoint_builtin_in_a_thread_is_ignored(self):
+        session, _ = self.entry("threaded.py")
+        self.finish(session)
+        self.assertEqual([e["reason"] for e in session.seen if e["event"] == "stopped"], ["entry"])
+        self.assertEqual(session.outputs(), "worker done 1\nmain done\n")
+        self.assertIn("breakpoint() outside the main thread is ignored", session.screen())
+
+
 class ValueTests(BridgeTest):
     def stop_in_values(self):
         session, _ = self.entry("values.py")
