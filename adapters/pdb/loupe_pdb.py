@@ -436,7 +436,7 @@ def parse_log_message(message):
             try:
                 code = compile(expression, "<log message>", "eval")
             except SyntaxError as exc:
-                raise BridgeError("log message: {%s}: %s" % (expression, exc.msg))
+                raise BridgeError("log message: {%s}: %s" % (expression, exc.msg)) from None
             if text:
                 parts.append("".join(text))
                 text = []
@@ -454,7 +454,7 @@ def check_condition(condition):
     try:
         compile(condition, "<condition>", "eval")
     except SyntaxError as exc:
-        raise BridgeError("condition %r: %s" % (condition, exc.msg))
+        raise BridgeError("condition %r: %s" % (condition, exc.msg)) from None
 
 
 class Bridge:
@@ -487,8 +487,7 @@ class Bridge:
 
     def start(self):
         self.internal_files.update(
-            f.__code__.co_filename
-            for f in (bdb.Bdb.run, pdb.Pdb.interaction, Bridge.start, main)
+            f.__code__.co_filename for f in (bdb.Bdb.run, pdb.Pdb.interaction, Bridge.start, main)
         )
         for cls in type(self.debugger).__mro__:
             for attr in vars(cls).values():
@@ -536,11 +535,11 @@ class Bridge:
             self.channel.output(category, text)
             return
         # bdb traces calls on this thread; while stepping, the json encoder is no place to stop.
-        dbg._lp_quiet = True
+        quiet, dbg._lp_quiet = dbg._lp_quiet, True
         try:
             self.channel.output(category, text)
         finally:
-            dbg._lp_quiet = False
+            dbg._lp_quiet = quiet
 
     # --- stops ---
 
@@ -690,7 +689,7 @@ class Bridge:
         try:
             ref = self.refs[int(number)]
         except (KeyError, TypeError, ValueError):
-            raise BridgeError("unknown reference %r (it may be from an earlier stop)" % (number,))
+            raise BridgeError("unknown reference %r (it may be from an earlier stop)" % (number,)) from None
         if kinds is not None and ref.kind not in kinds:
             raise BridgeError("reference %r is not a %s" % (number, " or ".join(kinds)))
         return ref
@@ -721,7 +720,7 @@ class Bridge:
             ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(frame), ctypes.c_int(0))
             # 3.11 and 3.12 write back only once per copy: copy again (the same values now) so
             # the next assignment, and the one around the trace call, are written back too.
-            frame.f_locals
+            _ = frame.f_locals
 
     def describe(self, value, evaluate_name, frame, limit=VALUE_LIMIT):
         """The value as loupe shows it, and its number of children (None for leaves)."""
@@ -743,6 +742,8 @@ class Bridge:
             request = json.loads(line)
         except ValueError as exc:
             return {"id": None, "error": {"message": "not JSON: %s" % exc}}
+        if not isinstance(request, dict):
+            return {"id": None, "error": {"message": "a request is a JSON object, not %s" % line[:100]}}
         rid = request.get("id")
         handler = REQUESTS.get(request.get("method"))
         if handler is None:
@@ -858,7 +859,11 @@ class Bridge:
                 continue
             key = (name, condition, hit_condition)
             bp = previous.pop(key, None) or FunctionBreakpoint(
-                reserve_breakpoint_number(), name, key, condition and compile(condition, "<condition>", "eval"), hit_test
+                reserve_breakpoint_number(),
+                name,
+                key,
+                condition and compile(condition, "<condition>", "eval"),
+                hit_test,
             )
             bps.append(bp)
             results.append({"number": bp.number, "verified": True, "line": None, "message": None})
@@ -984,9 +989,9 @@ class Bridge:
             if ref.kind == "frame":
                 raise BridgeError("reference %r is a frame: ask for its scopes" % params.get("ref"))
             start = max(0, int(params.get("start") or 0))
-            count = params.get("count")
-            count = MAX_CHILDREN if count is None else max(0, min(int(count), MAX_CHILDREN))
-            total, children = self.children(ref, start, count)
+            wanted = params.get("count")
+            wanted = MAX_CHILDREN if wanted is None else max(0, min(int(wanted), MAX_CHILDREN))
+            total, children = self.children(ref, start, wanted)
             variables = []
             for name, value, evaluate_name in children:
                 described, count = self.describe(value, evaluate_name, ref.frame)
@@ -1001,12 +1006,18 @@ class Bridge:
         end = start + count
         if ref.kind in ("locals", "globals"):
             items = list(self.mapping_of(ref).items())
-            chosen = [(k if isinstance(k, str) else repr(k), v, k if isinstance(k, str) and k.isidentifier() else None) for k, v in items[start:end]]
+            chosen = []
+            for key, value in items[start:end]:
+                if isinstance(key, str):
+                    chosen.append((key, value, key if key.isidentifier() else None))
+                else:  # globals()[1] = ... is possible
+                    chosen.append((repr(key), value, None))
             return len(items), chosen
         value, parent = ref.value, ref.name
         kind = children_kind(value)
         if kind == "seq":
-            items = itertools.islice(value, start, end)
+            # Lists and tuples slice in O(count); a deque is walked.
+            items = value[start:end] if isinstance(value, (list, tuple)) else itertools.islice(value, start, end)
             return len(value), [("[%d]" % i, v, parent and "%s[%d]" % (parent, i)) for i, v in enumerate(items, start)]
         if kind == "set":
             items = itertools.islice(value, start, end)
@@ -1233,9 +1244,9 @@ REQUESTS = {
 
 class BridgeMixin:
     """What the bridge adds to pdb.Pdb or IPython's debugger: every stop, prompt and resumption is
-    reported, breakpoints get hit conditions and log messages, function breakpoints and the
-    `raised` exception filter work, and tracing survives `continue` so loupe can add breakpoints
-    while the program runs."""
+    reported; breakpoints get hit conditions and log messages; function breakpoints and the
+    `raised` exception filter work; breakpoints loupe sets while the program runs apply at once;
+    and the bridge's own code is never a place to stop."""
 
     bridge = None
     _lp_why = None  # (reason, hit, exception) of the stop being entered
@@ -1603,7 +1614,7 @@ def make_target(is_module, name):
         try:
             runpy._get_module_details(name)
         except Exception as exc:  # what `python -m` would say: ImportError, or the package failing
-            raise BridgeError("cannot run module %s: %s" % (name, describe_exception(exc)))
+            raise BridgeError("cannot run module %s: %s" % (name, describe_exception(exc))) from None
         target = ModuleTarget(name)
         argv0 = target.filename
     else:
@@ -1711,7 +1722,9 @@ def main():
             import ipdb.__main__  # noqa: F401  (IPython is slow to import: before hello, once)
         except ImportError:
             python = sys.executable
-            fail(channel, "ipdb is not installed for %s: install it with `%s -m pip install ipdb`" % (python, python), 3)
+            fail(
+                channel, "ipdb is not installed for %s: install it with `%s -m pip install ipdb`" % (python, python), 3
+            )
     try:
         target, argv0 = make_target(is_module, name)
     except BridgeError as exc:

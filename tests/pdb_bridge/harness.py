@@ -99,7 +99,7 @@ class Session:
             self.conn, _ = self.server.accept()
         except socket.timeout:
             self.close()
-            raise BridgeFailure("the bridge did not connect:\n" + self.screen())
+            raise BridgeFailure("the bridge did not connect:\n" + self.screen()) from None
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         if hello:
@@ -124,6 +124,15 @@ class Session:
     def screen(self):
         with self.transcript_lock:
             return self.transcript.decode("utf-8", "replace")
+
+    def wait_screen(self, text, timeout=TIMEOUT):
+        """Waits until the terminal has shown `text` (what the program printed, for tests about
+        output that bypasses the bridge)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.screen():
+            if time.monotonic() > deadline:
+                raise BridgeFailure("%r never appeared on the terminal:\n%s" % (text, self.describe()))
+            time.sleep(0.01)
 
     def type(self, command):
         """Types a pdb command as loupe does."""
@@ -165,7 +174,7 @@ class Session:
             try:
                 event = self.events.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
-                raise BridgeFailure("no %s event within %ss:\n%s" % (name, timeout, self.describe()))
+                raise BridgeFailure("no %s event within %ss:\n%s" % (name, timeout, self.describe())) from None
             if event is None:
                 raise BridgeFailure("the bridge hung up waiting for %s:\n%s" % (name, self.describe()))
             if skip_output and event["event"] == "output" and name != "output":
@@ -205,9 +214,7 @@ class Session:
 
     def outputs(self, category=None):
         return "".join(
-            e["text"]
-            for e in self.seen
-            if e["event"] == "output" and (category is None or e["category"] == category)
+            e["text"] for e in self.seen if e["event"] == "output" and (category is None or e["category"] == category)
         )
 
     # --- the end ---
@@ -218,7 +225,7 @@ class Session:
         try:
             status = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise BridgeFailure("the process did not end after exited:\n" + self.describe())
+            raise BridgeFailure("the process did not end after exited:\n" + self.describe()) from None
         return event["code"], status
 
     def wait_hangup(self, timeout=TIMEOUT):

@@ -86,7 +86,11 @@ class PlainPdb(harness.Session):
         env = dict(os.environ, TERM="xterm-256color")
         self.process = subprocess.Popen(
             [harness.PYTHON, "-m", "ipdb" if ipdb else "pdb", script],
-            stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
         )
         os.close(slave)
         self.drainer = threading.Thread(target=self._drain, daemon=True)
@@ -203,7 +207,7 @@ def bridge_work(script, ipdb, count):
     import shutil
 
     shutil.rmtree(helpers)
-    return [line[line.index("TIMED"):] for line in err.decode().splitlines() if "TIMED" in line]
+    return [line[line.index("TIMED") :] for line in err.decode().splitlines() if "TIMED" in line]
 
 
 def run_to_end(ipdb):
@@ -242,11 +246,15 @@ def main():
         f.write(STEPS_PROGRAM)
     try:
         plain, event, prompt = first_stop(f.name, options.ipdb, options.runs)
-        print("first stop: plain prompt %.1f ms; bridge stopped event %.1f ms, prompt %.1f ms (x%.2f)"
-              % (1e3 * plain, 1e3 * event, 1e3 * prompt, prompt / plain))
+        print(
+            "first stop: plain prompt %.1f ms; bridge stopped event %.1f ms, prompt %.1f ms (x%.2f)"
+            % (1e3 * plain, 1e3 * event, 1e3 * prompt, prompt / plain)
+        )
         plain, bridged = steps(f.name, options.ipdb, options.steps)
-        print("next: plain %.3f ms to the prompt; bridge %.3f ms to the stopped event (median of %d)"
-              % (1e3 * plain, 1e3 * bridged, options.steps))
+        print(
+            "next: plain %.3f ms to the prompt; bridge %.3f ms to the stopped event (median of %d)"
+            % (1e3 * plain, 1e3 * bridged, options.steps)
+        )
         for line in bridge_work(f.name, options.ipdb, options.steps):
             print("bridge work per step:", line)
     finally:

@@ -4,10 +4,8 @@ Run with the interpreter under test: `python -m unittest discover -s tests/pdb_b
 LOUPE_TEST_IPDB=1 adds the ipdb tests (the interpreter must have ipdb installed).
 """
 
-import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import unittest
@@ -15,7 +13,6 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (  # noqa: E402
-    ADAPTER,
     PROGRAMS,
     PYTHON,
     RequestError,
@@ -102,7 +99,9 @@ class StartTests(BridgeTest):
         self.assertEqual(self.value(session, "__spec__.name"), "'pkg.__main__'")
         self.breakpoints(session, "pkg/helper.py", 2)
         stop = session.step("continue")
-        self.assertEqual((stop["reason"], stop["frames"][0]["name"], stop["frames"][0]["line"]), ("breakpoint", "twice", 2))
+        self.assertEqual(
+            (stop["reason"], stop["frames"][0]["name"], stop["frames"][0]["line"]), ("breakpoint", "twice", 2)
+        )
         self.finish(session)
         self.assertIn("pkg main ['x'] 42", session.outputs())
 
@@ -138,7 +137,15 @@ class BreakpointTests(BridgeTest):
     def test_lines_without_code_are_not_verified(self):
         session, _ = self.entry("basic.py")
         results = self.breakpoints(
-            session, "basic.py", 21, 22, 500, 4, 6, {"line": 28, "condition": "i ==="}, {"line": 28, "hit_condition": "sometimes"}
+            session,
+            "basic.py",
+            21,
+            22,
+            500,
+            4,
+            6,
+            {"line": 28, "condition": "i ==="},
+            {"line": 28, "hit_condition": "sometimes"},
         )
         verified = [r["verified"] for r in results]
         self.assertEqual(verified, [False, False, False, False, True, False, False])
@@ -281,7 +288,9 @@ class BreakpointTests(BridgeTest):
         for name, line, number in expected:
             stop = session.step("continue")
             self.assertEqual(stop["reason"], "function breakpoint")
-            self.assertEqual((stop["frames"][0]["name"], stop["frames"][0]["line"], stop["hit"]), (name, line, [number]))
+            self.assertEqual(
+                (stop["frames"][0]["name"], stop["frames"][0]["line"], stop["hit"]), (name, line, [number])
+            )
         # The generator resumed four more times without stopping again.
         self.finish(session)
         self.assertIn("opened inner opened 10", session.outputs())
@@ -289,7 +298,9 @@ class BreakpointTests(BridgeTest):
     def test_function_breakpoint_numbers_differ_from_line_breakpoints(self):
         session, _ = self.entry("basic.py")
         [line_bp] = self.breakpoints(session, "basic.py", 28)
-        [function_bp] = session.request("set_function_breakpoints", breakpoints=[{"name": "add", "hit_condition": "==2"}])
+        [function_bp] = session.request(
+            "set_function_breakpoints", breakpoints=[{"name": "add", "hit_condition": "==2"}]
+        )
         self.assertNotEqual(line_bp["number"], function_bp["number"])
         stop = session.step("continue")
         self.assertEqual((stop["reason"], stop["hit"]), ("function breakpoint", [function_bp["number"]]))
@@ -395,7 +406,9 @@ class ExceptionTests(BridgeTest):
         self.assertEqual(stop["exception"]["message"], "value too big: 3")
         self.assertIn('raises.py", line 6, in check', stop["exception"]["traceback"])
         self.assertNotIn("bdb.py", stop["exception"]["traceback"])
-        self.assertEqual([(f["name"], f["line"]) for f in stop["frames"]], [("check", 6), ("main", 12), ("<module>", 15)])
+        self.assertEqual(
+            [(f["name"], f["line"]) for f in stop["frames"]], [("check", 6), ("main", 12), ("<module>", 15)]
+        )
         self.assertEqual(session.request("exception_info"), stop["exception"])
         self.assertEqual(self.value(session, "value"), "3")
         self.assertIn("ValueError: value too big: 3", session.outputs("stderr"))
@@ -478,7 +491,7 @@ class ProcessTests(BridgeTest):
         self.breakpoints(session, "forks.py", 6)
         stop = session.step("continue")
         self.assertEqual(self.value(session, "who"), "2")  # the parent's call, not the child's
-        self.assertIn("child says 2", session.screen())
+        session.wait_screen("child says")  # the child printed on the terminal, not through loupe
         self.breakpoints(session, "forks.py")
         self.finish(session)
         self.assertEqual([e["reason"] for e in session.seen if e["event"] == "stopped"], ["entry", "breakpoint"])
@@ -490,7 +503,9 @@ class ProcessTests(BridgeTest):
         session = self.start("brk.py", direct=True)
         self.assertEqual(session.hello["debugger"], "pdb")
         stop = session.wait_stop()
-        self.assertEqual((stop["reason"], stop["frames"][0]["name"], stop["frames"][0]["line"]), ("breakpoint", "compute", 7))
+        self.assertEqual(
+            (stop["reason"], stop["frames"][0]["name"], stop["frames"][0]["line"]), ("breakpoint", "compute", 7)
+        )
         self.assertEqual([f["name"] for f in stop["frames"]], ["compute", "<module>"])
         self.assertEqual(self.value(session, "doubled"), "40")
         session.type("continue")
@@ -503,7 +518,7 @@ class ProcessTests(BridgeTest):
         self.finish(session)
         self.assertEqual([e["reason"] for e in session.seen if e["event"] == "stopped"], ["entry"])
         self.assertEqual(session.outputs(), "worker done 1\nmain done\n")
-        self.assertIn("breakpoint() outside the main thread is ignored", session.screen())
+        session.wait_screen("breakpoint() outside the main thread is ignored")
 
 
 class ValueTests(BridgeTest):
@@ -549,24 +564,35 @@ class ValueTests(BridgeTest):
         session, stop, local = self.stop_in_values()
         page = session.request("variables", ref=local["big_list"]["ref"], start=10, count=3)
         self.assertEqual(page["total"], 1000000)
-        self.assertEqual([(v["name"], v["value"], v["evaluate_name"]) for v in page["variables"]],
-                         [("[10]", "10", "big_list[10]"), ("[11]", "11", "big_list[11]"), ("[12]", "12", "big_list[12]")])
+        self.assertEqual(
+            [(v["name"], v["value"], v["evaluate_name"]) for v in page["variables"]],
+            [("[10]", "10", "big_list[10]"), ("[11]", "11", "big_list[11]"), ("[12]", "12", "big_list[12]")],
+        )
         everything = session.request("variables", ref=local["big_list"]["ref"])
         self.assertEqual((len(everything["variables"]), everything["total"]), (10000, 1000000))
         nested = session.request("variables", ref=local["nested"]["ref"])["variables"]
-        self.assertEqual([(v["name"], v["evaluate_name"], v["count"]) for v in nested],
-                         [("['k']", "nested['k']", 2), ("['t']", "nested['t']", 1), ("['s']", "nested['s']", 1), ("['e']", "nested['e']", 0)])
+        self.assertEqual(
+            [(v["name"], v["evaluate_name"], v["count"]) for v in nested],
+            [
+                ("['k']", "nested['k']", 2),
+                ("['t']", "nested['t']", 1),
+                ("['s']", "nested['s']", 1),
+                ("['e']", "nested['e']", 0),
+            ],
+        )
         self.assertEqual(nested[3]["ref"], 0)  # an empty set has nothing to expand
         deep = session.request("variables", ref=nested[0]["ref"])["variables"][1]
         self.assertEqual(deep["evaluate_name"], "nested['k'][1]")
         self.assertEqual(self.value(session, deep["evaluate_name"]), "{'deep': (1, 2)}")
         keys = session.request("variables", ref=local["odd_keys"]["ref"])["variables"]
-        self.assertEqual([v["name"] for v in keys], ["[(1, 2)]", "[None]", "[\"quote'd\"]"])
-        self.assertEqual([v["evaluate_name"] for v in keys], [None, "odd_keys[None]", "odd_keys[\"quote'd\"]"])
+        self.assertEqual([v["name"] for v in keys], ["[(1, 2)]", "[None]", '["quote\'d"]'])
+        self.assertEqual([v["evaluate_name"] for v in keys], [None, "odd_keys[None]", 'odd_keys["quote\'d"]'])
         slotted = session.request("variables", ref=local["slotted"]["ref"])["variables"]
         self.assertEqual([(v["name"], v["value"]) for v in slotted], [("a", "1"), ("_Slotted__hidden", "2")])
         plain = session.request("variables", ref=local["plain"]["ref"])["variables"]
-        self.assertEqual([(v["name"], v["evaluate_name"]) for v in plain], [("name", "plain.name"), ("items", "plain.items")])
+        self.assertEqual(
+            [(v["name"], v["evaluate_name"]) for v in plain], [("name", "plain.name"), ("items", "plain.items")]
+        )
         items = session.request("variables", ref=plain[1]["ref"])["variables"]
         self.assertEqual(items[2]["evaluate_name"], "plain.items[2]")
         result = session.request("evaluate", expression="plain.items + [4]", frame=None, context="watch")
@@ -593,7 +619,9 @@ class ValueTests(BridgeTest):
         session, stop, local = self.stop_in_values()
         labels = lambda text, column=None: [  # noqa: E731
             (c["label"], c["type"])
-            for c in session.request("completions", text=text, column=column or len(text) + 1, frame=stop["frames"][0]["id"])
+            for c in session.request(
+                "completions", text=text, column=column or len(text) + 1, frame=stop["frames"][0]["id"]
+            )
         ]
         self.assertEqual(labels("big_d"), [("big_dict", "variable")])
         self.assertIn(("items", "variable"), labels("print(plain.it"))
@@ -699,7 +727,7 @@ class IpdbMissingTests(unittest.TestCase):
         )
         self.assertEqual(session.process.wait(timeout=20), 3)
         self.assertNotIn("hello", [e["event"] for e in session.seen])
-        self.assertIn("ipdb is not installed", session.screen())
+        session.wait_screen("ipdb is not installed")
 
     @staticmethod
     def python_without_ipdb():
