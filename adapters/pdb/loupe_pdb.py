@@ -507,7 +507,12 @@ class Bridge:
             pass
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self.forget_in_child)
-        _thread.start_new_thread(self.read_requests, ())
+        without_signals(_thread.start_new_thread, self.read_requests, ())
+        executor = getattr(self.debugger, "thread_executor", None)
+        if executor is not None:
+            # IPython reads ipdb's prompt on a worker thread it starts on first use: start it
+            # now, deaf to signals too.
+            without_signals(lambda: executor.submit(int).result())
 
     def forget_in_child(self):
         """A forked child runs on without loupe: it must not report stops or read the terminal."""
@@ -548,7 +553,7 @@ class Bridge:
         reason, hit, exception = why
         if self.stop_seq == 0:
             # The program waits at its first prompt: a good time for work that is not urgent.
-            _thread.start_new_thread(cache_bytecode, ())
+            without_signals(_thread.start_new_thread, cache_bytecode, ())
         with self.lock:
             self.stop_seq += 1
             self.forget_refs()
@@ -1199,6 +1204,20 @@ def completion_type(value):
     return "function" if callable(value) else "variable"
 
 
+def without_signals(function, *args):
+    """Calls function (which starts a thread) with asynchronous signals blocked, so the thread
+    never takes them. A signal sent to the process goes to any thread that does not block it;
+    it must go to the program's main thread, or Ctrl-C cannot interrupt a read there (pdb's
+    prompt, the program's input()) and a pause waits for the program's next bytecode."""
+    synchronous = {signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE, signal.SIGILL}
+    blocked = set(signal.valid_signals()) - synchronous if hasattr(signal, "valid_signals") else set()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        return function(*args)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def cache_bytecode():
     """Keep this file's bytecode cached even when PYTHONDONTWRITEBYTECODE is set (Python caches
     it otherwise): the directory is loupe's own, and compiling the file at every start would
@@ -1381,6 +1400,10 @@ class BridgeMixin:
                 self._lp_quiet = quiet
             return
         if self.allow_kbdint and self.bridge.stopped:
+            if getattr(self, "thread_executor", None) is not None:
+                # ipdb reads its prompt on another thread, and Ctrl-C typed there is a key, not
+                # this signal; interrupting the wait for that thread would lose the next line.
+                return
             raise KeyboardInterrupt  # Ctrl-C at the prompt cancels the line, as in pdb
         self.break_into(frame, "pause", "\nProgram interrupted. (Use 'cont' to resume).")
 

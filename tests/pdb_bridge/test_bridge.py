@@ -390,6 +390,18 @@ class SteppingTests(BridgeTest):
         self.assertUserFrames(stop)
         self.stop_spinning_from_pause(session)
 
+    def test_sigint_at_the_prompt_keeps_the_debugger_usable(self):
+        session, _ = self.entry("basic.py")
+        session.write("half-typed")
+        time.sleep(0.3)  # readline looks at signals only while it waits for input
+        os.kill(session.process.pid, signal.SIGINT)
+        if not self.ipdb:
+            session.wait_screen("--KeyboardInterrupt--")
+        time.sleep(0.3)
+        stop = session.step("next")
+        self.assertEqual((stop["reason"], stop["frames"][0]["line"]), ("step", 2))
+        self.assertEqual([e["event"] for e in session.seen], ["hello", "stopped", "running", "stopped"])
+
     def stop_spinning_from_pause(self, session):
         session.request("evaluate", expression="globals().update(keep_going=False)", frame=None, context="repl")
         self.finish(session)
@@ -703,6 +715,9 @@ class IpdbTests(BridgeTest):
         self.finish(session)
         # The program's output, and none of the prompt's drawing.
         self.assertEqual(session.outputs(), "message: hello world!\ny: 6\nargv: []\ndone 6\n")
+
+    def test_sigint_at_the_prompt(self):
+        SteppingTests.test_sigint_at_the_prompt_keeps_the_debugger_usable(self)
 
     def test_function_breakpoint_and_post_mortem(self):
         session, _ = self.entry("raises.py")
