@@ -32,6 +32,7 @@ if __name__ == "__main__":
 
 import _socket
 import _thread
+import atexit
 import bdb
 import builtins
 import dis
@@ -42,6 +43,7 @@ import pdb
 import re
 import signal
 import sys
+import time
 import traceback
 
 PROTOCOL = 1
@@ -71,33 +73,77 @@ def describe_exception(exc):
 
 
 class Channel:
-    """The socket to loupe: JSON lines out from any thread, request lines in on the reader thread."""
+    """The socket to loupe: JSON lines out from any thread, request lines in on the reader thread.
+
+    Output is batched: a program printing line by line would otherwise cost an event per write.
+    Writers only append to the batch (no encoding on the program's thread, where the debugger
+    might step into the encoder); the flusher thread sends it shortly after it starts, and any
+    other message sends it first, so what the program printed before a stop arrives before it."""
 
     def __init__(self, path):
         sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
         sock.connect(path)
         self.sock = sock
-        self.lock = _thread.allocate_lock()
+        self.lock = _thread.allocate_lock()  # held while sending (and taking the batch)
         self.alive = True
+        self.batch = []  # (category, text) not sent yet
+        self.batch_lock = _thread.allocate_lock()
+        self.flush_wanted = _thread.allocate_lock()  # released to wake the flusher
+        self.flush_wanted.acquire()
 
     def send(self, message):
         if not self.alive:
             return
+        with self.lock:
+            self.send_batch()
+            self.write(message)
+
+    def write(self, message):
         text = json.dumps(message, ensure_ascii=False)
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
             # Lone surrogates (undecodable bytes in a path or in output): loupe wants valid UTF-8.
             data = text.encode("utf-8", "replace")
-        with self.lock:
-            try:
-                self.sock.sendall(data + b"\n")
-            except OSError:
-                self.alive = False  # loupe is gone; the program carries on without it
+        try:
+            self.sock.sendall(data + b"\n")
+        except OSError:
+            self.alive = False  # loupe is gone; the program carries on without it
 
     def output(self, category, text):
-        for start in range(0, len(text), OUTPUT_CHUNK):
-            self.send({"event": "output", "category": category, "text": text[start : start + OUTPUT_CHUNK]})
+        if not self.alive:
+            return
+        with self.batch_lock:
+            self.batch.append((category, text))
+            first = len(self.batch) == 1
+        if first:
+            try:
+                self.flush_wanted.release()
+            except RuntimeError:
+                pass  # the flusher is awake already
+
+    def flush(self):
+        with self.lock:
+            self.send_batch()
+
+    def send_batch(self):
+        with self.batch_lock:
+            batch, self.batch = self.batch, []
+        texts, category = [], None
+        for kind, text in batch + [(None, "")]:
+            if kind != category and texts:
+                joined = "".join(texts)
+                for start in range(0, len(joined), OUTPUT_CHUNK):
+                    self.write({"event": "output", "category": category, "text": joined[start : start + OUTPUT_CHUNK]})
+                texts = []
+            category = kind
+            texts.append(text)
+
+    def flusher(self):
+        while True:
+            self.flush_wanted.acquire()
+            time.sleep(0.01)  # what is printed together goes together (at most 10 ms late)
+            self.flush()
 
     def lines(self):
         pending = bytearray()
@@ -131,15 +177,15 @@ class Tee:
     """The program's sys.stdout or sys.stderr: writes still go to the terminal, and to loupe as
     `output` events. Everything else (fileno, isatty, encoding, buffer, ...) is the real stream's."""
 
-    def __init__(self, stream, category, bridge):
+    def __init__(self, stream, category, channel):
         self._stream = stream
         self._category = category
-        self._bridge = bridge
+        self._channel = channel
 
     def write(self, text):
         written = self._stream.write(text)
         if text:
-            self._bridge.program_output(self._category, text)
+            self._channel.output(self._category, text)
         return written
 
     def writelines(self, lines):
@@ -499,8 +545,8 @@ class Bridge:
         if runpy is not None:
             self.internal_files.add(runpy._run_module_as_main.__code__.co_filename)
         self.debugger.stdout = sys.stdout  # pdb's own messages: the terminal only, never `output`
-        sys.stdout = Tee(sys.stdout, "stdout", self)
-        sys.stderr = Tee(sys.stderr, "stderr", self)
+        sys.stdout = Tee(sys.stdout, "stdout", self.channel)
+        sys.stderr = Tee(sys.stderr, "stderr", self.channel)
         try:
             signal.signal(signal.SIGINT, self.debugger.sigint_handler)
         except ValueError:  # not the main thread (breakpoint() in a thread): no pause
@@ -508,6 +554,8 @@ class Bridge:
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self.forget_in_child)
         without_signals(_thread.start_new_thread, self.read_requests, ())
+        without_signals(_thread.start_new_thread, self.channel.flusher, ())
+        atexit.register(self.channel.flush)  # what atexit handlers print after `exited`
         executor = getattr(self.debugger, "thread_executor", None)
         if executor is not None:
             # IPython reads ipdb's prompt on a worker thread it starts on first use: start it
@@ -533,18 +581,6 @@ class Bridge:
             sys.__stderr__.write(message)
         except (AttributeError, OSError, ValueError):
             pass
-
-    def program_output(self, category, text):
-        dbg = self.debugger
-        if _thread.get_ident() != self.main_ident:
-            self.channel.output(category, text)
-            return
-        # bdb traces calls on this thread; while stepping, the json encoder is no place to stop.
-        quiet, dbg._lp_quiet = dbg._lp_quiet, True
-        try:
-            self.channel.output(category, text)
-        finally:
-            dbg._lp_quiet = quiet
 
     # --- stops ---
 
@@ -938,7 +974,7 @@ class Bridge:
                 text.append(capped_str(eval(part, frame.f_globals, frame.f_locals)))
             except Exception as exc:
                 text.append("<%s>" % describe_exception(exc))
-        self.channel.send({"event": "output", "category": "console", "text": "".join(text) + "\n"})
+        self.channel.output("console", "".join(text) + "\n")
 
     def function_breakpoint(self, frame):
         """The breakpoint number if a call of this frame's function should stop, else None."""

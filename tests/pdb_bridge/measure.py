@@ -42,6 +42,14 @@ for _ in range(1000000):
 print("CALLS %.3f" % (time.perf_counter() - start))
 """
 
+PRINTS_PROGRAM = """\
+import sys, time
+start = time.perf_counter()
+for i in range(100000):
+    print("line", i)
+sys.stderr.write("PRINTS %.3f\\n" % (time.perf_counter() - start))
+"""
+
 # Runs the bridge with its reporting timed: the time spent in announce_stop and
 # announce_running, printed at exit. The timing code lives in a module of its own (pdb clears
 # __main__, this runner's namespace, for the program).
@@ -235,6 +243,37 @@ def run_to_end(ipdb):
     return pick(plain), pick(pdb_out), pick(bridge_out)
 
 
+def printing(ipdb):
+    """Seconds for 100,000 print() calls (400,000 writes) on a terminal: plain, under the bridge."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(PRINTS_PROGRAM)
+    master, slave = os.openpty()
+    process = subprocess.Popen([harness.PYTHON, f.name], stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
+    plain = b""
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        plain += data
+    process.wait()
+    os.close(master)
+    session = harness.Session(f.name, ipdb=ipdb)
+    session.wait_stop()
+    session.type("continue")
+    session.wait_event("running")
+    session.wait_exit(timeout=120)
+    bridged = session.outputs("stderr")
+    events = sum(1 for e in session.seen if e["event"] == "output")
+    session.close()
+    os.unlink(f.name)
+    pick = lambda text: text[text.index("PRINTS") :].split()[1]  # noqa: E731
+    return pick(plain.decode()), pick(bridged), events
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ipdb", action="store_true")
@@ -261,6 +300,8 @@ def main():
         os.unlink(f.name)
     plain, under_pdb, under_bridge = run_to_end(options.ipdb)
     print("1,000,000 calls after continue: plain %ss, pdb %ss, bridge %ss" % (plain, under_pdb, under_bridge))
+    plain, bridged, events = printing(options.ipdb)
+    print("100,000 prints: plain %ss, bridge %ss (%d output events)" % (plain, bridged, events))
 
 
 if __name__ == "__main__":

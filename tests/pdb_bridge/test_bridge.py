@@ -193,13 +193,10 @@ class BreakpointTests(BridgeTest):
             {"line": 5, "log_message": "step {i}: total={total} {{braces}} {missing}", "hit_condition": ">=9"},
         )
         self.finish(session)
-        console = [e["text"] for e in session.seen if e["event"] == "output" and e["category"] == "console"]
         self.assertEqual(
-            console,
-            [
-                "step 8: total=28 {braces} <NameError: name 'missing' is not defined>\n",
-                "step 9: total=36 {braces} <NameError: name 'missing' is not defined>\n",
-            ],
+            session.outputs("console"),
+            "step 8: total=28 {braces} <NameError: name 'missing' is not defined>\n"
+            "step 9: total=36 {braces} <NameError: name 'missing' is not defined>\n",
         )
         self.assertNotIn("step 8", session.outputs("stdout"))
 
@@ -716,8 +713,11 @@ class IpdbTests(BridgeTest):
         # The program's output, and none of the prompt's drawing.
         self.assertEqual(session.outputs(), "message: hello world!\ny: 6\nargv: []\ndone 6\n")
 
-    def test_sigint_at_the_prompt(self):
-        SteppingTests.test_sigint_at_the_prompt_keeps_the_debugger_usable(self)
+    # The same scenarios as under pdb (these methods only use the session).
+    test_sigint_at_the_prompt = SteppingTests.test_sigint_at_the_prompt_keeps_the_debugger_usable
+    test_input_is_read_through_the_terminal = ProgramTests.test_input_is_read_through_the_terminal
+    test_program_output_that_looks_like_a_debugger = ProgramTests.test_program_output_that_looks_like_a_debugger
+    test_breakpoint_builtin_stops = ProgramTests.test_breakpoint_builtin_stops
 
     def test_function_breakpoint_and_post_mortem(self):
         session, _ = self.entry("raises.py")
