@@ -94,12 +94,16 @@ class Session:
         os.close(slave)
         self.drainer = threading.Thread(target=self._drain, daemon=True)
         self.drainer.start()
-        self.server.settimeout(START_TIMEOUT)
-        try:
-            self.conn, _ = self.server.accept()
-        except socket.timeout:
-            self.close()
-            raise BridgeFailure("the bridge did not connect:\n" + self.screen()) from None
+        self.server.settimeout(0.1)
+        deadline = time.monotonic() + START_TIMEOUT
+        while self.conn is None:
+            try:
+                self.conn, _ = self.server.accept()
+            except socket.timeout:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.drainer.join(timeout=5)
+                    self.close()
+                    raise BridgeFailure("the bridge did not connect:\n" + self.screen()) from None
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         if hello:
@@ -166,6 +170,16 @@ class Session:
                     with self.response_ready:
                         self.responses[message["id"]] = message
                         self.response_ready.notify_all()
+
+    def next_event(self, timeout=TIMEOUT):
+        """The next event of any kind."""
+        try:
+            event = self.events.get(timeout=timeout)
+        except queue.Empty:
+            raise BridgeFailure("no event within %ss:\n%s" % (timeout, self.describe())) from None
+        if event is None:
+            raise BridgeFailure("the bridge hung up:\n" + self.describe())
+        return event
 
     def wait_event(self, name, timeout=TIMEOUT, skip_output=True):
         """The next event, which must be `name` (output events are skipped unless asked for)."""

@@ -176,7 +176,7 @@ class BreakpointTests(BridgeTest):
                 session.type("continue")
                 session.wait_event("running")
                 while True:
-                    event = session.events.get(timeout=20)
+                    event = session.next_event()
                     if event["event"] == "exited":
                         break
                     if event["event"] == "stopped":
