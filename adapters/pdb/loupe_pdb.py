@@ -123,6 +123,8 @@ class Channel:
                 pass  # the flusher is awake already
 
     def flush(self):
+        if not self.alive:
+            return  # (in a forked child, the lock may have been copied held)
         with self.lock:
             self.send_batch()
 

@@ -497,7 +497,7 @@ class ProgramTests(BridgeTest):
 class ProcessTests(BridgeTest):
     def test_forked_child_runs_without_loupe(self):
         session, _ = self.entry("forks.py")
-        self.breakpoints(session, "forks.py", 6)
+        self.breakpoints(session, "forks.py", 7)
         stop = session.step("continue")
         self.assertEqual(self.value(session, "who"), "2")  # the parent's call, not the child's
         session.wait_screen("child says")  # the child printed on the terminal, not through loupe
