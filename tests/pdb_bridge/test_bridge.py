@@ -667,6 +667,17 @@ class AssignmentTests(BridgeTest):
         self.finish(session)
         self.assertIn("outer 1105", session.outputs())
 
+    def test_expressions_with_nested_scopes_see_the_locals(self):
+        session, _ = self.entry("assign.py")
+        self.breakpoints(session, "assign.py", 5)
+        session.step("continue")
+        for expression, value in (
+            ("[a + i for i in range(2)]", "[10, 11]"),
+            ("sum(b * x for x in range(3))", "3"),
+            ("(lambda: a)()", "10"),
+        ):
+            self.assertEqual(self.value(session, expression), value)
+
     def test_set_children(self):
         session, _ = self.entry("values.py")
         self.breakpoints(session, "values.py", 57)
