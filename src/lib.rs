@@ -7,17 +7,21 @@
 //! - [`batch`]: the scriptable, gdb-like command language and its JSON Lines output.
 //! - [`session`]: the backend-agnostic debugger model every front end talks to.
 //! - [`dap`]: the Debug Adapter Protocol client and the debugpy backend.
+//! - [`pdb`]: the pdb/ipdb backend: a bridge inside the debuggee, a PTY and a Unix socket.
+//! - [`adapters`]: the Python loupe runs inside debuggees, written out from the binary.
 //! - [`config`]: `.vscode/launch.json` and friends.
 //! - [`pyenv`]: finding and identifying Python interpreters.
 //! - [`sandbox`]: the one place where Python processes are started.
 //! - [`paths`], [`logging`]: XDG locations and diagnostics.
 
+pub mod adapters;
 pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod dap;
 pub mod logging;
 pub mod paths;
+pub mod pdb;
 pub mod pyenv;
 pub mod sandbox;
 pub mod session;

@@ -1,4 +1,5 @@
-//! Breakpoints against real debugpy, through batch mode: conditions, hit conditions, logpoints,
+//! Breakpoints against real debugpy, pdb and ipdb (one test per backend for each scenario:
+//! `NAME::debugpy`, `NAME::pdb`, `NAME::ipdb`), through batch mode: conditions, hit conditions, logpoints,
 //! temporary breakpoints, disable/enable/delete, function breakpoints, lines without code,
 //! conditions that raise, exception breakpoints, `--break`, launch.json and imported modules.
 //!
@@ -55,7 +56,7 @@ fn at(name: &str, line: i64) -> String {
 }
 
 /// `loupe run --batch` with `-ex` for each command, then the program and its arguments.
-fn debug(name: &str, program_args: &[&str], flags: &[&str], commands: &[&str]) -> Run {
+fn debug(backend: &str, name: &str, program_args: &[&str], flags: &[&str], commands: &[&str]) -> Run {
     let mut args: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
     for c in commands {
         args.push("-ex".into());
@@ -63,11 +64,11 @@ fn debug(name: &str, program_args: &[&str], flags: &[&str], commands: &[&str]) -
     }
     args.push(path_of(name));
     args.extend(program_args.iter().map(|s| s.to_string()));
-    Loupe::batch(args).run()
+    Loupe::batch_on(backend, args).run()
 }
 
-fn loop_run(commands: &[&str]) -> Run {
-    debug("bp_loop.py", &[], &[], commands)
+fn loop_run(backend: &str, commands: &[&str]) -> Run {
+    debug(backend, "bp_loop.py", &[], &[], commands)
 }
 
 /// The values of the `print` results, in order.
@@ -104,9 +105,8 @@ fn reasons(n: usize, line: i64, reason: &str) -> Vec<(i64, String)> {
 
 // ----- 1. conditions -----
 
-#[test]
-fn condition_stops_once_on_the_matching_iteration() {
-    let run = loop_run(&[&format!("break {} if i == 3", at("bp_loop.py", MAIN_BODY)), "print i", "locals"]);
+fn condition_stops_once_on_the_matching_iteration(backend: &str) {
+    let run = loop_run(backend, &[&format!("break {} if i == 3", at("bp_loop.py", MAIN_BODY)), "print i", "locals"]);
     assert_eq!(
         breakpoint_of(&run, "break", 0),
         json!({
@@ -128,24 +128,24 @@ fn condition_stops_once_on_the_matching_iteration() {
     assert_eq!(run.output("stdout"), LOOP_STDOUT);
     assert_loop_finished(&run);
 }
+on_backends!(condition_stops_once_on_the_matching_iteration);
 
 // ----- 2. hit conditions -----
 
-#[test]
-fn hit_condition_equal_stops_only_on_that_hit() {
-    let run = loop_run(&[&format!("break {} hits == 3", at("bp_loop.py", MAIN_BODY)), "print i"]);
+fn hit_condition_equal_stops_only_on_that_hit(backend: &str) {
+    let run = loop_run(backend, &[&format!("break {} hits == 3", at("bp_loop.py", MAIN_BODY)), "print i"]);
     assert_eq!(breakpoint_of(&run, "break", 0)["hit_condition"], "== 3", "{run}");
     assert_eq!(run.stop_lines(), vec![(MAIN_BODY, "breakpoint".to_string())], "{run}");
     assert_eq!(printed(&run), ["2"], "the third pass is i == 2\n{run}");
     assert!(run.errors().is_empty(), "{run}");
     assert_loop_finished(&run);
 }
+on_backends!(hit_condition_equal_stops_only_on_that_hit);
 
-#[test]
-fn hit_condition_at_least_stops_on_that_hit_and_every_later_one() {
+fn hit_condition_at_least_stops_on_that_hit_and_every_later_one(backend: &str) {
     // `print i` starts the program and inspects the first stop; the rest are reported (and
     // continued) as the program runs to its end.
-    let run = loop_run(&[&format!("break {} hits >= 3", at("bp_loop.py", MAIN_BODY)), "print i"]);
+    let run = loop_run(backend, &[&format!("break {} hits >= 3", at("bp_loop.py", MAIN_BODY)), "print i"]);
     assert_eq!(breakpoint_of(&run, "break", 0)["hit_condition"], ">= 3", "{run}");
     assert_eq!(run.stop_lines(), reasons(LOOP_PASSES - 2, MAIN_BODY, "breakpoint"), "passes 3 to 6\n{run}");
     assert_eq!(stop_breakpoints(&run), vec![json!([1]); LOOP_PASSES - 2]);
@@ -153,18 +153,21 @@ fn hit_condition_at_least_stops_on_that_hit_and_every_later_one() {
     assert!(run.errors().is_empty(), "{run}");
     assert_loop_finished(&run);
 }
+on_backends!(hit_condition_at_least_stops_on_that_hit_and_every_later_one);
 
-#[test]
-fn hit_condition_modulo_stops_on_every_nth_hit_and_counts_hits() {
-    let run = loop_run(&[
-        &format!("break {} hits % 2", at("bp_loop.py", MAIN_BODY)),
-        "print i",
-        "continue",
-        "print i",
-        "continue",
-        "print i",
-        "disable 1",
-    ]);
+fn hit_condition_modulo_stops_on_every_nth_hit_and_counts_hits(backend: &str) {
+    let run = loop_run(
+        backend,
+        &[
+            &format!("break {} hits % 2", at("bp_loop.py", MAIN_BODY)),
+            "print i",
+            "continue",
+            "print i",
+            "continue",
+            "print i",
+            "disable 1",
+        ],
+    );
     assert_eq!(breakpoint_of(&run, "break", 0)["hit_condition"], "% 2", "{run}");
     assert_eq!(run.stop_lines(), reasons(3, MAIN_BODY, "breakpoint"), "{run}");
     assert_eq!(printed(&run), ["1", "3", "5"], "passes 2, 4 and 6\n{run}");
@@ -179,33 +182,36 @@ fn hit_condition_modulo_stops_on_every_nth_hit_and_counts_hits() {
     assert!(run.errors().is_empty(), "{run}");
     assert_loop_finished(&run);
 }
+on_backends!(hit_condition_modulo_stops_on_every_nth_hit_and_counts_hits);
 
 /// `if COND hits OP N` stops when both hold, as with gdb's condition plus ignore count and VS
 /// Code's own adapters. Passes are i = 0..=5: the condition holds for i = 4 and 5. Counting
 /// every pass, `% 2` holds on passes 2, 4, 6 (i = 1, 3, 5); counting passes where the condition
 /// holds, on the second of them (i = 5). Either way: one stop, at i == 5.
-#[test]
-fn condition_and_hit_condition_must_both_hold() {
-    let run = loop_run(&[&format!("break {} if i >= 4 hits % 2", at("bp_loop.py", MAIN_BODY)), "print i"]);
+fn condition_and_hit_condition_must_both_hold(backend: &str) {
+    let run = loop_run(backend, &[&format!("break {} if i >= 4 hits % 2", at("bp_loop.py", MAIN_BODY)), "print i"]);
     let b = breakpoint_of(&run, "break", 0);
     assert_eq!((&b["condition"], &b["hit_condition"]), (&json!("i >= 4"), &json!("% 2")), "{run}");
     assert_eq!(printed(&run), ["5"], "the first stop must satisfy the condition\n{run}");
     assert_eq!(run.stop_lines(), vec![(MAIN_BODY, "breakpoint".to_string())], "{run}");
     assert_loop_finished(&run);
 }
+on_backends!(condition_and_hit_condition_must_both_hold);
 
 /// A hit condition counts passes over its own line; setting another breakpoint in the same file
 /// must not start the count again. Passes 1 and 2 are i = 0 and 1; `hits == 2` must never stop
 /// again after i == 1.
-#[test]
-fn hit_count_survives_a_new_breakpoint_in_the_same_file() {
-    let run = loop_run(&[
-        &format!("break {} hits == 2", at("bp_loop.py", MAIN_BODY)),
-        "print i",
-        &format!("break {}", at("bp_loop.py", MAIN_PRINT)),
-        "continue",
-        "print i",
-    ]);
+fn hit_count_survives_a_new_breakpoint_in_the_same_file(backend: &str) {
+    let run = loop_run(
+        backend,
+        &[
+            &format!("break {} hits == 2", at("bp_loop.py", MAIN_BODY)),
+            "print i",
+            &format!("break {}", at("bp_loop.py", MAIN_PRINT)),
+            "continue",
+            "print i",
+        ],
+    );
     assert_eq!(
         run.stop_lines(),
         vec![(MAIN_BODY, "breakpoint".to_string()), (MAIN_PRINT, "breakpoint".to_string())],
@@ -214,19 +220,22 @@ fn hit_count_survives_a_new_breakpoint_in_the_same_file() {
     assert_eq!(printed(&run), ["1", "5"], "{run}");
     assert_loop_finished(&run);
 }
+on_backends!(hit_count_survives_a_new_breakpoint_in_the_same_file);
 
 /// Same as above, with nothing typed mid-run: a temporary breakpoint in the same file goes away
 /// when it is hit, and that must not restart the other breakpoint's count. Passes over the body
 /// are i = 0, 1 (the 2nd: stop), 2 (then square(2) hits the tbreak), 3, 4, 5.
-#[test]
-fn hit_count_survives_a_temporary_breakpoint_going_away() {
-    let run = loop_run(&[
-        &format!("break {} hits == 2", at("bp_loop.py", MAIN_BODY)),
-        &format!("tbreak {} if x == 2", at("bp_loop.py", SQUARE_RESULT)),
-        "print i",
-        "continue",
-        "print x",
-    ]);
+fn hit_count_survives_a_temporary_breakpoint_going_away(backend: &str) {
+    let run = loop_run(
+        backend,
+        &[
+            &format!("break {} hits == 2", at("bp_loop.py", MAIN_BODY)),
+            &format!("tbreak {} if x == 2", at("bp_loop.py", SQUARE_RESULT)),
+            "print i",
+            "continue",
+            "print x",
+        ],
+    );
     assert_eq!(
         run.stop_lines(),
         vec![(MAIN_BODY, "breakpoint".to_string()), (SQUARE_RESULT, "breakpoint".to_string())],
@@ -236,55 +245,49 @@ fn hit_count_survives_a_temporary_breakpoint_going_away() {
     assert_eq!(printed(&run), ["1", "2"], "{run}");
     assert_loop_finished(&run);
 }
+on_backends!(hit_count_survives_a_temporary_breakpoint_going_away);
 
 // ----- 3. logpoints -----
 
-#[test]
-fn logpoint_prints_one_line_per_hit_and_never_stops() {
-    let run = loop_run(&[&format!(
-        "break {} log bp-log i={{i}} sq={{square(i)}} total={{total}}",
-        at("bp_loop.py", MAIN_BODY)
-    )]);
+fn logpoint_prints_one_line_per_hit_and_never_stops(backend: &str) {
+    let run = loop_run(
+        backend,
+        &[&format!("break {} log bp-log i={{i}} sq={{square(i)}} total={{total}}", at("bp_loop.py", MAIN_BODY))],
+    );
     assert_eq!(breakpoint_of(&run, "break", 0)["log_message"], "bp-log i={i} sq={square(i)} total={total}", "{run}");
     assert!(run.stops().is_empty(), "a logpoint never stops\n{run}");
     // debugpy sends logpoint messages as DAP output events of category "stdout" (pydevd's
     // make_io_message), one event per message; loupe reports them as "console" because the
     // program's own stdout comes through loupe's pipe, and keeps the two apart.
-    let outputs = run.events("output");
-    let logged: Vec<(&str, &str)> = outputs
-        .iter()
-        .filter(|e| e["text"].as_str().unwrap_or("").contains("bp-log"))
-        .map(|e| (e["category"].as_str().unwrap(), e["text"].as_str().unwrap()))
-        .collect();
-    let expected: Vec<(&str, &str)> = [
-        "bp-log i=0 sq=0 total=0\n",
-        "bp-log i=1 sq=1 total=0\n",
-        "bp-log i=2 sq=4 total=1\n",
-        "bp-log i=3 sq=9 total=5\n",
-        "bp-log i=4 sq=16 total=14\n",
-        "bp-log i=5 sq=25 total=30\n",
-    ]
-    .iter()
-    .map(|t| ("console", *t))
-    .collect();
-    assert_eq!(logged, expected, "{run}");
+    // The pdb bridge batches output, so compare what was logged, not how it was split into events.
+    let expected = "bp-log i=0 sq=0 total=0\n\
+                    bp-log i=1 sq=1 total=0\n\
+                    bp-log i=2 sq=4 total=1\n\
+                    bp-log i=3 sq=9 total=5\n\
+                    bp-log i=4 sq=16 total=14\n\
+                    bp-log i=5 sq=25 total=30\n";
+    assert_eq!(run.output("console"), expected, "{run}");
+    assert!(!run.output("stdout").contains("bp-log"), "logpoint messages are not the program's output\n{run}");
     assert_eq!(run.output("stdout"), LOOP_STDOUT, "{run}");
     assert!(run.errors().is_empty(), "{run}");
     assert_loop_finished(&run);
 }
+on_backends!(logpoint_prints_one_line_per_hit_and_never_stops);
 
 // ----- 4. tbreak -----
 
-#[test]
-fn tbreak_stops_once_then_is_gone() {
-    let run = loop_run(&[
-        &format!("tbreak {}", at("bp_loop.py", MAIN_BODY)),
-        "print i",
-        &format!("break {}", at("bp_loop.py", MAIN_PRINT)),
-        "continue",
-        "print i",
-        "delete 1",
-    ]);
+fn tbreak_stops_once_then_is_gone(backend: &str) {
+    let run = loop_run(
+        backend,
+        &[
+            &format!("tbreak {}", at("bp_loop.py", MAIN_BODY)),
+            "print i",
+            &format!("break {}", at("bp_loop.py", MAIN_PRINT)),
+            "continue",
+            "print i",
+            "delete 1",
+        ],
+    );
     assert_eq!(
         breakpoint_of(&run, "tbreak", 0),
         json!({
@@ -303,31 +306,34 @@ fn tbreak_stops_once_then_is_gone() {
     assert_eq!(error_messages(&run), [("delete".to_string(), "no breakpoint number 1".to_string())], "{run}");
     assert_loop_finished(&run);
 }
+on_backends!(tbreak_stops_once_then_is_gone);
 
 // ----- 5. disable / enable / delete -----
 
-#[test]
-fn disable_enable_and_delete_change_what_stops() {
-    let run = loop_run(&[
-        "delete 99", // before the program starts
-        &format!("break {}", at("bp_loop.py", MAIN_BODY)),
-        &format!("break {}", at("bp_loop.py", SQUARE_RESULT)),
-        "print i", // stop 1: body, i = 0
-        "disable 1",
-        "continue", // stop 2: square(0)
-        "print x",
-        "enable 1",
-        "continue", // stop 3: body, i = 1
-        "print i",
-        "delete 1",
-        "continue", // stop 4: square(1)
-        "print x",
-        "disable 2",
-        "delete 99",
-        "disable 42",
-        "enable 7",
-        "continue", // nothing left to stop at
-    ]);
+fn disable_enable_and_delete_change_what_stops(backend: &str) {
+    let run = loop_run(
+        backend,
+        &[
+            "delete 99", // before the program starts
+            &format!("break {}", at("bp_loop.py", MAIN_BODY)),
+            &format!("break {}", at("bp_loop.py", SQUARE_RESULT)),
+            "print i", // stop 1: body, i = 0
+            "disable 1",
+            "continue", // stop 2: square(0)
+            "print x",
+            "enable 1",
+            "continue", // stop 3: body, i = 1
+            "print i",
+            "delete 1",
+            "continue", // stop 4: square(1)
+            "print x",
+            "disable 2",
+            "delete 99",
+            "disable 42",
+            "enable 7",
+            "continue", // nothing left to stop at
+        ],
+    );
     assert_eq!(
         run.stop_lines(),
         vec![
@@ -370,15 +376,16 @@ fn disable_enable_and_delete_change_what_stops() {
     assert_eq!(run.output("stdout"), LOOP_STDOUT);
     assert_loop_finished(&run);
 }
+on_backends!(disable_enable_and_delete_change_what_stops);
 
 // ----- 6. function breakpoints -----
 
 /// debugpy stops a function breakpoint on the call event, which Python reports on the `def` line
 /// (`co_firstlineno`), not on the first line of the body. debugpy cannot check function names, so
 /// every function breakpoint is verified, even one that never matches.
-#[test]
-fn function_breakpoint_stops_at_the_def_line_on_each_call() {
-    let run = loop_run(&["break square", "break no_such_function", "print x", "continue", "print x", "delete 1"]);
+fn function_breakpoint_stops_at_the_def_line_on_each_call(backend: &str) {
+    let run =
+        loop_run(backend, &["break square", "break no_such_function", "print x", "continue", "print x", "delete 1"]);
     assert_eq!(
         breakpoint_of(&run, "break", 0),
         json!({"id": 1, "verified": true, "enabled": true, "temporary": false, "hits": 0, "function": "square"}),
@@ -399,6 +406,8 @@ fn function_breakpoint_stops_at_the_def_line_on_each_call() {
     assert!(run.errors().is_empty(), "{run}");
     assert_loop_finished(&run);
 }
+// debugpy's own behaviour; pdb's differs on purpose, see tests/pdb_backend.rs.
+on_backends!(function_breakpoint_stops_at_the_def_line_on_each_call: debugpy);
 
 // ----- 7. lines without code -----
 
@@ -406,14 +415,16 @@ fn function_breakpoint_stops_at_the_def_line_on_each_call() {
 /// line with code *before* it (and one past the end of the file to the last line with code); the
 /// result's `line` is where it went, and it is verified. A comment inside the loop therefore
 /// lands on the `for` line, which runs once more than the body.
-#[test]
-fn breakpoints_on_lines_without_code_move_to_the_previous_line_with_code() {
-    let run = loop_run(&[
-        &format!("break {}", at("bp_loop.py", LOOP_BLANK_TOP)),
-        &format!("break {}", at("bp_loop.py", LOOP_BLANK_MIDDLE)),
-        &format!("break {}", at("bp_loop.py", MAIN_COMMENT)),
-        &format!("break {}", at("bp_loop.py", 40)),
-    ]);
+fn breakpoints_on_lines_without_code_move_to_the_previous_line_with_code(backend: &str) {
+    let run = loop_run(
+        backend,
+        &[
+            &format!("break {}", at("bp_loop.py", LOOP_BLANK_TOP)),
+            &format!("break {}", at("bp_loop.py", LOOP_BLANK_MIDDLE)),
+            &format!("break {}", at("bp_loop.py", MAIN_COMMENT)),
+            &format!("break {}", at("bp_loop.py", 40)),
+        ],
+    );
     let placed: Vec<(Value, Value)> = run
         .results("break")
         .iter()
@@ -442,11 +453,12 @@ fn breakpoints_on_lines_without_code_move_to_the_previous_line_with_code() {
     assert!(run.errors().is_empty(), "{run}");
     assert_loop_finished(&run);
 }
+// debugpy's own behaviour; pdb's differs on purpose, see tests/pdb_backend.rs.
+on_backends!(breakpoints_on_lines_without_code_move_to_the_previous_line_with_code: debugpy);
 
 /// The blank line inside the loop moves to the `for` line too.
-#[test]
-fn blank_line_inside_a_loop_moves_to_the_loop_header() {
-    let run = loop_run(&[&format!("break {}", at("bp_loop.py", MAIN_BLANK)), "print i"]);
+fn blank_line_inside_a_loop_moves_to_the_loop_header(backend: &str) {
+    let run = loop_run(backend, &[&format!("break {}", at("bp_loop.py", MAIN_BLANK)), "print i"]);
     assert_eq!(breakpoint_of(&run, "break", 0)["line"], MAIN_FOR, "{run}");
     assert_eq!(run.stop_lines(), reasons(LOOP_PASSES + 1, MAIN_FOR, "breakpoint"), "{run}");
     let error = run.errors();
@@ -454,20 +466,24 @@ fn blank_line_inside_a_loop_moves_to_the_loop_header() {
     assert!(error[0]["message"].as_str().unwrap().contains("NameError"), "{run}");
     assert_loop_finished(&run);
 }
+// debugpy's own behaviour; pdb's differs on purpose, see tests/pdb_backend.rs.
+on_backends!(blank_line_inside_a_loop_moves_to_the_loop_header: debugpy);
 
 // ----- 8. conditions that raise -----
 
 /// debugpy treats a condition that raises as false (pydevd's skip_suspend_on_breakpoint_exception
 /// is BaseException in debugpy mode). It reports the error on the console once per failing
 /// evaluation, except NameError, which it skips silently (skip_print_breakpoint_exception).
-#[test]
-fn condition_that_raises_counts_as_false() {
-    let run = loop_run(&[
-        &format!("break {} if undefined_name > 1", at("bp_loop.py", MAIN_BODY)),
-        // x = 0, 1: false; x = 2: ZeroDivisionError; x = 3, 4, 5: true.
-        &format!("break {} if 1 / (x - 2) > 0", at("bp_loop.py", SQUARE_RESULT)),
-        "print x",
-    ]);
+fn condition_that_raises_counts_as_false(backend: &str) {
+    let run = loop_run(
+        backend,
+        &[
+            &format!("break {} if undefined_name > 1", at("bp_loop.py", MAIN_BODY)),
+            // x = 0, 1: false; x = 2: ZeroDivisionError; x = 3, 4, 5: true.
+            &format!("break {} if 1 / (x - 2) > 0", at("bp_loop.py", SQUARE_RESULT)),
+            "print x",
+        ],
+    );
     assert_eq!(run.stop_lines(), reasons(3, SQUARE_RESULT, "breakpoint"), "{run}");
     assert_eq!(stop_breakpoints(&run), vec![json!([2]); 3]);
     assert_eq!(printed(&run), ["3"], "{run}");
@@ -485,15 +501,16 @@ fn condition_that_raises_counts_as_false() {
     assert_eq!(run.output("stdout"), LOOP_STDOUT);
     assert_loop_finished(&run);
 }
+// debugpy's own behaviour; pdb's differs on purpose, see tests/pdb_backend.rs.
+on_backends!(condition_that_raises_counts_as_false: debugpy);
 
 // ----- 9. exception breakpoints -----
 
 /// `catch raised` maps to pydevd's notify_on_handled_exceptions=1 (not "first raise only"): it
 /// stops where the exception is raised and again in each user frame it passes through, here the
 /// caller that catches it.
-#[test]
-fn catch_raised_stops_where_a_caught_exception_is_raised() {
-    let run = debug("bp_exceptions.py", &[], &[], &["catch raised", "print n", "continue"]);
+fn catch_raised_stops_where_a_caught_exception_is_raised(backend: &str) {
+    let run = debug(backend, "bp_exceptions.py", &[], &[], &["catch raised", "print n", "continue"]);
     assert_eq!(run.result("catch"), &json!({"type": "result", "command": "catch", "filters": ["raised"]}));
     assert_eq!(
         run.stop_lines(),
@@ -515,10 +532,11 @@ fn catch_raised_stops_where_a_caught_exception_is_raised() {
     assert_eq!(run.exit_code(), Some(0));
     assert_eq!(run.code, Some(0));
 }
+// debugpy's own behaviour; pdb's differs on purpose, see tests/pdb_backend.rs.
+on_backends!(catch_raised_stops_where_a_caught_exception_is_raised: debugpy);
 
-#[test]
-fn catch_uncaught_stops_before_the_program_dies() {
-    let run = debug("bp_exceptions.py", &["crash"], &[], &["catch uncaught", "print n", "stack", "continue"]);
+fn catch_uncaught_stops_before_the_program_dies(backend: &str) {
+    let run = debug(backend, "bp_exceptions.py", &["crash"], &[], &["catch uncaught", "print n", "stack", "continue"]);
     assert_eq!(
         run.stop_lines(),
         vec![(RISKY_RAISE, "exception".to_string())],
@@ -541,10 +559,10 @@ fn catch_uncaught_stops_before_the_program_dies() {
     assert_eq!(run.exit_code(), Some(1), "{run}");
     assert_eq!(run.code, Some(1));
 }
+on_backends!(catch_uncaught_stops_before_the_program_dies);
 
-#[test]
-fn uncaught_exception_without_catch_exits_1_with_the_traceback_on_stderr() {
-    let run = debug("bp_exceptions.py", &["crash"], &[], &[]);
+fn uncaught_exception_without_catch_exits_1_with_the_traceback_on_stderr(backend: &str) {
+    let run = debug(backend, "bp_exceptions.py", &["crash"], &[], &[]);
     assert!(run.stops().is_empty(), "{run}");
     let stderr = run.output("stderr");
     assert!(stderr.starts_with("Traceback (most recent call last):\n"), "{run}");
@@ -557,12 +575,13 @@ fn uncaught_exception_without_catch_exits_1_with_the_traceback_on_stderr() {
     assert_eq!(run.exit_code(), Some(1), "{run}");
     assert_eq!(run.code, Some(1));
 }
+on_backends!(uncaught_exception_without_catch_exits_1_with_the_traceback_on_stderr);
 
 // ----- 10. --break -----
 
-#[test]
-fn break_flag_works_like_the_break_command() {
+fn break_flag_works_like_the_break_command(backend: &str) {
     let run = debug(
+        backend,
         "bp_loop.py",
         &[],
         &["--break", &format!("{} if i > 3", at("bp_loop.py", MAIN_BODY)), "--break", &at("bp_loop.py", MAIN_PRINT)],
@@ -594,6 +613,7 @@ fn break_flag_works_like_the_break_command() {
     assert!(run.errors().is_empty(), "{run}");
     assert_loop_finished(&run);
 }
+on_backends!(break_flag_works_like_the_break_command);
 
 #[test]
 fn malformed_break_flag_fails_before_anything_starts() {
@@ -676,9 +696,9 @@ fn launch_json_configuration_runs_with_its_settings() {
 
 // ----- 12. breakpoints in an imported module -----
 
-#[test]
-fn breakpoints_in_an_imported_module() {
+fn breakpoints_in_an_imported_module(backend: &str) {
     let run = debug(
+        backend,
         "bp_uses_helper.py",
         &[],
         &["--break", &format!("{} if value == 2", at("bp_helper.py", HELPER_SCALED))],
@@ -722,3 +742,4 @@ fn breakpoints_in_an_imported_module() {
     assert_eq!(run.exit_code(), Some(0));
     assert_eq!(run.code, Some(0));
 }
+on_backends!(breakpoints_in_an_imported_module);

@@ -1,4 +1,6 @@
-//! The debugger core against real debugpy, through batch mode: stepping, run to line, jump,
+//! The debugger core against real debugpy (and, for what every backend shares, real pdb and ipdb:
+//! each such scenario is one test per backend, `NAME::debugpy`, `NAME::pdb`, `NAME::ipdb`), through
+//! batch mode: stepping, run to line, jump,
 //! evaluation, setting variables, watches, threads, child processes, huge values, restart,
 //! stop on entry, modules, stdin, and attaching with path mappings.
 
@@ -10,6 +12,7 @@ use std::process::{Command, Stdio};
 use common::{program, python, Loupe, Run};
 
 // step_demo.py
+const ADD_DEF: i64 = 1; //       def add(a, b):
 const ADD_TOTAL: i64 = 2; //     total = a + b
 const ADD_RETURN: i64 = 3; //    return total
 const MAIN_X: i64 = 7; //        x = 1
@@ -17,46 +20,62 @@ const MAIN_Y: i64 = 8; //        y = add(x, 2)
 const MAIN_Z: i64 = 9; //        z = y * 10
 const MAIN_PRINT: i64 = 10; //   print("z", z)
 
-fn step_demo(commands: &[&str], extra: &[&str]) -> Run {
+fn step_demo(backend: &str, commands: &[&str], extra: &[&str]) -> Run {
     let mut args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
     for c in commands {
         args.push("-ex".into());
         args.push(c.to_string());
     }
     args.push(program("step_demo.py").display().to_string());
-    Loupe::batch(args).run()
+    Loupe::batch_on(backend, args).run()
 }
 
 fn value_of<'a>(run: &'a Run, command: &str, index: usize) -> &'a str {
     run.results(command)[index]["value"].as_str().unwrap_or_else(|| panic!("no value in {command} result\n{run}"))
 }
 
-#[test]
-fn steps_into_over_and_out() {
+fn steps_into_over_and_out(backend: &str) {
     let bp = format!("step_demo.py:{MAIN_Y}");
-    let run = step_demo(&["step", "next", "finish", "next"], &["--break", &program(&bp).display().to_string()]);
-    assert_eq!(
-        run.stop_lines(),
+    let run =
+        step_demo(backend, &["step", "next", "finish", "next"], &["--break", &program(&bp).display().to_string()]);
+    let expected: Vec<(i64, String)> = if backend == "debugpy" {
         vec![
             (MAIN_Y, "breakpoint".into()),
             (ADD_TOTAL, "step".into()),
             (ADD_RETURN, "step".into()),
             (MAIN_Y, "step".into()),
             (MAIN_Z, "step".into()),
-        ],
-        "{run}"
-    );
+        ]
+    } else {
+        // pdb's own stepping, which its users know: `step` stops at the call (the `def` line,
+        // pdb's --Call--), `return` at the function's return (--Return--), and the next line in
+        // the caller is the one after the call.
+        vec![
+            (MAIN_Y, "breakpoint".into()),
+            (ADD_DEF, "step".into()),
+            (ADD_TOTAL, "step".into()),
+            (ADD_RETURN, "step".into()),
+            (MAIN_Z, "step".into()),
+        ]
+    };
+    assert_eq!(run.stop_lines(), expected, "{run}");
     let functions: Vec<&str> = run.stops().iter().map(|s| s["function"].as_str().unwrap()).collect();
-    assert_eq!(functions, ["main", "add", "add", "main", "main"]);
+    let expected = if backend == "debugpy" {
+        ["main", "add", "add", "main", "main"]
+    } else {
+        ["main", "add", "add", "add", "main"]
+    };
+    assert_eq!(functions, expected);
     assert!(run.stops().iter().all(|s| s["file"] == program("step_demo.py").display().to_string()));
     assert_eq!(run.output("stdout"), "z 30\n");
     assert_eq!(run.exit_code(), Some(0));
     assert_eq!(run.code, Some(0));
 }
+on_backends!(steps_into_over_and_out);
 
-#[test]
-fn until_runs_to_a_line_and_jump_sets_the_next_statement() {
+fn until_runs_to_a_line_and_jump_sets_the_next_statement(backend: &str) {
     let run = step_demo(
+        backend,
         &[&format!("until {MAIN_PRINT}"), "print z", &format!("jump {MAIN_Z}"), "set y = 5", "next", "print z"],
         &["--break", &format!("{}:{MAIN_X}", program("step_demo.py").display())],
     );
@@ -76,10 +95,11 @@ fn until_runs_to_a_line_and_jump_sets_the_next_statement() {
     assert_eq!(run.output("stdout"), "z 50\n");
     assert!(run.errors().is_empty(), "{run}");
 }
+on_backends!(until_runs_to_a_line_and_jump_sets_the_next_statement);
 
-#[test]
-fn evaluates_expressions_and_reports_failures_as_errors() {
+fn evaluates_expressions_and_reports_failures_as_errors(backend: &str) {
     let run = step_demo(
+        backend,
         &["print x + 41", "print {'a': [1, 2]}", "print undefined_name", "print 1/0", "print x"],
         &["--break", &format!("{}:{MAIN_Z}", program("step_demo.py").display())],
     );
@@ -96,10 +116,11 @@ fn evaluates_expressions_and_reports_failures_as_errors() {
     assert!(errors.iter().all(|e| e["command"] == "print"));
     assert_eq!(run.exit_code(), Some(0));
 }
+on_backends!(evaluates_expressions_and_reports_failures_as_errors);
 
-#[test]
-fn locals_globals_frames_and_watches() {
+fn locals_globals_frames_and_watches(backend: &str) {
     let run = step_demo(
+        backend,
         &["watch total * 2", "locals", "up", "locals", "globals", "down", "stack", "next"],
         &["--break", &format!("{}:{ADD_RETURN}", program("step_demo.py").display())],
     );
@@ -125,11 +146,12 @@ fn locals_globals_frames_and_watches() {
     // After `next` the watch is evaluated again at the new stop (back in main: `total` is gone).
     assert!(watches.len() + run.errors().len() >= 2, "{run}");
 }
+on_backends!(locals_globals_frames_and_watches);
 
-#[test]
-fn stop_on_entry_then_restart_runs_the_program_again() {
+fn stop_on_entry_then_restart_runs_the_program_again(backend: &str) {
     // The first `continue` starts the held program, which stops on entry.
     let run = step_demo(
+        backend,
         &["continue", "continue", "restart", "continue"],
         &["--stop-on-entry", "--break", &format!("{}:{MAIN_Z}", program("step_demo.py").display())],
     );
@@ -143,6 +165,7 @@ fn stop_on_entry_then_restart_runs_the_program_again() {
     assert_eq!(run.output("stdout"), "z 30\n", "the first run was ended by the restart\n{run}");
     assert_eq!(run.code, Some(0));
 }
+on_backends!(stop_on_entry_then_restart_runs_the_program_again);
 
 #[test]
 fn threads_are_listed_and_selectable() {
@@ -195,21 +218,23 @@ fn child_processes_get_their_own_session() {
     assert_eq!(run.exit_code(), Some(0));
 }
 
-#[test]
-fn huge_values_are_capped() {
+fn huge_values_are_capped(backend: &str) {
     // huge_demo.py line 5: print(len(big_string), len(big_list))
     let file = program("huge_demo.py");
-    let run = Loupe::batch([
-        "--break".to_string(),
-        format!("{}:5", file.display()),
-        "-ex".into(),
-        "locals".into(),
-        "-ex".into(),
-        "print big_string".into(),
-        "-ex".into(),
-        "print small".into(),
-        file.display().to_string(),
-    ])
+    let run = Loupe::batch_on(
+        backend,
+        [
+            "--break".to_string(),
+            format!("{}:5", file.display()),
+            "-ex".into(),
+            "locals".into(),
+            "-ex".into(),
+            "print big_string".into(),
+            "-ex".into(),
+            "print small".into(),
+            file.display().to_string(),
+        ],
+    )
     .run();
     let locals = run.result("locals");
     for name in ["big_string", "big_list"] {
@@ -226,25 +251,29 @@ fn huge_values_are_capped() {
     assert_eq!(printed[1]["value"], "42");
     assert_eq!(run.output("stdout"), "5000000 1000000\n");
 }
+on_backends!(huge_values_are_capped);
 
-#[test]
-fn runs_a_module_with_arguments() {
+fn runs_a_module_with_arguments(backend: &str) {
     // pkg_demo/util.py line 2: result = n * 2
-    let run = Loupe::batch([
-        "--break".to_string(),
-        format!("{}:2", program("pkg_demo/util.py").display()),
-        "-ex".into(),
-        "print n".into(),
-        "-m".into(),
-        "pkg_demo".into(),
-        "21".into(),
-    ])
+    let run = Loupe::batch_on(
+        backend,
+        [
+            "--break".to_string(),
+            format!("{}:2", program("pkg_demo/util.py").display()),
+            "-ex".into(),
+            "print n".into(),
+            "-m".into(),
+            "pkg_demo".into(),
+            "21".into(),
+        ],
+    )
     .cwd(&program(""))
     .run();
     assert_eq!(run.result("print")["value"], "21", "{run}");
     assert_eq!(run.output("stdout"), "doubled 42\n");
     assert_eq!(run.code, Some(0));
 }
+on_backends!(runs_a_module_with_arguments);
 
 #[test]
 fn the_program_reads_loupes_stdin() {
@@ -363,25 +392,27 @@ fn attach_without_path_mappings_never_hits() {
     assert_eq!(run.code, Some(0), "{run}");
 }
 
-#[test]
-fn pause_interrupts_a_busy_program_and_set_lets_it_finish() {
+fn pause_interrupts_a_busy_program_and_set_lets_it_finish(backend: &str) {
     // busy_demo.py spins in `while keep_going:` (lines 5-6) until keep_going is false.
     let file = program("busy_demo.py");
     let file = file.display().to_string();
     let tbreak = format!("tbreak {file}:6");
-    let run = Loupe::batch([
-        "-ex",
-        &tbreak,
-        "-ex",
-        "continue",
-        "-ex",
-        "pause",
-        "-ex",
-        "set keep_going = False",
-        "-ex",
-        "print spins > 0",
-        &file,
-    ])
+    let run = Loupe::batch_on(
+        backend,
+        [
+            "-ex",
+            &tbreak,
+            "-ex",
+            "continue",
+            "-ex",
+            "pause",
+            "-ex",
+            "set keep_going = False",
+            "-ex",
+            "print spins > 0",
+            &file,
+        ],
+    )
     .run();
     let stops = run.stops();
     assert_eq!(stops.len(), 2, "{run}");
@@ -393,11 +424,12 @@ fn pause_interrupts_a_busy_program_and_set_lets_it_finish() {
     assert_eq!(run.output("stdout"), "stopped after spinning\n");
     assert_eq!(run.code, Some(4), "loupe exits with the program's code\n{run}");
 }
+on_backends!(pause_interrupts_a_busy_program_and_set_lets_it_finish);
 
-#[test]
-fn a_step_onto_a_breakpoint_waiting_for_a_later_hit_is_still_a_step() {
+fn a_step_onto_a_breakpoint_waiting_for_a_later_hit_is_still_a_step(backend: &str) {
     let file = program("step_demo.py").display().to_string();
     let run = step_demo(
+        backend,
         &[&format!("break {file}:{MAIN_Z} hits == 2"), "next", "print y"],
         &["--break", &format!("{file}:{MAIN_Y}")],
     );
@@ -405,6 +437,7 @@ fn a_step_onto_a_breakpoint_waiting_for_a_later_hit_is_still_a_step() {
     assert_eq!(run.result("print")["value"], "3");
     assert_eq!(run.output("stdout"), "z 30\n");
 }
+on_backends!(a_step_onto_a_breakpoint_waiting_for_a_later_hit_is_still_a_step);
 
 #[test]
 fn quit_detaches_from_an_attached_program_which_runs_on() {

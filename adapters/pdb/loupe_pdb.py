@@ -937,6 +937,8 @@ class Bridge:
         with self.lock:
             if self.stopped or not dbg._lp_needs_tracing():
                 return  # resuming looks at the breakpoints (set_continue, announce_running)
+            if getattr(dbg, "botframe", None) is None:
+                return  # the program has not started: bdb traces it from its first line anyway
             if not dbg._lp_idle:
                 frame = sys._current_frames().get(self.main_ident)
                 while frame is not None and frame is not dbg.botframe:
@@ -1536,8 +1538,10 @@ class BridgeMixin:
     def _lp_after_command(self, stop, line):
         """Tell loupe what the command did: resumed the program, jumped, or left it stopped."""
         if self._lp_restop:
+            # No `running` before this stop: the program did not run, and loupe releases the
+            # program's held input on `running` (it would reach this prompt instead).
             self._lp_restop = False
-            self.bridge.announce_running()
+            self._lp_at_entry = False  # the next continue runs the program
             self.print_stack_entry(self.stack[self.curindex])
             self._lp_announce()
         elif stop:

@@ -29,7 +29,12 @@ pub enum Command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BackendKind {
+    /// debugpy over the Debug Adapter Protocol (installed into loupe's cache when missing).
     Debugpy,
+    /// The standard library's pdb in a pseudo-terminal: needs nothing beyond Python.
+    Pdb,
+    /// IPython's debugger (ipdb must be installed for the interpreter).
+    Ipdb,
 }
 
 /// Options shared by run and attach.

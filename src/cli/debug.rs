@@ -7,14 +7,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
 
-use super::args::{AttachArgs, RunArgs, SessionArgs};
+use super::args::{AttachArgs, BackendKind, RunArgs, SessionArgs};
 use crate::batch::{self, Command, JsonLines, Outcome, Runner};
 use crate::config::launch_json::{self, LaunchConfig, PathMapping, RequestKind};
 use crate::dap::debugpy::{self, AttachSpec, DebugpyLauncher, DebugpySpec, LaunchSpec, Target};
 use crate::dap::provision;
+use crate::pdb::{Debugger, PdbLauncher, PdbSpec, PdbTarget, TerminalSlot};
 use crate::pyenv::interpreter;
 use crate::sandbox::StdioMode;
-use crate::session::{BreakpointSpec, Session};
+use crate::session::{BreakpointSpec, Launcher, Session};
 use crate::tui::app::SessionFacts;
 use crate::tui::TuiOptions;
 
@@ -34,8 +35,110 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
         return debug(DebugpySpec::Attach(spec), &args.session, breakpoints).await;
     }
     let workspace = loaded.as_ref().map(|(_, w)| w.as_path());
-    let spec = launch_spec(&args, config, workspace).await?;
-    debug(DebugpySpec::Launch(Box::new(spec)), &args.session, breakpoints).await
+    let program = program_spec(&args, config, workspace).await?;
+    match args.backend {
+        BackendKind::Debugpy => {
+            let mut progress = |line: &str| eprintln!("loupe: {line}");
+            let debugpy = provision::ensure_debugpy(&program.interpreter, &mut progress).await?;
+            tracing::info!("debugpy {}: {debugpy:?}", debugpy.version());
+            let spec = LaunchSpec {
+                target: program.target,
+                args: program.args,
+                cwd: program.cwd,
+                env: program.env,
+                unset_env: program.unset_env,
+                stop_on_entry: program.stop_on_entry,
+                just_my_code: program.just_my_code,
+                interpreter: program.interpreter,
+                debugpy,
+                stdin: program.stdin,
+            };
+            debug(DebugpySpec::Launch(Box::new(spec)), &args.session, breakpoints).await
+        }
+        BackendKind::Pdb => debug_pdb(program, Debugger::Pdb, &args.session, breakpoints).await,
+        BackendKind::Ipdb => debug_pdb(program, Debugger::Ipdb, &args.session, breakpoints).await,
+    }
+}
+
+/// The program to debug, as arguments and launch.json describe it, whatever the backend.
+struct ProgramSpec {
+    target: Target,
+    args: Vec<String>,
+    cwd: PathBuf,
+    env: BTreeMap<String, String>,
+    unset_env: Vec<String>,
+    stop_on_entry: bool,
+    just_my_code: bool,
+    interpreter: crate::pyenv::interpreter::Interpreter,
+    stdin: StdioMode,
+}
+
+/// The same program under pdb or ipdb in a pseudo-terminal.
+async fn debug_pdb(
+    spec: ProgramSpec,
+    debugger: Debugger,
+    session_args: &SessionArgs,
+    breakpoints: Vec<BreakpointSpec>,
+) -> anyhow::Result<u8> {
+    let (target, file) = match spec.target {
+        Target::Program(p) => (PdbTarget::Program(p.clone()), Some(p)),
+        Target::Module(m) => (PdbTarget::Module(m), None),
+    };
+    let facts = (!session_args.batch).then(|| {
+        let facts = SessionFacts {
+            backend: debugger.name().into(),
+            interpreter: format!("Python {}", spec.interpreter.version),
+            program: file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+            sandbox: None,
+            attached: false,
+        };
+        let root = crate::tui::persist::project_root(file.as_deref().unwrap_or(&spec.cwd));
+        (facts, root, file.clone())
+    });
+    let terminal: TerminalSlot = Default::default();
+    let launcher = PdbLauncher {
+        spec: PdbSpec {
+            target,
+            args: spec.args,
+            cwd: spec.cwd,
+            env: spec.env,
+            unset_env: spec.unset_env,
+            stop_on_entry: spec.stop_on_entry,
+            interpreter: spec.interpreter,
+            debugger,
+        },
+        terminal: terminal.clone(),
+    };
+    if session_args.batch {
+        forward_stdin(terminal.clone());
+    }
+    drive(Box::new(launcher), facts, session_args, breakpoints, Some(terminal)).await
+}
+
+/// Batch mode: loupe's own stdin is the program's input. The program reads its terminal, so
+/// what arrives is typed there (held while pdb's prompt is up).
+fn forward_stdin(terminal: TerminalSlot) {
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut stdin = std::io::stdin().lock();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = stdin.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            // The program may not have started yet: wait for its terminal.
+            let current = loop {
+                match terminal.lock().ok().and_then(|t| t.clone()) {
+                    Some(t) => break t,
+                    None => std::thread::sleep(std::time::Duration::from_millis(20)),
+                }
+            };
+            if let Err(e) = current.program_input(&buf[..n]) {
+                tracing::warn!("passing input to the program: {e:#}");
+                break;
+            }
+        }
+    });
 }
 
 pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
@@ -106,11 +209,11 @@ fn load_config(name: Option<&str>) -> anyhow::Result<Option<(LaunchConfig, PathB
     Ok(Some((launch_json::load(workspace, name)?, workspace.to_path_buf())))
 }
 
-async fn launch_spec(
+async fn program_spec(
     args: &RunArgs,
     config: Option<&LaunchConfig>,
     workspace: Option<&Path>,
-) -> anyhow::Result<LaunchSpec> {
+) -> anyhow::Result<ProgramSpec> {
     let cwd_now = std::env::current_dir().context("reading the current directory")?;
     let (target, program_args) = match (&args.module, args.program.split_first(), config) {
         (Some(m), _, _) => (Target::Module(m.clone()), args.program.clone()),
@@ -142,10 +245,7 @@ async fn launch_spec(
     let requested = args.python.clone().or_else(|| config.and_then(|c| c.python.clone()));
     let interpreter = interpreter::resolve(requested.as_deref(), &cwd_now).await?;
     tracing::info!("interpreter: {} ({})", interpreter.path.display(), interpreter.version);
-    let mut progress = |line: &str| eprintln!("loupe: {line}");
-    let debugpy = provision::ensure_debugpy(&interpreter, &mut progress).await?;
-    tracing::info!("debugpy {}: {debugpy:?}", debugpy.version());
-    Ok(LaunchSpec {
+    Ok(ProgramSpec {
         target,
         args: program_args,
         cwd,
@@ -156,7 +256,6 @@ async fn launch_spec(
         stop_on_entry: args.stop_on_entry || !args.session.batch || config.is_some_and(|c| c.stop_on_entry),
         just_my_code: !args.session.all_code && config.and_then(|c| c.just_my_code).unwrap_or(true),
         interpreter,
-        debugpy,
         // Interactive: the terminal is loupe's, so the program reads its input from the console.
         stdin: if args.session.batch { StdioMode::Inherit } else { StdioMode::Piped },
     })
@@ -165,7 +264,18 @@ async fn launch_spec(
 async fn debug(spec: DebugpySpec, session_args: &SessionArgs, breakpoints: Vec<BreakpointSpec>) -> anyhow::Result<u8> {
     let facts_and_root = (!session_args.batch).then(|| tui_facts(&spec));
     let launcher = DebugpyLauncher { spec, nodelay: !session_args.stock_debugpy };
-    let mut session = Session::start(Box::new(launcher)).await?;
+    drive(Box::new(launcher), facts_and_root, session_args, breakpoints, None).await
+}
+
+/// Starts the session and hands it to the TUI (with its facts) or to the batch runner.
+async fn drive(
+    launcher: Box<dyn Launcher>,
+    facts_and_root: Option<(SessionFacts, PathBuf, Option<PathBuf>)>,
+    session_args: &SessionArgs,
+    breakpoints: Vec<BreakpointSpec>,
+    terminal: Option<TerminalSlot>,
+) -> anyhow::Result<u8> {
+    let mut session = Session::start(launcher).await?;
     if let Some((facts, project_root, initial_file)) = facts_and_root {
         let options = TuiOptions {
             facts,
@@ -174,6 +284,7 @@ async fn debug(spec: DebugpySpec, session_args: &SessionArgs, breakpoints: Vec<B
             config: None,
             project_root,
             initial_file,
+            terminal,
         };
         return crate::tui::run(session, options).await;
     }

@@ -91,18 +91,14 @@ impl Launcher for DebugpyLauncher {
     }
 
     fn absolute(&self, file: &Path) -> PathBuf {
-        let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-        if absolute.exists() || file.is_absolute() {
-            return absolute;
-        }
-        // `break demo.py:3` typed from elsewhere: try next to the program.
-        if let DebugpySpec::Launch(spec) = &self.spec {
-            let Target::Program(p) = &spec.target else { return absolute };
-            if let Some(candidate) = p.parent().map(|d| d.join(file)).filter(|c| c.exists()) {
-                return candidate;
-            }
-        }
-        absolute
+        let program = match &self.spec {
+            DebugpySpec::Launch(spec) => match &spec.target {
+                Target::Program(p) => Some(p.as_path()),
+                Target::Module(_) => None,
+            },
+            DebugpySpec::Attach(_) => None,
+        };
+        crate::session::absolute_source_path(file, program)
     }
 }
 
@@ -123,6 +119,7 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
     env.insert(OsString::from("PYTHONPATH"), adapter_pythonpath);
     let mut adapter = sandbox::spawn(&PythonProcess {
         interpreter: spec.interpreter.path.clone(),
+        remove_env: Vec::new(),
         args: vec!["-m".into(), "debugpy.adapter".into()],
         cwd: Some(spec.cwd.clone()),
         env,
@@ -237,7 +234,7 @@ pub fn check_script_exists(program: &Path) -> anyhow::Result<()> {
 
 /// Refuses a missing script, and reports a syntax error as CPython's compiler sees it, before any
 /// adapter is started.
-async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Result<()> {
+pub(crate) async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Result<()> {
     check_script_exists(program)?;
     const CHECK: &str = "import sys, json\n\
         path = sys.argv[1]\n\
@@ -246,6 +243,7 @@ async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Res
         except (ValueError, OSError) as e:\n    print(json.dumps({'line': None, 'column': None, 'message': str(e), 'text': ''}))\n";
     let child = sandbox::spawn(&PythonProcess {
         interpreter: interpreter.path.clone(),
+        remove_env: Vec::new(),
         args: vec!["-c".into(), CHECK.into(), program.into()],
         cwd: None,
         env: BTreeMap::new(),
@@ -271,18 +269,10 @@ async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Res
 /// The directory holding the nodelay `sitecustomize.py`, written into loupe's cache so the
 /// binary works wherever it is installed.
 fn nodelay_dir() -> anyhow::Result<PathBuf> {
-    let dir = crate::paths::cache_dir().join("adapters").join("nodelay");
-    let file = dir.join("sitecustomize.py");
-    if std::fs::read_to_string(&file).ok().as_deref() != Some(NODELAY_SITECUSTOMIZE) {
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let temp = dir.join(format!(".sitecustomize.{}.tmp", std::process::id()));
-        std::fs::write(&temp, NODELAY_SITECUSTOMIZE).with_context(|| format!("writing {}", temp.display()))?;
-        std::fs::rename(&temp, &file).with_context(|| format!("writing {}", file.display()))?;
-    }
-    Ok(dir)
+    crate::adapters::install("nodelay", &[("sitecustomize.py", NODELAY_SITECUSTOMIZE)])
 }
 
-fn join_pythonpath(front: &[PathBuf], rest: Option<OsString>) -> anyhow::Result<OsString> {
+pub(crate) fn join_pythonpath(front: &[PathBuf], rest: Option<OsString>) -> anyhow::Result<OsString> {
     let mut parts: Vec<PathBuf> = front.to_vec();
     if let Some(rest) = rest.filter(|r| !r.is_empty()) {
         parts.extend(std::env::split_paths(&rest));
@@ -318,6 +308,7 @@ fn terminal_spawner(stdin: StdioMode, program_stdin: ProgramStdin) -> TerminalSp
         }
         let mut child = sandbox::spawn(&PythonProcess {
             interpreter: PathBuf::from(program),
+            remove_env: Vec::new(),
             args: rest.iter().map(OsString::from).collect(),
             cwd: (!args.cwd.is_empty()).then(|| PathBuf::from(&args.cwd)),
             env,

@@ -39,6 +39,8 @@ pub struct PythonProcess {
     pub cwd: Option<PathBuf>,
     /// Variables set on top of the inherited environment.
     pub env: BTreeMap<OsString, OsString>,
+    /// Inherited variables to remove.
+    pub remove_env: Vec<OsString>,
     pub stdin: StdioMode,
     pub stdout: StdioMode,
     pub stderr: StdioMode,
@@ -53,6 +55,7 @@ impl PythonProcess {
             args: args.into_iter().map(Into::into).collect(),
             cwd: None,
             env: BTreeMap::new(),
+            remove_env: Vec::new(),
             stdin: StdioMode::Null,
             stdout: StdioMode::Piped,
             stderr: StdioMode::Piped,
@@ -77,6 +80,9 @@ pub fn spawn(process: &PythonProcess) -> io::Result<tokio::process::Child> {
         .stdout(process.stdout.to_stdio())
         .stderr(process.stderr.to_stdio())
         .kill_on_drop(true);
+    for name in &process.remove_env {
+        command.env_remove(name);
+    }
     if let Some(cwd) = &process.cwd {
         command.current_dir(cwd);
     }
@@ -87,6 +93,34 @@ pub fn spawn(process: &PythonProcess) -> io::Result<tokio::process::Child> {
     }
 
     command.spawn().map_err(|error| describe_spawn_error(process, error))
+}
+
+/// Starts `process` in the pseudo-terminal whose other end is `slave` (for debuggers that talk to
+/// a terminal: pdb, ipdb). portable-pty makes the child a session leader with the PTY as its
+/// controlling terminal, so like [`spawn`] it is cut off from loupe's own terminal. `stdin`,
+/// `stdout` and `stderr` of `process` are ignored: all three are the PTY.
+pub fn spawn_in_pty(
+    process: &PythonProcess,
+    slave: &dyn portable_pty::SlavePty,
+) -> io::Result<Box<dyn portable_pty::Child + Send + Sync>> {
+    let mut command = portable_pty::CommandBuilder::new(&process.interpreter);
+    command.args(&process.args);
+    for name in &process.remove_env {
+        command.env_remove(name);
+    }
+    for (name, value) in &process.env {
+        command.env(name, value);
+    }
+    if let Some(cwd) = &process.cwd {
+        command.cwd(cwd);
+    } else if let Ok(cwd) = std::env::current_dir() {
+        // portable-pty would otherwise start the child in the home directory.
+        command.cwd(cwd);
+    }
+    slave.spawn_command(command).map_err(|error| {
+        let error = io::Error::other(format!("{error:#}"));
+        describe_spawn_error(process, error)
+    })
 }
 
 /// Adds to a spawn error the interpreter it was about and, because the OS reports a missing working

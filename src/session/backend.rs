@@ -118,3 +118,14 @@ pub trait Launcher: Send + Sync {
     /// A file path as the user gave it, made absolute the way the backend expects.
     fn absolute(&self, file: &Path) -> PathBuf;
 }
+
+/// A source path as the user typed it (`demo.py`), made absolute: relative to the working
+/// directory when that file exists, else next to `program` (`break demo.py:3` typed from
+/// elsewhere), else relative to the working directory anyway.
+pub fn absolute_source_path(file: &Path, program: Option<&Path>) -> PathBuf {
+    let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    if absolute.exists() || file.is_absolute() {
+        return absolute;
+    }
+    program.and_then(Path::parent).map(|dir| dir.join(file)).filter(|candidate| candidate.exists()).unwrap_or(absolute)
+}

@@ -20,10 +20,10 @@ use super::view;
 use super::worker::{self, Request};
 use crate::session::{BreakpointSpec, Session};
 
-/// How long quitting may wait for the debugger to let go.
 /// How soon the next frame comes while highlighting is catching up.
 const HIGHLIGHT_FRAME: Duration = Duration::from_millis(16);
 
+/// How long quitting may wait for the debugger to let go.
 const QUIT_TIMEOUT: Duration = Duration::from_secs(6);
 
 pub struct TuiOptions {
@@ -37,6 +37,8 @@ pub struct TuiOptions {
     pub project_root: PathBuf,
     /// Shown in the source pane until the first stop.
     pub initial_file: Option<PathBuf>,
+    /// The debugger's own terminal (pdb, ipdb): the console pane shows it and types into it.
+    pub terminal: Option<crate::pdb::TerminalSlot>,
 }
 
 /// Everything the app starts with, loaded before the terminal is taken over; warnings go to the
@@ -84,7 +86,7 @@ pub async fn run(session: Session, options: TuiOptions) -> anyhow::Result<u8> {
     let (mut app, mouse) = build_app(&options);
     let (requests, mut updates) = worker::spawn(session);
     let startup = app.startup_requests(options.breakpoints.clone());
-    send_all(&requests, startup);
+    send_all(&requests, None, startup);
 
     let mut guard = TerminalGuard::enter(mouse)?;
     let size = guard.terminal.size()?;
@@ -93,6 +95,12 @@ pub async fn run(session: Session, options: TuiOptions) -> anyhow::Result<u8> {
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut quit_deadline: Option<tokio::time::Instant> = None;
+
+    // The debugger's own terminal (pdb, ipdb): shown in the console pane, redrawn as it prints,
+    // sized to the pane. A restart starts a new one, so the slot is looked at again each turn.
+    let mut pty_output: Option<mpsc::UnboundedReceiver<Vec<u8>>> = None;
+    let mut pty_size = (0, 0);
+    follow_pty(&options, &mut app, &mut pty_output, &mut pty_size);
 
     draw(&mut guard, &mut app)?;
     loop {
@@ -117,6 +125,13 @@ pub async fn run(session: Session, options: TuiOptions) -> anyhow::Result<u8> {
             // Rows still waiting for highlighting (after a far jump) are finished over the next
             // frames; this is the only timer, and it runs only while such rows are on screen.
             _ = tokio::time::sleep(HIGHLIGHT_FRAME), if app.source.highlight_pending() => Vec::new(),
+            Some(_) = next_output(&mut pty_output) => {
+                // Take what else has come, then draw once.
+                if let Some(rx) = pty_output.as_mut() {
+                    while rx.try_recv().is_ok() {}
+                }
+                Vec::new()
+            }
             _ = sigterm.recv() => quit(&mut app),
             _ = sighup.recv() => quit(&mut app),
             _ = tokio::time::sleep_until(deadline), if quit_deadline.is_some() => {
@@ -127,15 +142,16 @@ pub async fn run(session: Session, options: TuiOptions) -> anyhow::Result<u8> {
         if app.quitting && quit_deadline.is_none() {
             quit_deadline = Some(tokio::time::Instant::now() + QUIT_TIMEOUT);
         }
-        send_all(&requests, new_requests);
+        send_all(&requests, app.pty.as_deref(), new_requests);
         // Take whatever else is already waiting before drawing once.
         while let Ok(u) = updates.try_recv() {
             let more = app.on_update(u);
-            send_all(&requests, more);
+            send_all(&requests, app.pty.as_deref(), more);
         }
         if app.finished && app.quitting {
             break;
         }
+        follow_pty(&options, &mut app, &mut pty_output, &mut pty_size);
         draw(&mut guard, &mut app)?;
     }
     drop(guard);
@@ -156,9 +172,62 @@ fn quit(app: &mut App) -> Vec<Request> {
     vec![Request::Quit]
 }
 
-fn send_all(requests: &mpsc::UnboundedSender<Request>, list: Vec<Request>) {
+/// Output of the debugger's terminal, or never when there is none.
+async fn next_output(rx: &mut Option<mpsc::UnboundedReceiver<Vec<u8>>>) -> Option<Vec<u8>> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Picks up the debugger's current terminal (a restart makes a new one) and keeps it the size of
+/// the console pane.
+fn follow_pty(
+    options: &TuiOptions,
+    app: &mut App,
+    output: &mut Option<mpsc::UnboundedReceiver<Vec<u8>>>,
+    size: &mut (u16, u16),
+) {
+    let Some(slot) = &options.terminal else { return };
+    let current = slot.lock().ok().and_then(|t| t.clone());
+    let changed = match (&current, &app.pty) {
+        (Some(a), Some(b)) => !std::sync::Arc::ptr_eq(a, b),
+        (None, None) => false,
+        _ => true,
+    };
+    if changed {
+        *output = current.as_ref().map(|t| t.subscribe());
+        app.pty = current;
+        *size = (0, 0);
+    }
+    let (Some(pty), Some(areas)) = (&app.pty, app.areas) else { return };
+    let inner = (areas.console.width.saturating_sub(2), areas.console.height.saturating_sub(2));
+    if inner != *size && inner.0 > 0 && inner.1 > 0 {
+        if let Err(e) = pty.resize(inner.0, inner.1) {
+            tracing::warn!("{e:#}");
+        }
+        *size = inner;
+    }
+}
+
+/// Sends requests to the worker; keys for the debugger's terminal go straight to it.
+fn send_all(
+    requests: &mpsc::UnboundedSender<Request>,
+    pty: Option<&crate::pdb::terminal::DebuggeeTerminal>,
+    list: Vec<Request>,
+) {
     for r in list {
-        let _ = requests.send(r);
+        match (r, pty) {
+            (Request::TerminalInput(bytes), Some(pty)) => {
+                if let Err(e) = pty.write(&bytes) {
+                    tracing::warn!("{e:#}");
+                }
+            }
+            (Request::TerminalInput(_), None) => {}
+            (r, _) => {
+                let _ = requests.send(r);
+            }
+        }
     }
 }
 

@@ -106,6 +106,9 @@ pub enum Request {
         thread: ThreadId,
     },
     Stdin(String),
+    /// Keys typed into the debugger's own terminal (pdb, ipdb); handled by the event loop, which
+    /// owns that terminal, not by the worker.
+    TerminalInput(Vec<u8>),
 }
 
 #[derive(Debug, Clone)]
@@ -314,6 +317,10 @@ impl Worker {
                 s.exception_info(thread).await.map(|info| Some(Update::ExceptionInfo { epoch, info })),
             ),
             Request::Stdin(text) => ("input", s.write_stdin(&text).await.map(|()| None)),
+            Request::TerminalInput(_) => {
+                tracing::warn!("terminal input reached the worker; the event loop handles it");
+                return false;
+            }
         };
         match result {
             Ok(Some(update)) => self.send(update),

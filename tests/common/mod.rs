@@ -140,6 +140,17 @@ impl Loupe {
         Loupe::new(args)
     }
 
+    /// [`Loupe::batch`] on a given backend (`debugpy`, `pdb`, `ipdb`).
+    pub fn batch_on<I, S>(backend: &str, extra: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut args: Vec<std::ffi::OsString> = vec!["--backend".into(), backend.into()];
+        args.extend(extra.into_iter().map(|s| s.as_ref().to_owned()));
+        Loupe::batch(args)
+    }
+
     pub fn cwd(mut self, dir: &Path) -> Self {
         self.command.current_dir(dir);
         self
@@ -199,4 +210,23 @@ pub fn run_guarded(command: &mut Command) -> Run {
     let run = Run { code: status.and_then(|s| s.code()), lines, stdout, stderr };
     assert!(status.is_some(), "loupe hung for {HANG_GUARD:?} and was killed\n{run}");
     run
+}
+
+/// One test per backend for a scenario `fn NAME(backend: &str)`: `NAME::debugpy`, `NAME::pdb`,
+/// `NAME::ipdb` (or the backends listed), so every backend passes the same assertions.
+#[macro_export]
+macro_rules! on_backends {
+    ($name:ident) => {
+        $crate::on_backends!($name: debugpy, pdb, ipdb);
+    };
+    ($name:ident: $($backend:ident),+) => {
+        mod $name {
+            $(
+                #[test]
+                fn $backend() {
+                    super::$name(stringify!($backend))
+                }
+            )+
+        }
+    };
 }

@@ -584,6 +584,9 @@ fn submit_breakpoint(form: &BreakpointForm) -> Result<Request, String> {
 // ----- the console -----
 
 fn console_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
+    if app.pty.is_some() {
+        return terminal_key(app, key);
+    }
     // Editing keys belong to the prompt even when the keymap also binds them (Left collapses,
     // Home goes to the top, Delete deletes a breakpoint elsewhere).
     if is_editing_key(&key) {
@@ -638,6 +641,38 @@ fn console_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
             app.console.completions.clear();
             Vec::new()
         }
+    }
+}
+
+/// A key in the debugger's own terminal: the debugger actions the keymap gives in a text field
+/// (F-keys, Ctrl combinations, Esc to leave) stay loupe's; everything else is typed there, as in
+/// a terminal.
+fn terminal_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
+    match app.keymap.lookup(&key, true) {
+        Some(Action::Cancel) => {
+            app.focus = Pane::Source;
+            Vec::new()
+        }
+        Some(action)
+            if !matches!(
+                action,
+                Action::Up
+                    | Action::Down
+                    | Action::PageUp
+                    | Action::PageDown
+                    | Action::Top
+                    | Action::Bottom
+                    | Action::Expand
+                    | Action::Collapse
+                    | Action::Activate
+                    | Action::Delete
+                    | Action::NextPane
+                    | Action::PrevPane
+            ) =>
+        {
+            act(app, action)
+        }
+        _ => super::terminal_keys::bytes(&key).map(|b| vec![Request::TerminalInput(b)]).unwrap_or_default(),
     }
 }
 

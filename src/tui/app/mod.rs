@@ -6,6 +6,7 @@ mod console;
 mod dialog;
 mod input;
 mod stack;
+mod terminal_keys;
 mod variables;
 
 use std::collections::HashMap;
@@ -85,6 +86,8 @@ pub struct App {
     pub finished: bool,
     /// Where breakpoints and watches are saved for this project.
     pub persisted: Persisted,
+    /// The debugger's own terminal (pdb, ipdb), shown in the console pane instead of the REPL.
+    pub pty: Option<std::sync::Arc<crate::pdb::terminal::DebuggeeTerminal>>,
 }
 
 impl App {
@@ -114,6 +117,7 @@ impl App {
             size: Rect::default(),
             epoch: 0,
             threads_epoch: 0,
+            pty: None,
             quitting: false,
             finished: false,
             persisted,

@@ -12,6 +12,9 @@ use crate::tui::app::{App, LineKind};
 use crate::tui::theme::Role;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+    if let Some(pty) = &app.pty {
+        return render_terminal(frame, area, app, pty, focused);
+    }
     let theme = &app.theme;
     let console = &app.console;
     let width = area.width.saturating_sub(2) as usize;
@@ -61,5 +64,71 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         if x < area.x + area.width - 1 {
             frame.set_cursor_position(Position { x, y });
         }
+    }
+}
+
+/// The debugger's own terminal (pdb, ipdb) as its emulator sees it, cell by cell with its colours.
+fn render_terminal(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    pty: &crate::pdb::terminal::DebuggeeTerminal,
+    focused: bool,
+) {
+    let title = format!("Console · {}", app.facts.backend);
+    let block = block(&title, None, &app.theme, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Ok(parser) = pty.screen.lock() else { return };
+    let screen = parser.screen();
+    let (rows, cols) = screen.size();
+    let color = app.theme.has_color();
+    let buffer = frame.buffer_mut();
+    for row in 0..rows.min(inner.height) {
+        for col in 0..cols.min(inner.width) {
+            let Some(cell) = screen.cell(row, col) else { continue };
+            if cell.is_wide_continuation() {
+                continue;
+            }
+            let target = &mut buffer[(inner.x + col, inner.y + row)];
+            let text = cell.contents();
+            target.set_symbol(if text.is_empty() { " " } else { text });
+            let mut style = ratatui::style::Style::default();
+            if color {
+                if let Some(c) = vt_color(cell.fgcolor()) {
+                    style = style.fg(c);
+                }
+                if let Some(c) = vt_color(cell.bgcolor()) {
+                    style = style.bg(c);
+                }
+            }
+            use ratatui::style::Modifier;
+            for (on, modifier) in [
+                (cell.bold(), Modifier::BOLD),
+                (cell.italic(), Modifier::ITALIC),
+                (cell.underline(), Modifier::UNDERLINED),
+                (cell.inverse(), Modifier::REVERSED),
+                (cell.dim(), Modifier::DIM),
+            ] {
+                if on {
+                    style = style.add_modifier(modifier);
+                }
+            }
+            target.set_style(style);
+        }
+    }
+    if focused && app.dialog.is_none() && app.help.is_none() && !screen.hide_cursor() {
+        let (row, col) = screen.cursor_position();
+        if row < inner.height && col < inner.width {
+            frame.set_cursor_position(Position { x: inner.x + col, y: inner.y + row });
+        }
+    }
+}
+
+fn vt_color(color: vt100::Color) -> Option<ratatui::style::Color> {
+    match color {
+        vt100::Color::Default => None,
+        vt100::Color::Idx(i) => Some(ratatui::style::Color::Indexed(i)),
+        vt100::Color::Rgb(r, g, b) => Some(ratatui::style::Color::Rgb(r, g, b)),
     }
 }

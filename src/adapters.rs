@@ -1,0 +1,25 @@
+//! The Python that loupe runs inside debuggees (`adapters/` in the source tree), embedded in the
+//! binary and written to loupe's cache directory when first needed, so an installed `loupe`
+//! works without its source tree.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+/// Writes `files` (name, content) into `cache_dir()/adapters/<name>/` unless they are already
+/// there with the same content, and returns that directory (for `PYTHONPATH`). Each file is
+/// written to a temporary name and renamed, so a concurrent loupe never imports half a file.
+pub fn install(name: &str, files: &[(&str, &str)]) -> anyhow::Result<PathBuf> {
+    let dir = crate::paths::cache_dir().join("adapters").join(name);
+    for (file_name, content) in files {
+        let file = dir.join(file_name);
+        if std::fs::read_to_string(&file).ok().as_deref() == Some(*content) {
+            continue;
+        }
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+        std::fs::write(&temp, content).with_context(|| format!("writing {}", temp.display()))?;
+        std::fs::rename(&temp, &file).with_context(|| format!("writing {}", file.display()))?;
+    }
+    Ok(dir)
+}

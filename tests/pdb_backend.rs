@@ -1,0 +1,274 @@
+//! What only the pdb/ipdb backend has to prove, through batch mode with real pdb and ipdb in a
+//! pseudo-terminal: the program's own output cannot fool it, `breakpoint()` stops in loupe, the
+//! program's input goes to the program (not to pdb's prompt), other CPython versions work, and a
+//! missing ipdb is explained. The scenarios shared with debugpy (stepping, breakpoints, values)
+//! run on every backend in `debugpy_session.rs` and `debugpy_breakpoints.rs`.
+
+mod common;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use common::{program, python, Loupe, Run};
+
+fn at(name: &str, line: i64) -> String {
+    format!("{}:{line}", program(name).display())
+}
+
+fn run_on(backend: &str, python: &std::path::Path, name: &str, flags: &[&str], commands: &[&str]) -> Run {
+    let mut args: Vec<String> =
+        vec!["run".into(), "--batch".into(), "--backend".into(), backend.into(), "--python".into()];
+    args.push(python.display().to_string());
+    args.extend(flags.iter().map(|s| s.to_string()));
+    for c in commands {
+        args.push("-ex".into());
+        args.push(c.to_string());
+    }
+    args.push(program(name).display().to_string());
+    Loupe::new(args).run()
+}
+
+#[test]
+fn fake_prompts_escape_sequences_and_megabytes_of_output_do_not_matter() {
+    for backend in ["pdb", "ipdb"] {
+        // pdb_noise.py line 12: marker = "after the noise"
+        let run = run_on(
+            backend,
+            &python(),
+            "pdb_noise.py",
+            &["--break", &at("pdb_noise.py", 12)],
+            &["print i", "next", "print marker"],
+        );
+        assert_eq!(run.stop_lines(), vec![(12, "breakpoint".into()), (13, "step".into())], "{backend}: {run}");
+        let printed: Vec<&str> = run.results("print").iter().map(|r| r["value"].as_str().unwrap_or("")).collect();
+        assert_eq!(printed, ["29999", "'after the noise'"], "{backend}: {run}");
+        let stdout = run.output("stdout");
+        assert!(stdout.starts_with("(Pdb) \nipdb> "), "{backend}: the program's output is reported as it wrote it");
+        assert!(stdout.ends_with("after the noise\n"), "{backend}");
+        assert_eq!(stdout.lines().count(), 30_000 + 3, "{backend}");
+        assert_eq!(run.exit_code(), Some(0), "{backend}: {run}");
+    }
+}
+
+#[test]
+fn breakpoint_builtin_stops_in_loupe() {
+    for backend in ["pdb", "ipdb"] {
+        let run = run_on(backend, &python(), "builtin_breakpoint.py", &[], &["print doubled", "finish", "continue"]);
+        let stops = run.stop_lines();
+        assert_eq!(stops.first().map(|s| s.0), Some(4), "stops after breakpoint() returns\n{backend}: {run}");
+        assert_eq!(run.results("print")[0]["value"], "40", "{backend}: {run}");
+        assert_eq!(run.output("stdout"), "result 41\n", "{backend}: {run}");
+        assert_eq!(run.exit_code(), Some(0), "{backend}");
+    }
+}
+
+#[test]
+fn the_programs_input_is_not_read_by_the_prompt() {
+    for backend in ["pdb", "ipdb"] {
+        // Typed at once, while the debugger's prompt is up at the breakpoint: it must wait for
+        // the program's input() rather than reach pdb as a command.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
+            .args(["run", "--batch", "--backend", backend, "--python"])
+            .arg(python())
+            .args(["--break", &at("input_demo.py", 1), "-ex", "continue"])
+            .arg(program("input_demo.py"))
+            .env("XDG_STATE_HOME", tempfile::tempdir().unwrap().keep())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"ada\n").unwrap();
+        // Hang guard: kill loupe if it has not finished in time (and only then: the channel says
+        // it finished, so a reused pid is never signalled).
+        let pid = child.id();
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let guard = std::thread::spawn(move || {
+            if finished.recv_timeout(common::HANG_GUARD).is_err() {
+                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            }
+        });
+        let output = child.wait_with_output().unwrap();
+        let _ = done.send(());
+        let _ = guard.join();
+        let text = String::from_utf8_lossy(&output.stdout);
+        let stdout: String = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|e| e["event"] == "output" && e["category"] == "stdout")
+            .filter_map(|e| e["text"].as_str().map(str::to_owned))
+            .collect();
+        assert!(stdout.contains("hello ada"), "{backend}: {text}\n{}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(output.status.code(), Some(0), "{backend}: {text}");
+    }
+}
+
+/// CPython versions other than the test venv's, from pyenv.
+fn other_pythons() -> Vec<PathBuf> {
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pyenv")))
+        .expect("HOME is set");
+    let mut found = Vec::new();
+    for minor in ["3.8", "3.13"] {
+        let dir = root.join("versions");
+        let version = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "no pyenv versions in {} ({e}): install CPython {minor} with `pyenv install {minor}`",
+                    dir.display()
+                )
+            })
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&format!("{minor}."))))
+            .max()
+            .unwrap_or_else(|| {
+                panic!("CPython {minor} is not installed under {}: `pyenv install {minor}`", dir.display())
+            });
+        found.push(version.join("bin/python3"));
+    }
+    found
+}
+
+#[test]
+fn pdb_works_on_other_cpython_versions() {
+    for interpreter in other_pythons() {
+        // step_demo.py: 1 def add(a, b), 3 return total, 8 y = add(x, 2), 9 z = y * 10
+        let run = run_on(
+            "pdb",
+            &interpreter,
+            "step_demo.py",
+            &["--break", &at("step_demo.py", 8)],
+            &["step", "locals", "finish", "next", "print y"],
+        );
+        assert_eq!(
+            run.stop_lines(),
+            // pdb's stepping: `step` stops at the call (line 1, `def add`), `return` at the return.
+            vec![(8, "breakpoint".into()), (1, "step".into()), (3, "step".into()), (9, "step".into())],
+            "{}: {run}",
+            interpreter.display()
+        );
+        assert_eq!(Run::local(run.result("locals"), "a").unwrap()["value"], "1", "{run}");
+        assert_eq!(run.results("print")[0]["value"], "3", "{run}");
+        assert_eq!(run.output("stdout"), "z 30\n");
+        assert_eq!(run.exit_code(), Some(0));
+    }
+}
+
+#[test]
+fn a_missing_ipdb_is_explained() {
+    // A fresh virtual environment has pdb but not ipdb.
+    let venv = tempfile::tempdir().unwrap();
+    let made = Command::new(python()).args(["-m", "venv", "--without-pip"]).arg(venv.path()).status().unwrap();
+    assert!(made.success());
+    let bare = venv.path().join("bin/python");
+    let run = run_on("ipdb", &bare, "step_demo.py", &[], &[]);
+    assert_eq!(run.code, Some(125), "{run}");
+    assert!(run.stderr.contains("ipdb is not installed"), "{run}");
+    assert!(run.stderr.contains("pip install ipdb"), "says how to install it\n{run}");
+}
+
+#[test]
+fn a_program_killed_by_a_signal_is_reported() {
+    let run = Loupe::new([
+        "run".to_string(),
+        "--batch".into(),
+        "--backend".into(),
+        "pdb".into(),
+        "--python".into(),
+        python().display().to_string(),
+        program("bad_signal.py").display().to_string(),
+        "KILL".into(),
+    ])
+    .run();
+    let exited = run.events("exited");
+    assert_eq!(exited.len(), 1, "{run}");
+    assert_eq!(exited[0]["signal"], "SIGKILL", "{run}");
+    assert_eq!(run.code, Some(128 + 9), "{run}");
+}
+
+// Where pdb's behaviour differs from debugpy's on purpose (the debugpy versions of these are in
+// debugpy_breakpoints.rs). bp_loop.py: 3 blank, 5 def square, 6 result = x * x, 13 a comment,
+// 15 total += square(i), 20 the last line. bp_exceptions.py: 6 raise, 12 risky(5) in a try.
+
+#[test]
+fn lines_without_code_are_refused_with_the_reason_not_moved() {
+    for backend in ["pdb", "ipdb"] {
+        let run = run_on(
+            backend,
+            &python(),
+            "bp_loop.py",
+            &[],
+            &[
+                &format!("break {}", at("bp_loop.py", 3)),
+                &format!("break {}", at("bp_loop.py", 13)),
+                &format!("break {}", at("bp_loop.py", 40)),
+            ],
+        );
+        let results = run.results("break");
+        assert_eq!(results.len(), 3, "{run}");
+        for (result, why) in results.iter().zip(["blank or a comment", "blank or a comment", "past the end"]) {
+            let b = &result["breakpoint"];
+            assert_eq!(b["verified"], false, "{backend}: {run}");
+            assert!(b["message"].as_str().unwrap_or("").contains(why), "{backend}: {run}");
+        }
+        assert!(run.stops().is_empty(), "{backend}: {run}");
+        assert_eq!(run.exit_code(), Some(5), "{backend}");
+    }
+}
+
+#[test]
+fn catch_raised_stops_once_where_the_exception_is_raised() {
+    for backend in ["pdb", "ipdb"] {
+        let run = run_on(backend, &python(), "bp_exceptions.py", &[], &["catch raised", "print n"]);
+        // debugpy stops again in every frame the exception crosses; pdb only where it is raised.
+        assert_eq!(run.stop_lines(), vec![(6, "exception".into())], "{backend}: {run}");
+        assert_eq!(run.stops()[0]["text"], "ValueError", "{backend}: {run}");
+        assert_eq!(run.stops()[0]["description"], "too big: 5", "{backend}: {run}");
+        assert_eq!(run.results("print")[0]["value"], "5", "{backend}: {run}");
+        assert_eq!(run.exit_code(), Some(0), "{backend}");
+    }
+}
+
+#[test]
+fn a_condition_that_raises_stops_as_in_pdb() {
+    for backend in ["pdb", "ipdb"] {
+        // x = 2 makes the condition divide by zero: pdb stops there (debugpy counts it as false).
+        let run = run_on(
+            backend,
+            &python(),
+            "bp_loop.py",
+            &[],
+            &[&format!("break {} if 1 / (x - 2) > 0", at("bp_loop.py", 6)), "print x", "continue", "print x"],
+        );
+        let xs: Vec<&str> = run.results("print").iter().map(|r| r["value"].as_str().unwrap_or("")).collect();
+        assert_eq!(xs, ["2", "3"], "{backend}: {run}");
+        assert_eq!(run.stops().len(), 4, "x = 2 (the failing one), 3, 4, 5\n{backend}: {run}");
+        assert_eq!(run.exit_code(), Some(5), "{backend}");
+    }
+}
+
+#[test]
+fn a_function_breakpoint_stops_at_the_first_line_of_its_body() {
+    for backend in ["pdb", "ipdb"] {
+        let run = run_on(
+            backend,
+            &python(),
+            "bp_loop.py",
+            &[],
+            &["break square", "print x", "continue", "print x", "delete 1"],
+        );
+        let stops = run.stop_lines();
+        assert_eq!(
+            stops[..2],
+            [(6, "function breakpoint".into()), (6, "function breakpoint".into())],
+            "{backend}: {run}"
+        );
+        let xs: Vec<&str> = run.results("print").iter().map(|r| r["value"].as_str().unwrap_or("")).collect();
+        assert_eq!(xs, ["0", "1"], "{backend}: {run}");
+        assert_eq!(stops.len(), 2, "deleted after the second call\n{backend}: {run}");
+        assert_eq!(run.exit_code(), Some(5), "{backend}");
+    }
+}

@@ -1,0 +1,7 @@
+def compute(n):
+    doubled = n * 2
+    breakpoint()
+    return doubled + 1
+
+
+print("result", compute(20))
