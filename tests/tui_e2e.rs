@@ -273,3 +273,30 @@ fn attach_stops_at_a_breakpoint_and_quitting_leaves_the_program_running() {
     let _ = server.wait();
     assert!(still_running, "quitting an attached session must leave the program running");
 }
+
+#[test]
+fn pdb_backend_shows_its_terminal_in_the_console_and_steps() {
+    let homes = Homes::new();
+    let python = python();
+    let demo = demo();
+    let args = ["run", "--backend", "pdb", "--python", python.to_str().unwrap(), demo.to_str().unwrap()];
+    let mut tui = Tui::spawn(&args, &repo(), &homes.env(), 120, 40);
+    tui.wait_text("stopped (entry)");
+    // The console pane is pdb's own terminal: its prompt is there.
+    tui.wait_text("(Pdb)");
+    tui.send("n");
+    // The entry stop is the docstring (line 1); the next statement is `import sys`.
+    tui.wait_for("a step", |s| s.contains("stopped (step)") && s.contains("demo.py:3"));
+    // Typing in the console goes to pdb: `p 6 * 7` prints 42 in its terminal.
+    tui.send("5");
+    tui.type_text("p 6 * 7\r");
+    tui.wait_text("42");
+    // And a command typed there moves the panes: `next` is reported as a step.
+    tui.type_text("next\r");
+    tui.wait_for("the typed step", |s| s.contains("demo.py:6"));
+    tui.send("\x1b");
+    tui.wait_for("the source pane focused again", |s| s.starts_with('┏'));
+    tui.send("q");
+    tui.wait_exit();
+    assert_terminal_restored(&tui);
+}
