@@ -272,3 +272,12 @@ fn a_function_breakpoint_stops_at_the_first_line_of_its_body() {
         assert_eq!(run.exit_code(), Some(5), "{backend}");
     }
 }
+
+#[test]
+fn a_syntax_error_is_reported_with_its_line() {
+    let run = run_on("pdb", &python(), "bad_syntax.py", &[], &[]);
+    let stderr = run.output("stderr");
+    assert!(stderr.contains("line 5") && stderr.contains("SyntaxError"), "{run}");
+    assert!(run.stops().is_empty(), "{run}");
+    assert_eq!(run.exit_code(), Some(1), "{run}");
+}
