@@ -294,6 +294,13 @@ fn pdb_backend_shows_its_terminal_in_the_console_and_steps() {
     // And a command typed there moves the panes: `next` is reported as a step.
     tui.type_text("next\r");
     tui.wait_for("the typed step", |s| s.contains("demo.py:6"));
+    // A breakpoint typed at pdb's prompt stops the program; `up` typed there selects the caller
+    // in the Stack pane too.
+    tui.type_text("break 19\r");
+    tui.type_text("continue\r");
+    tui.wait_for("the stop in fib", |s| row_with(s, "▶ fib").is_some_and(|r| r.contains("demo.py:19")));
+    tui.type_text("up\r");
+    tui.wait_for("main selected", |s| row_with(s, "▶ main").is_some());
     tui.send("\x1b");
     tui.wait_for("the source pane focused again", |s| s.starts_with('┏'));
     tui.send("q");

@@ -89,6 +89,9 @@ impl JsonLines {
             }
             SessionEvent::Terminated => json!({ "type": "event", "event": "terminated" }),
             SessionEvent::Problem(message) => json!({ "type": "event", "event": "problem", "message": message }),
+            SessionEvent::FrameSelected { thread, index } => {
+                json!({ "type": "event", "event": "frame_selected", "thread": thread, "frame": index })
+            }
         };
         self.emit(value);
     }

@@ -241,10 +241,17 @@ async fn pump(
                 let _ = events.send(stopped_event(&report));
             }
             BridgeEvent::Prompt { current, frames } => {
+                let configured = s.configured;
                 if let Some(stop) = s.stop.as_mut() {
+                    let moved = stop.current != current;
                     stop.current = current;
                     if !frames.is_empty() {
                         stop.frames = frames;
+                    }
+                    if moved && configured {
+                        let thread = thread_id(stop);
+                        let _ =
+                            events.send(BackendEvent::Session(SessionEvent::FrameSelected { thread, index: current }));
                     }
                 }
             }

@@ -113,6 +113,12 @@ pub enum SessionEvent {
     Terminated,
     /// Something went wrong in the backend that the user should know about.
     Problem(String),
+    /// The debugger's own prompt selected another frame of the stopped thread (pdb's `up` or
+    /// `down` typed in its terminal); `index` counts from the innermost frame.
+    FrameSelected {
+        thread: ThreadId,
+        index: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

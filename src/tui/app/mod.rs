@@ -356,7 +356,14 @@ impl App {
                 Vec::new()
             }
             SessionEvent::Thread { .. } if self.is_stopped() => vec![Request::Threads { epoch: self.epoch }],
+            // `up`/`down` typed at pdb's prompt: the panes follow.
+            SessionEvent::FrameSelected { thread, index }
+                if self.stack.current_thread == Some(thread) && index != self.stack.current_frame =>
+            {
+                self.show_frame(index.min(self.stack.frame_count().saturating_sub(1)))
+            }
             SessionEvent::BreakpointChanged(_)
+            | SessionEvent::FrameSelected { .. }
             | SessionEvent::Continued { .. }
             | SessionEvent::Thread { .. }
             | SessionEvent::Process { .. } => Vec::new(),
