@@ -14,8 +14,12 @@
 //! `cargo bench --bench pdb_latency [-- --steps N --launches N]`; JSON in
 //! `target/bench-pdb-latency.json`.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
+
+use common::{python, repo, setting, summary};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,24 +29,6 @@ use loupe::session::{BreakpointSpec, ResumeAction, ScopeKind, Session, SessionEv
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use serde_json::json;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn setting(name: &str, flag: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == flag)
-        .and_then(|i| args.get(i + 1).cloned())
-        .or_else(|| std::env::var(name).ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn python() -> PathBuf {
-    std::env::var_os("LOUPE_BENCH_PYTHON").map(PathBuf::from).unwrap_or_else(|| repo().join(".venv-test/bin/python"))
-}
-
 fn program() -> PathBuf {
     repo().join("benches/programs/step_loop.py")
 }
@@ -50,14 +36,6 @@ fn program() -> PathBuf {
 fn marked_line() -> i64 {
     let text = std::fs::read_to_string(program()).unwrap_or_default();
     text.lines().position(|l| l.contains("# loupe-bench: breakpoint")).map(|i| i as i64 + 1).unwrap_or(16)
-}
-
-/// min, median, p90, max in milliseconds.
-fn summary(samples: &mut [Duration]) -> [f64; 4] {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let at = |q: f64| ms(samples[((samples.len() - 1) as f64 * q).round() as usize]);
-    [at(0.0), at(0.5), at(0.9), at(1.0)]
 }
 
 // ----- loupe -----

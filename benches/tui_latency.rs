@@ -20,7 +20,11 @@
 #[path = "../tests/common/pty.rs"]
 mod pty;
 
+mod common;
+
 use std::path::PathBuf;
+
+use common::{python, repo, setting, summary};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -38,28 +42,6 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use serde_json::json;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn setting(name: &str, flag: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == flag)
-        .and_then(|i| args.get(i + 1).cloned())
-        .or_else(|| std::env::var(name).ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// min, median, p90, max in milliseconds.
-fn summary(samples: &mut [Duration]) -> [f64; 4] {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let at = |q: f64| ms(samples[((samples.len() - 1) as f64 * q).round() as usize]);
-    [at(0.0), at(0.5), at(0.9), at(1.0)]
-}
 
 // ----- 1. render time -----
 
@@ -158,10 +140,6 @@ fn render_times(width: u16, height: u16, frames: usize) -> serde_json::Value {
 }
 
 // ----- 2. key press to frame -----
-
-fn python() -> PathBuf {
-    std::env::var_os("LOUPE_BENCH_PYTHON").map(PathBuf::from).unwrap_or_else(|| repo().join(".venv-test/bin/python"))
-}
 
 /// The `file:line` in the stack pane's selected frame row.
 fn stack_location(screen: &str) -> Option<String> {
