@@ -291,6 +291,12 @@ fn pdb_backend_shows_its_terminal_in_the_console_and_steps() {
     tui.send("5");
     tui.type_text("p 6 * 7\r");
     tui.wait_text("42");
+    // PgUp pages back through the terminal's history; typing returns to the live screen.
+    tui.type_text("pp list(range(100))\r");
+    tui.wait_text(" 99]");
+    tui.send("\x1b[5~");
+    tui.wait_text("PgDn or typing returns");
+    tui.wait_for("older lines shown", |s| !s.contains(" 99]"));
     // And a command typed there moves the panes: `next` is reported as a step.
     tui.type_text("next\r");
     tui.wait_for("the typed step", |s| s.contains("demo.py:6"));

@@ -219,11 +219,21 @@ fn send_all(
     for r in list {
         match (r, pty) {
             (Request::TerminalInput(bytes), Some(pty)) => {
+                // Typing brings the terminal back to its live screen, as a terminal does.
+                if let Ok(mut parser) = pty.screen.lock() {
+                    parser.screen_mut().set_scrollback(0);
+                }
                 if let Err(e) = pty.write(&bytes) {
                     tracing::warn!("{e:#}");
                 }
             }
-            (Request::TerminalInput(_), None) => {}
+            (Request::TerminalScroll(rows), Some(pty)) => {
+                if let Ok(mut parser) = pty.screen.lock() {
+                    let now = parser.screen().scrollback();
+                    parser.screen_mut().set_scrollback(now.saturating_add_signed(rows));
+                }
+            }
+            (Request::TerminalInput(_) | Request::TerminalScroll(_), None) => {}
             (r, _) => {
                 let _ = requests.send(r);
             }

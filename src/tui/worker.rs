@@ -109,6 +109,8 @@ pub enum Request {
     /// Keys typed into the debugger's own terminal (pdb, ipdb); handled by the event loop, which
     /// owns that terminal, not by the worker.
     TerminalInput(Vec<u8>),
+    /// Scroll the debugger's terminal back (positive) or forward through its history.
+    TerminalScroll(isize),
 }
 
 #[derive(Debug, Clone)]
@@ -317,7 +319,7 @@ impl Worker {
                 s.exception_info(thread).await.map(|info| Some(Update::ExceptionInfo { epoch, info })),
             ),
             Request::Stdin(text) => ("input", s.write_stdin(&text).await.map(|()| None)),
-            Request::TerminalInput(_) => {
+            Request::TerminalInput(_) | Request::TerminalScroll(_) => {
                 tracing::warn!("terminal input reached the worker; the event loop handles it");
                 return false;
             }

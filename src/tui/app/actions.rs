@@ -653,6 +653,9 @@ fn terminal_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
             app.focus = Pane::Source;
             Vec::new()
         }
+        // pdb has no use for PgUp/PgDn: they page through the terminal's history instead.
+        Some(Action::PageUp) => vec![Request::TerminalScroll(page_rows(app) as isize)],
+        Some(Action::PageDown) => vec![Request::TerminalScroll(-(page_rows(app) as isize))],
         Some(action)
             if !matches!(
                 action,

@@ -75,12 +75,16 @@ fn render_terminal(
     pty: &crate::pdb::terminal::DebuggeeTerminal,
     focused: bool,
 ) {
-    let title = format!("Console · {}", app.facts.backend);
-    let block = block(&title, None, &app.theme, focused);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
     let Ok(parser) = pty.screen.lock() else { return };
     let screen = parser.screen();
+    let title = format!("Console · {}", app.facts.backend);
+    let note = match screen.scrollback() {
+        0 => None,
+        n => Some(format!("↑{n} lines · PgDn or typing returns")),
+    };
+    let block = block(&title, note, &app.theme, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     let (rows, cols) = screen.size();
     let color = app.theme.has_color();
     let buffer = frame.buffer_mut();
@@ -117,7 +121,7 @@ fn render_terminal(
             target.set_style(style);
         }
     }
-    if focused && app.dialog.is_none() && app.help.is_none() && !screen.hide_cursor() {
+    if focused && app.dialog.is_none() && app.help.is_none() && !screen.hide_cursor() && screen.scrollback() == 0 {
         let (row, col) = screen.cursor_position();
         if row < inner.height && col < inner.width {
             frame.set_cursor_position(Position { x: inner.x + col, y: inner.y + row });
