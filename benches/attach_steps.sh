@@ -4,7 +4,7 @@
 # A program embedding debugpy (tests/programs/attach_server.py, standing for a container) is
 # started for each run; loupe attaches and does N × (`next` + `locals`). When attaching, loupe
 # turns TCP_NODELAY on inside the debuggee at the first stop; `--stock-debugpy` leaves it off.
-# Usage: benches/attach_steps.sh [STEPS] [REPEATS]   (needs .venv-test: scripts/test.sh --lib)
+# Usage: benches/attach_steps.sh [STEPS] [REPEATS]   (needs .venv-test: scripts/setup-test-env.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-30}

@@ -414,7 +414,7 @@ fn main() -> anyhow::Result<()> {
 async fn run(settings: Settings, log_path: Option<PathBuf>) -> anyhow::Result<()> {
     if !settings.python.exists() {
         bail!(
-            "no interpreter at {}: run `scripts/test.sh --lib` (creates .venv-test with debugpy) or set LOUPE_BENCH_PYTHON",
+            "no interpreter at {}: run `scripts/setup-test-env.sh` (creates .venv-test with debugpy) or set LOUPE_BENCH_PYTHON",
             settings.python.display()
         );
     }

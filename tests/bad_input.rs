@@ -133,7 +133,11 @@ fn test_wheels() -> PathBuf {
     let has_wheel = std::fs::read_dir(&wheels)
         .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("debugpy-")))
         .unwrap_or(false);
-    assert!(has_wheel, "no debugpy wheel in {}: run `scripts/test.sh` or set LOUPE_TEST_WHEELS", wheels.display());
+    assert!(
+        has_wheel,
+        "no debugpy wheel in {}: run `scripts/setup-test-env.sh` or set LOUPE_TEST_WHEELS",
+        wheels.display()
+    );
     wheels
 }
 

@@ -275,32 +275,22 @@ fn runs_a_module_with_arguments(backend: &str) {
 }
 on_backends!(runs_a_module_with_arguments);
 
-#[test]
-fn the_program_reads_loupes_stdin() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(["run", "--batch", "--python"])
-        .arg(python())
-        .arg(program("input_demo.py"))
-        .env("XDG_STATE_HOME", tempfile::tempdir().unwrap().keep())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"ada\n").unwrap();
-    let output = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    // debugpy reports each write the program makes as its own output event: join them.
-    let printed: String = text
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|e| e["event"] == "output" && e["category"] == "stdout")
-        .filter_map(|e| e["text"].as_str().map(str::to_owned))
-        .collect();
-    assert!(printed.contains("hello ada"), "{text}");
-    assert_eq!(output.status.code(), Some(0));
+/// input_demo.py: 1 name = input("name? "), 2 print("hello", name).
+fn the_program_reads_loupes_stdin(backend: &str) {
+    let program = program("input_demo.py").display().to_string();
+    // As the program runs; then typed at once while the program is stopped at a breakpoint before
+    // input() (the pdb backend must hold it back from pdb's prompt until the program reads).
+    let breakpoint = format!("{program}:1");
+    for extra in [vec![], vec!["--break", breakpoint.as_str(), "-ex", "continue"]] {
+        let mut args = extra.clone();
+        args.push(&program);
+        let run = Loupe::batch_on(backend, args).stdin(b"ada\n").run();
+        // debugpy reports each write the program makes as its own output event: `output` joins them.
+        assert!(run.output("stdout").contains("hello ada"), "{run}");
+        assert_eq!(run.code, Some(0), "{run}");
+    }
 }
+on_backends!(the_program_reads_loupes_stdin);
 
 /// A debugpy server that stands for a container: the program lives in another directory.
 struct RemoteProgram {

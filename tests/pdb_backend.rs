@@ -1,14 +1,14 @@
 //! What only the pdb/ipdb backend has to prove, through batch mode with real pdb and ipdb in a
-//! pseudo-terminal: the program's own output cannot fool it, `breakpoint()` stops in loupe, the
-//! program's input goes to the program (not to pdb's prompt), other CPython versions work, and a
-//! missing ipdb is explained. The scenarios shared with debugpy (stepping, breakpoints, values)
-//! run on every backend in `debugpy_session.rs` and `debugpy_breakpoints.rs`.
+//! pseudo-terminal (each scenario as `NAME::pdb` and `NAME::ipdb`): the program's own output cannot
+//! fool it, `breakpoint()` stops in loupe, pdb's own rules hold where they differ from debugpy's,
+//! other CPython versions work, and a missing ipdb is explained. The scenarios shared with debugpy
+//! (stepping, breakpoints, values, stdin) run on every backend in `debugpy_session.rs` and
+//! `debugpy_breakpoints.rs`.
 
 mod common;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::{program, python, Loupe, Run};
 
@@ -29,80 +29,35 @@ fn run_on(backend: &str, python: &std::path::Path, name: &str, flags: &[&str], c
     Loupe::new(args).run()
 }
 
-#[test]
-fn fake_prompts_escape_sequences_and_megabytes_of_output_do_not_matter() {
-    for backend in ["pdb", "ipdb"] {
-        // pdb_noise.py line 12: marker = "after the noise"
-        let run = run_on(
-            backend,
-            &python(),
-            "pdb_noise.py",
-            &["--break", &at("pdb_noise.py", 12)],
-            &["print i", "next", "print marker"],
-        );
-        assert_eq!(run.stop_lines(), vec![(12, "breakpoint".into()), (13, "step".into())], "{backend}: {run}");
-        let printed: Vec<&str> = run.results("print").iter().map(|r| r["value"].as_str().unwrap_or("")).collect();
-        assert_eq!(printed, ["29999", "'after the noise'"], "{backend}: {run}");
-        let stdout = run.output("stdout");
-        assert!(stdout.starts_with("(Pdb) \nipdb> "), "{backend}: the program's output is reported as it wrote it");
-        assert!(stdout.ends_with("after the noise\n"), "{backend}");
-        assert_eq!(stdout.lines().count(), 30_000 + 3, "{backend}");
-        assert_eq!(run.exit_code(), Some(0), "{backend}: {run}");
-    }
+fn fake_prompts_escape_sequences_and_megabytes_of_output_do_not_matter(backend: &str) {
+    // pdb_noise.py line 12: marker = "after the noise"
+    let run = run_on(
+        backend,
+        &python(),
+        "pdb_noise.py",
+        &["--break", &at("pdb_noise.py", 12)],
+        &["print i", "next", "print marker"],
+    );
+    assert_eq!(run.stop_lines(), vec![(12, "breakpoint".into()), (13, "step".into())], "{backend}: {run}");
+    let printed: Vec<&str> = run.results("print").iter().map(|r| r["value"].as_str().unwrap_or("")).collect();
+    assert_eq!(printed, ["29999", "'after the noise'"], "{backend}: {run}");
+    let stdout = run.output("stdout");
+    assert!(stdout.starts_with("(Pdb) \nipdb> "), "{backend}: the program's output is reported as it wrote it");
+    assert!(stdout.ends_with("after the noise\n"), "{backend}");
+    assert_eq!(stdout.lines().count(), 30_000 + 3, "{backend}");
+    assert_eq!(run.exit_code(), Some(0), "{backend}: {run}");
 }
+on_backends!(fake_prompts_escape_sequences_and_megabytes_of_output_do_not_matter: pdb, ipdb);
 
-#[test]
-fn breakpoint_builtin_stops_in_loupe() {
-    for backend in ["pdb", "ipdb"] {
-        let run = run_on(backend, &python(), "builtin_breakpoint.py", &[], &["print doubled", "finish", "continue"]);
-        let stops = run.stop_lines();
-        assert_eq!(stops.first().map(|s| s.0), Some(4), "stops after breakpoint() returns\n{backend}: {run}");
-        assert_eq!(run.results("print")[0]["value"], "40", "{backend}: {run}");
-        assert_eq!(run.output("stdout"), "result 41\n", "{backend}: {run}");
-        assert_eq!(run.exit_code(), Some(0), "{backend}");
-    }
+fn breakpoint_builtin_stops_in_loupe(backend: &str) {
+    let run = run_on(backend, &python(), "builtin_breakpoint.py", &[], &["print doubled", "finish", "continue"]);
+    let stops = run.stop_lines();
+    assert_eq!(stops.first().map(|s| s.0), Some(4), "stops after breakpoint() returns\n{backend}: {run}");
+    assert_eq!(run.results("print")[0]["value"], "40", "{backend}: {run}");
+    assert_eq!(run.output("stdout"), "result 41\n", "{backend}: {run}");
+    assert_eq!(run.exit_code(), Some(0), "{backend}");
 }
-
-#[test]
-fn the_programs_input_is_not_read_by_the_prompt() {
-    for backend in ["pdb", "ipdb"] {
-        // Typed at once, while the debugger's prompt is up at the breakpoint: it must wait for
-        // the program's input() rather than reach pdb as a command.
-        let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
-            .args(["run", "--batch", "--backend", backend, "--python"])
-            .arg(python())
-            .args(["--break", &at("input_demo.py", 1), "-ex", "continue"])
-            .arg(program("input_demo.py"))
-            .env("XDG_STATE_HOME", tempfile::tempdir().unwrap().keep())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(b"ada\n").unwrap();
-        // Hang guard: kill loupe if it has not finished in time (and only then: the channel says
-        // it finished, so a reused pid is never signalled).
-        let pid = child.id();
-        let (done, finished) = std::sync::mpsc::channel::<()>();
-        let guard = std::thread::spawn(move || {
-            if finished.recv_timeout(common::HANG_GUARD).is_err() {
-                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
-            }
-        });
-        let output = child.wait_with_output().unwrap();
-        let _ = done.send(());
-        let _ = guard.join();
-        let text = String::from_utf8_lossy(&output.stdout);
-        let stdout: String = text
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|e| e["event"] == "output" && e["category"] == "stdout")
-            .filter_map(|e| e["text"].as_str().map(str::to_owned))
-            .collect();
-        assert!(stdout.contains("hello ada"), "{backend}: {text}\n{}", String::from_utf8_lossy(&output.stderr));
-        assert_eq!(output.status.code(), Some(0), "{backend}: {text}");
-    }
-}
+on_backends!(breakpoint_builtin_stops_in_loupe: pdb, ipdb);
 
 /// CPython versions other than the test venv's, from pyenv.
 fn other_pythons() -> Vec<PathBuf> {
@@ -193,85 +148,68 @@ fn a_program_killed_by_a_signal_is_reported() {
 // debugpy_breakpoints.rs). bp_loop.py: 3 blank, 5 def square, 6 result = x * x, 13 a comment,
 // 15 total += square(i), 20 the last line. bp_exceptions.py: 6 raise, 12 risky(5) in a try.
 
-#[test]
-fn lines_without_code_are_refused_with_the_reason_not_moved() {
-    for backend in ["pdb", "ipdb"] {
-        let run = run_on(
-            backend,
-            &python(),
-            "bp_loop.py",
-            &[],
-            &[
-                &format!("break {}", at("bp_loop.py", 3)),
-                &format!("break {}", at("bp_loop.py", 13)),
-                &format!("break {}", at("bp_loop.py", 40)),
-            ],
-        );
-        let results = run.results("break");
-        assert_eq!(results.len(), 3, "{run}");
-        for (result, why) in results.iter().zip(["blank or a comment", "blank or a comment", "past the end"]) {
-            let b = &result["breakpoint"];
-            assert_eq!(b["verified"], false, "{backend}: {run}");
-            assert!(b["message"].as_str().unwrap_or("").contains(why), "{backend}: {run}");
-        }
-        assert!(run.stops().is_empty(), "{backend}: {run}");
-        assert_eq!(run.exit_code(), Some(5), "{backend}");
+fn lines_without_code_are_refused_with_the_reason_not_moved(backend: &str) {
+    let run = run_on(
+        backend,
+        &python(),
+        "bp_loop.py",
+        &[],
+        &[
+            &format!("break {}", at("bp_loop.py", 3)),
+            &format!("break {}", at("bp_loop.py", 13)),
+            &format!("break {}", at("bp_loop.py", 40)),
+        ],
+    );
+    let results = run.results("break");
+    assert_eq!(results.len(), 3, "{run}");
+    for (result, why) in results.iter().zip(["blank or a comment", "blank or a comment", "past the end"]) {
+        let b = &result["breakpoint"];
+        assert_eq!(b["verified"], false, "{backend}: {run}");
+        assert!(b["message"].as_str().unwrap_or("").contains(why), "{backend}: {run}");
     }
+    assert!(run.stops().is_empty(), "{backend}: {run}");
+    assert_eq!(run.exit_code(), Some(5), "{backend}");
 }
+on_backends!(lines_without_code_are_refused_with_the_reason_not_moved: pdb, ipdb);
 
-#[test]
-fn catch_raised_stops_once_where_the_exception_is_raised() {
-    for backend in ["pdb", "ipdb"] {
-        let run = run_on(backend, &python(), "bp_exceptions.py", &[], &["catch raised", "print n"]);
-        // debugpy stops again in every frame the exception crosses; pdb only where it is raised.
-        assert_eq!(run.stop_lines(), vec![(6, "exception".into())], "{backend}: {run}");
-        assert_eq!(run.stops()[0]["text"], "ValueError", "{backend}: {run}");
-        assert_eq!(run.stops()[0]["description"], "too big: 5", "{backend}: {run}");
-        assert_eq!(run.results("print")[0]["value"], "5", "{backend}: {run}");
-        assert_eq!(run.exit_code(), Some(0), "{backend}");
-    }
+fn catch_raised_stops_once_where_the_exception_is_raised(backend: &str) {
+    let run = run_on(backend, &python(), "bp_exceptions.py", &[], &["catch raised", "print n"]);
+    // debugpy stops again in every frame the exception crosses; pdb only where it is raised.
+    assert_eq!(run.stop_lines(), vec![(6, "exception".into())], "{backend}: {run}");
+    assert_eq!(run.stops()[0]["text"], "ValueError", "{backend}: {run}");
+    assert_eq!(run.stops()[0]["description"], "too big: 5", "{backend}: {run}");
+    assert_eq!(run.results("print")[0]["value"], "5", "{backend}: {run}");
+    assert_eq!(run.exit_code(), Some(0), "{backend}");
 }
+on_backends!(catch_raised_stops_once_where_the_exception_is_raised: pdb, ipdb);
 
-#[test]
-fn a_condition_that_raises_stops_as_in_pdb() {
-    for backend in ["pdb", "ipdb"] {
-        // x = 2 makes the condition divide by zero: pdb stops there (debugpy counts it as false).
-        let run = run_on(
-            backend,
-            &python(),
-            "bp_loop.py",
-            &[],
-            &[&format!("break {} if 1 / (x - 2) > 0", at("bp_loop.py", 6)), "print x", "continue", "print x"],
-        );
-        let xs: Vec<&str> = run.results("print").iter().map(|r| r["value"].as_str().unwrap_or("")).collect();
-        assert_eq!(xs, ["2", "3"], "{backend}: {run}");
-        assert_eq!(run.stops().len(), 4, "x = 2 (the failing one), 3, 4, 5\n{backend}: {run}");
-        assert_eq!(run.exit_code(), Some(5), "{backend}");
-    }
+fn a_condition_that_raises_stops_as_in_pdb(backend: &str) {
+    // x = 2 makes the condition divide by zero: pdb stops there (debugpy counts it as false).
+    let run = run_on(
+        backend,
+        &python(),
+        "bp_loop.py",
+        &[],
+        &[&format!("break {} if 1 / (x - 2) > 0", at("bp_loop.py", 6)), "print x", "continue", "print x"],
+    );
+    let xs: Vec<&str> = run.results("print").iter().map(|r| r["value"].as_str().unwrap_or("")).collect();
+    assert_eq!(xs, ["2", "3"], "{backend}: {run}");
+    assert_eq!(run.stops().len(), 4, "x = 2 (the failing one), 3, 4, 5\n{backend}: {run}");
+    assert_eq!(run.exit_code(), Some(5), "{backend}");
 }
+on_backends!(a_condition_that_raises_stops_as_in_pdb: pdb, ipdb);
 
-#[test]
-fn a_function_breakpoint_stops_at_the_first_line_of_its_body() {
-    for backend in ["pdb", "ipdb"] {
-        let run = run_on(
-            backend,
-            &python(),
-            "bp_loop.py",
-            &[],
-            &["break square", "print x", "continue", "print x", "delete 1"],
-        );
-        let stops = run.stop_lines();
-        assert_eq!(
-            stops[..2],
-            [(6, "function breakpoint".into()), (6, "function breakpoint".into())],
-            "{backend}: {run}"
-        );
-        let xs: Vec<&str> = run.results("print").iter().map(|r| r["value"].as_str().unwrap_or("")).collect();
-        assert_eq!(xs, ["0", "1"], "{backend}: {run}");
-        assert_eq!(stops.len(), 2, "deleted after the second call\n{backend}: {run}");
-        assert_eq!(run.exit_code(), Some(5), "{backend}");
-    }
+fn a_function_breakpoint_stops_at_the_first_line_of_its_body(backend: &str) {
+    let run =
+        run_on(backend, &python(), "bp_loop.py", &[], &["break square", "print x", "continue", "print x", "delete 1"]);
+    let stops = run.stop_lines();
+    assert_eq!(stops[..2], [(6, "function breakpoint".into()), (6, "function breakpoint".into())], "{backend}: {run}");
+    let xs: Vec<&str> = run.results("print").iter().map(|r| r["value"].as_str().unwrap_or("")).collect();
+    assert_eq!(xs, ["0", "1"], "{backend}: {run}");
+    assert_eq!(stops.len(), 2, "deleted after the second call\n{backend}: {run}");
+    assert_eq!(run.exit_code(), Some(5), "{backend}");
 }
+on_backends!(a_function_breakpoint_stops_at_the_first_line_of_its_body: pdb, ipdb);
 
 #[test]
 fn a_syntax_error_is_reported_with_its_line() {

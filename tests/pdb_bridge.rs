@@ -2,7 +2,7 @@
 //! in a real pseudo-terminal (`tests/pdb_bridge/`). These tests run that suite once per
 //! interpreter, each in its own test so a failure names the Python it happened on:
 //!
-//! - the test interpreter (`LOUPE_TEST_PYTHON`, or `.venv-test` made by `scripts/test.sh`), with
+//! - the test interpreter (`LOUPE_TEST_PYTHON`, or `.venv-test` made by `scripts/setup-test-env.sh`), with
 //!   ipdb, so the ipdb tests run there too;
 //! - the oldest and newest CPython the bridge supports, 3.8 and 3.13, from pyenv.
 //!
@@ -31,7 +31,7 @@ fn bridge_on_the_test_interpreter_with_ipdb() {
     };
     assert!(
         python.exists(),
-        "no test interpreter at {}: run `scripts/test.sh --test pdb_bridge` (it creates .venv-test with ipdb), \
+        "no test interpreter at {}: run `scripts/setup-test-env.sh` (it creates .venv-test with ipdb), \
          or set LOUPE_TEST_PYTHON to a Python with ipdb installed",
         python.display()
     );

@@ -39,10 +39,15 @@ async fn fresh_venv(dir: &Path, with_pip: bool) -> Interpreter {
     interpreter
 }
 
-/// pip settings for a real install: the local wheels when the CI provides them, else PyPI.
+/// pip settings for a real install: the local wheels (`LOUPE_TEST_WHEELS`, else the ones
+/// `scripts/setup-test-env.sh` keeps) when there are any, else PyPI.
 fn install_env() -> BTreeMap<OsString, OsString> {
     let mut env = BTreeMap::new();
-    if let Some(wheels) = std::env::var_os("LOUPE_TEST_WHEELS").filter(|v| !v.is_empty()) {
+    let wheels = std::env::var_os("LOUPE_TEST_WHEELS").filter(|v| !v.is_empty()).or_else(|| {
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test/wheels").into_os_string())
+            .filter(|w| Path::new(w).is_dir())
+    });
+    if let Some(wheels) = wheels {
         env.insert("PIP_NO_INDEX".into(), "1".into());
         env.insert("PIP_FIND_LINKS".into(), wheels);
     }

@@ -113,7 +113,7 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
     if let Some(dir) = provision::debuggee_pythonpath(&spec.debugpy) {
         pythonpath.push(dir);
     }
-    let adapter_pythonpath = join_pythonpath(&pythonpath, std::env::var_os("PYTHONPATH"))?;
+    let adapter_pythonpath = sandbox::join_pythonpath(&pythonpath, std::env::var_os("PYTHONPATH"))?;
 
     let mut env = BTreeMap::new();
     env.insert(OsString::from("PYTHONPATH"), adapter_pythonpath);
@@ -141,7 +141,7 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
     let mut program_env: serde_json::Map<String, Value> =
         spec.env.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
     let user_pythonpath = spec.env.get("PYTHONPATH").map(OsString::from).or_else(|| std::env::var_os("PYTHONPATH"));
-    let program_pythonpath = join_pythonpath(&pythonpath, user_pythonpath)?;
+    let program_pythonpath = sandbox::join_pythonpath(&pythonpath, user_pythonpath)?;
     program_env.insert("PYTHONPATH".into(), Value::String(program_pythonpath.to_string_lossy().into_owned()));
     // debugpy's launcher removes variables whose value is null.
     for name in &spec.unset_env {
@@ -234,7 +234,7 @@ pub fn check_script_exists(program: &Path) -> anyhow::Result<()> {
 
 /// Refuses a missing script, and reports a syntax error as CPython's compiler sees it, before any
 /// adapter is started.
-pub(crate) async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Result<()> {
+async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Result<()> {
     check_script_exists(program)?;
     const CHECK: &str = "import sys, json\n\
         path = sys.argv[1]\n\
@@ -270,14 +270,6 @@ pub(crate) async fn check_program(interpreter: &Interpreter, program: &Path) -> 
 /// binary works wherever it is installed.
 fn nodelay_dir() -> anyhow::Result<PathBuf> {
     crate::adapters::install("nodelay", &[("sitecustomize.py", NODELAY_SITECUSTOMIZE)])
-}
-
-pub(crate) fn join_pythonpath(front: &[PathBuf], rest: Option<OsString>) -> anyhow::Result<OsString> {
-    let mut parts: Vec<PathBuf> = front.to_vec();
-    if let Some(rest) = rest.filter(|r| !r.is_empty()) {
-        parts.extend(std::env::split_paths(&rest));
-    }
-    std::env::join_paths(parts).map_err(|e| anyhow!("cannot build PYTHONPATH: {e}"))
 }
 
 /// Keeps the last lines a process wrote (for error messages) and logs them all.

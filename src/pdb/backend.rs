@@ -23,7 +23,7 @@ use super::protocol::{
 };
 use super::terminal::DebuggeeTerminal;
 use crate::pyenv::interpreter::Interpreter;
-use crate::sandbox::{PythonProcess, StdioMode};
+use crate::sandbox::PythonProcess;
 use crate::session::{
     Backend, BackendEvent, BreakpointStatus, Capabilities, Completion, EvalContext, EvalResult, EventSink,
     ExceptionFilter, ExceptionInfo, Frame, FrameId, FunctionBreakpointRequest, Launcher, LineBreakpointRequest,
@@ -304,10 +304,8 @@ async fn wait_exit(terminal: &DebuggeeTerminal, timeout: Duration) -> Option<sup
 }
 
 fn stopped_event(report: &StopReport) -> BackendEvent {
-    let reason = match report.reason.as_str() {
-        "function breakpoint" => StopReason::FunctionBreakpoint,
-        other => StopReason::from_dap(other),
-    };
+    // The bridge names reasons as DAP does.
+    let reason = StopReason::from_dap(&report.reason);
     // As debugpy reports them: the exception's type as the text, its message as the description.
     let text = report.exception.as_ref().map(|e| e.type_name.clone());
     let description = report.exception.as_ref().map(|e| e.message.clone()).filter(|m| !m.is_empty());
@@ -589,10 +587,10 @@ fn status(r: BreakpointResult) -> BreakpointStatus {
 fn variable(v: BridgeVariable) -> Variable {
     Variable {
         name: v.name,
-        value: v.value,
-        truncated: v.truncated,
-        type_name: v.type_name,
-        children: v.reference,
+        value: v.shown.value,
+        truncated: v.shown.truncated,
+        type_name: v.shown.type_name,
+        children: v.shown.reference,
         evaluate_name: v.evaluate_name,
         child_count: v.count,
         group: None,
@@ -628,7 +626,6 @@ fn bridge_process(spec: &PdbSpec, socket: &Path) -> anyhow::Result<PythonProcess
     args.extend(spec.args.iter().cloned());
     let mut process = PythonProcess::new(&spec.interpreter.path, args);
     process.cwd = Some(spec.cwd.clone());
-    process.stdin = StdioMode::Null;
     for (name, value) in &spec.env {
         process.env.insert(name.into(), value.into());
     }
@@ -637,7 +634,7 @@ fn bridge_process(spec: &PdbSpec, socket: &Path) -> anyhow::Result<PythonProcess
         .get("PYTHONPATH")
         .map(Into::into)
         .or_else(|| std::env::var_os("PYTHONPATH").filter(|_| !spec.unset_env.iter().any(|u| u == "PYTHONPATH")));
-    process.env.insert("PYTHONPATH".into(), crate::dap::debugpy::join_pythonpath(&[bridge_dir], pythonpath)?);
+    process.env.insert("PYTHONPATH".into(), crate::sandbox::join_pythonpath(&[bridge_dir], pythonpath)?);
     process.env.insert("LOUPE_PDB_SOCKET".into(), socket.into());
     process.env.insert("PYTHONBREAKPOINT".into(), "loupe_pdb.set_trace".into());
     process.env.insert("TERM".into(), "xterm-256color".into());

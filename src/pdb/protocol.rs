@@ -118,16 +118,12 @@ pub struct VariablesResult {
     pub total: Option<usize>,
 }
 
+/// A child in `variables`: a value (as `evaluate` gives it) with a name.
 #[derive(Debug, Clone, Deserialize)]
 pub struct BridgeVariable {
     pub name: String,
-    pub value: String,
-    #[serde(default)]
-    pub truncated: bool,
-    #[serde(rename = "type")]
-    pub type_name: Option<String>,
-    #[serde(rename = "ref", default)]
-    pub reference: i64,
+    #[serde(flatten)]
+    pub shown: ValueResult,
     #[serde(default)]
     pub count: Option<i64>,
     #[serde(default)]

@@ -63,6 +63,15 @@ impl PythonProcess {
     }
 }
 
+/// `PYTHONPATH` with `front` first (loupe's adapters) and then the program's own `rest`.
+pub fn join_pythonpath(front: &[PathBuf], rest: Option<OsString>) -> anyhow::Result<OsString> {
+    let mut parts: Vec<PathBuf> = front.to_vec();
+    if let Some(rest) = rest.filter(|r| !r.is_empty()) {
+        parts.extend(std::env::split_paths(&rest));
+    }
+    std::env::join_paths(parts).map_err(|e| anyhow::anyhow!("cannot build PYTHONPATH: {e}"))
+}
+
 /// Starts `process`. The child is killed if the returned handle is dropped.
 ///
 /// The child gets its own session (and so its own process group, without a controlling

@@ -1,7 +1,7 @@
 //! Shared helpers for integration tests: the Python to use, running the real `loupe` binary in
 //! batch mode, and reading its JSON Lines.
 //!
-//! Tests run the real thing: real CPython, real debugpy (installed by `scripts/test.sh` into
+//! Tests run the real thing: real CPython, real debugpy (installed by `scripts/setup-test-env.sh` into
 //! `.venv-test`, or named by `LOUPE_TEST_PYTHON`). Every run has a generous hang guard (not a
 //! timing assertion): a wedged debugger fails the test with the output so far instead of hanging CI.
 
@@ -31,7 +31,7 @@ pub fn python() -> PathBuf {
     let venv = repo().join(".venv-test/bin/python");
     assert!(
         venv.exists(),
-        "no test interpreter: run `scripts/test.sh` (it creates .venv-test with debugpy), or set LOUPE_TEST_PYTHON"
+        "no test interpreter: run `scripts/setup-test-env.sh` (it creates .venv-test with debugpy), or set LOUPE_TEST_PYTHON"
     );
     venv
 }
@@ -106,6 +106,8 @@ impl std::fmt::Display for Run {
 /// A loupe command with an isolated state and cache directory.
 pub struct Loupe {
     command: Command,
+    /// What loupe reads on its stdin (then end of file); none: /dev/null.
+    input: Option<Vec<u8>>,
     _home: tempfile::TempDir,
 }
 
@@ -125,7 +127,7 @@ impl Loupe {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        Loupe { command, _home: home }
+        Loupe { command, input: None, _home: home }
     }
 
     /// `loupe run --batch --python <test python> [extra...]`, the usual start.
@@ -161,8 +163,15 @@ impl Loupe {
         self
     }
 
+    /// Gives loupe `input` on its stdin, followed by end of file.
+    pub fn stdin(mut self, input: &[u8]) -> Self {
+        self.command.stdin(Stdio::piped());
+        self.input = Some(input.to_vec());
+        self
+    }
+
     pub fn run(mut self) -> Run {
-        run_guarded(&mut self.command)
+        run_guarded_with(&mut self.command, self.input.as_deref())
     }
 }
 
@@ -175,7 +184,16 @@ fn shared_cache() -> PathBuf {
 
 /// Runs `command` to completion, killing it if it outlives [`HANG_GUARD`].
 pub fn run_guarded(command: &mut Command) -> Run {
+    run_guarded_with(command, None)
+}
+
+/// [`run_guarded`], writing `input` to the piped stdin first.
+fn run_guarded_with(command: &mut Command, input: Option<&[u8]>) -> Run {
     let mut child = command.spawn().expect("start loupe");
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        use std::io::Write;
+        stdin.write_all(input).expect("write loupe's stdin");
+    }
     let mut out = child.stdout.take().expect("stdout");
     let mut err = child.stderr.take().expect("stderr");
     let out_thread = std::thread::spawn(move || {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs loupe's tests on a fresh machine: creates .venv-test (debugpy and ipdb, the real things the
-# tests drive), keeps a local debugpy wheel for the provisioning test, then runs cargo test.
-# Extra arguments go to `cargo test` (e.g. `scripts/test.sh --test debugpy_stepping`).
+# Prepares what loupe's tests drive, once per checkout: `.venv-test`, a virtual environment with
+# debugpy and ipdb (the real things the tests debug with), and `.venv-test/wheels`, a debugpy
+# wheel for the offline-install tests. Does nothing when both are already there.
+# README's test command: scripts/setup-test-env.sh && cargo test --locked
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +17,3 @@ if ! ls "$venv"/wheels/debugpy-*.whl >/dev/null 2>&1; then
     "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
         -d "$venv/wheels" "debugpy==1.8.22"
 fi
-
-export LOUPE_TEST_PYTHON="$PWD/$venv/bin/python"
-export LOUPE_TEST_WHEELS="$PWD/$venv/wheels"
-exec cargo test --locked "$@"
