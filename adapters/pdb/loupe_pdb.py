@@ -1309,6 +1309,7 @@ class BridgeMixin:
 
     bridge = None
     _lp_why = None  # (reason, hit, exception) of the stop being entered
+    _lp_break_reason = None  # pause / breakpoint(): the reason of the next stop, whatever comes first
     _lp_entry = False  # the next stop is the program's first line
     _lp_at_entry = False  # stopped at the entry stop
     _lp_jumped = False
@@ -1457,7 +1458,9 @@ class BridgeMixin:
                 self.message(message)
             while frame is not None and self.bridge.hidden(frame):
                 frame = frame.f_back
-            self._lp_why = (reason, [], None)
+            # Kept apart from _lp_why, which each bdb hook clears on its way out: the stop this
+            # asks for may come after hooks that do not stop (a return from a hidden frame).
+            self._lp_break_reason = reason
             if getattr(self, "botframe", None) is None:  # not started by run(): bdb's set_trace
                 self.set_trace(frame)
                 self.set_step()  # the next line, as below (3.13's set_trace steps by instruction)
@@ -1517,6 +1520,9 @@ class BridgeMixin:
 
     def _lp_announce(self):
         why = self._lp_why
+        if why is None and self._lp_break_reason is not None:
+            why = (self._lp_break_reason, [], None)
+        self._lp_break_reason = None
         if why is None:
             # No new stop (setup() not called) means the prompt loop was entered again after
             # `running` was sent: a Ctrl-C came between the two. The program is paused.
