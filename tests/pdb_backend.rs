@@ -109,6 +109,7 @@ fn pdb_works_on_other_cpython_versions() {
         assert_eq!(run.results("print")[0]["value"], "3", "{run}");
         assert_eq!(run.output("stdout"), "z 30\n");
         assert_eq!(run.exit_code(), Some(0));
+        typed_breakpoints_are_adopted("pdb", &interpreter);
     }
 }
 
@@ -218,4 +219,111 @@ fn a_syntax_error_is_reported_with_its_line() {
     assert!(stderr.contains("line 5") && stderr.contains("SyntaxError"), "{run}");
     assert!(run.stops().is_empty(), "{run}");
     assert_eq!(run.exit_code(), Some(1), "{run}");
+}
+
+fn breakpoints_typed_at_the_prompt_become_loupes(backend: &str) {
+    typed_breakpoints_are_adopted(backend, &python());
+}
+on_backends!(breakpoints_typed_at_the_prompt_become_loupes: pdb, ipdb);
+
+fn typed_breakpoints_are_adopted(backend: &str, python: &std::path::Path) {
+    // bp_loop.py: line 6 `result = x * x` in square(x), line 16 `print("total", total)`.
+    let backend = &format!("{backend} on {}", python.display());
+    let run = run_on(
+        backend.split(' ').next().unwrap(),
+        python,
+        "bp_loop.py",
+        &["--break", &at("bp_loop.py", 11)],
+        &[
+            "pdb break 6, x >= 3",
+            "pdb tbreak 16",
+            "continue",
+            "print x",
+            "pdb disable 2",
+            "pdb condition 2 x > 4",
+            "continue",
+            "pdb p total",
+            "pdb clear 1",
+            "continue",
+        ],
+    );
+    let adopted: Vec<&serde_json::Value> =
+        run.events("breakpoint").into_iter().map(|e| &e["breakpoint"]).filter(|b| b["id"] != 1).collect();
+    let summary: Vec<(i64, i64, bool, bool, Option<&str>)> = adopted
+        .iter()
+        .map(|b| {
+            (
+                b["id"].as_i64().unwrap(),
+                b["line"].as_i64().unwrap(),
+                b["enabled"].as_bool().unwrap(),
+                b["temporary"].as_bool().unwrap(),
+                b["condition"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (2, 6, true, false, Some("x >= 3")),
+            (3, 16, true, true, None),
+            (2, 6, false, false, Some("x >= 3")),
+            (2, 6, false, false, Some("x > 4")),
+        ],
+        "{backend}: {run}"
+    );
+    assert!(adopted.iter().all(|b| b["verified"] == true && b["file"] == program("bp_loop.py").to_str().unwrap()));
+    let stops: Vec<(i64, String, serde_json::Value)> = run
+        .stops()
+        .iter()
+        .map(|s| (s["line"].as_i64().unwrap(), s["reason"].as_str().unwrap().into(), s["breakpoints"].clone()))
+        .collect();
+    assert_eq!(
+        stops,
+        vec![
+            (11, "breakpoint".into(), serde_json::json!([1])),
+            (6, "breakpoint".into(), serde_json::json!([2])),
+            (16, "breakpoint".into(), serde_json::json!([3])),
+        ],
+        "{backend}: {run}"
+    );
+    assert_eq!(run.result("print")["value"], "3", "{backend}: {run}");
+    // `clear 1` typed there removes loupe's own breakpoint (the temporary one went at its stop,
+    // as loupe's temporaries do).
+    let removed: Vec<i64> = run.events("breakpoint_removed").iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert_eq!(removed, vec![1], "{backend}: {run}");
+    let pdb: Vec<&serde_json::Value> = run.results("pdb");
+    assert_eq!(pdb.len(), 6, "{backend}: {run}");
+    assert_eq!(pdb[4]["output"].as_str().map(str::trim), Some("55"), "what `p total` printed\n{backend}: {run}");
+    assert!(pdb[5]["output"].as_str().unwrap().contains("Deleted breakpoint 1"), "{backend}: {run}");
+    assert!(pdb.iter().all(|r| r["resumed"] == false), "{backend}: {run}");
+    assert_eq!(run.exit_code(), Some(5), "{backend}: {run}");
+}
+
+fn a_next_typed_at_the_prompt_steps_over_a_breakpoint_waiting_for_a_later_hit(backend: &str) {
+    // bp_loop.py line 15 `total += square(i)`; line 6 is in square. The bridge applies the hit
+    // condition, so the typed `next` ends where a step ends instead of being lost.
+    let run = run_on(
+        backend,
+        &python(),
+        "bp_loop.py",
+        &["--break", &format!("{} if i == 0", at("bp_loop.py", 15))],
+        &["break bp_loop.py:6 hits == 3", "pdb next", "continue", "print x"],
+    );
+    assert_eq!(
+        run.stop_lines(),
+        vec![(15, "breakpoint".into()), (12, "step".into()), (6, "breakpoint".into())],
+        "{backend}: {run}"
+    );
+    assert_eq!(run.result("pdb")["resumed"], true, "{backend}: {run}");
+    assert_eq!(run.result("print")["value"], "2", "the third call is square(2)\n{backend}: {run}");
+    assert_eq!(run.stops()[2]["breakpoints"], serde_json::json!([2]), "{backend}: {run}");
+}
+on_backends!(a_next_typed_at_the_prompt_steps_over_a_breakpoint_waiting_for_a_later_hit: pdb, ipdb);
+
+#[test]
+fn pdb_commands_are_refused_by_debugpy_with_the_reason() {
+    let run = run_on("debugpy", &python(), "bp_loop.py", &["--break", &at("bp_loop.py", 11)], &["pdb break 6"]);
+    let errors = run.errors();
+    assert_eq!(errors.len(), 1, "{run}");
+    assert!(errors[0]["message"].as_str().unwrap().contains("no debugger prompt of its own"), "{run}");
 }

@@ -300,9 +300,10 @@ fn pdb_backend_shows_its_terminal_in_the_console_and_steps() {
     // And a command typed there moves the panes: `next` is reported as a step.
     tui.type_text("next\r");
     tui.wait_for("the typed step", |s| s.contains("demo.py:6"));
-    // A breakpoint typed at pdb's prompt stops the program; `up` typed there selects the caller
-    // in the Stack pane too.
-    tui.type_text("break 19\r");
+    // A breakpoint typed at pdb's prompt is adopted: the Breakpoints pane lists it (with its
+    // condition) and it stops the program; `up` typed there selects the caller in the Stack pane.
+    tui.type_text("break 19, n < 2\r");
+    tui.wait_for("the typed breakpoint listed", |s| row_with(s, "demo.py:19").is_some_and(|r| r.contains("if n < 2")));
     tui.type_text("continue\r");
     tui.wait_for("the stop in fib", |s| row_with(s, "▶ fib").is_some_and(|r| r.contains("demo.py:19")));
     tui.type_text("up\r");

@@ -51,6 +51,7 @@ VALUE_LIMIT = 1000
 CLIPBOARD_LIMIT = 1000000
 MAX_CHILDREN = 10000
 OUTPUT_CHUNK = 32768
+COMMAND_OUTPUT_LIMIT = 1000000
 # Nesting deeper than this is shown as `...` in values (like reprlib).
 MAX_DEPTH = 16
 # Code flags of generators and coroutines: their call event also fires on every resumption.
@@ -189,6 +190,39 @@ class Tee:
         if text:
             self._channel.output(self._category, text)
         return written
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class CommandOutput:
+    """pdb's own output stream: everything goes to the terminal, and what a command typed at the
+    prompt prints is also kept (up to COMMAND_OUTPUT_LIMIT characters) for loupe, which sends
+    commands of the user's on their behalf (`debugger_command`) and shows the answer."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._kept = None
+        self._size = 0
+
+    def begin(self):
+        self._kept, self._size = [], 0
+
+    def take(self):
+        text = "".join(self._kept or ())
+        self._kept = None
+        return text
+
+    def write(self, text):
+        kept = self._kept
+        if kept is not None and text and self._size < COMMAND_OUTPUT_LIMIT:
+            kept.append(text[: COMMAND_OUTPUT_LIMIT - self._size])
+            self._size += len(kept[-1])
+        return self._stream.write(text)
 
     def writelines(self, lines):
         for line in lines:
@@ -522,6 +556,9 @@ class Bridge:
         self.exception = None
         self.filters = set()
         self.line_bps = {}  # bdb breakpoint number -> LineBreakpoint
+        # What loupe last heard about each breakpoint in line_bps: (condition, enabled). A
+        # difference is an edit typed at the prompt (`disable 3`, `condition 3 x > 1`).
+        self.reported = {}
         self.function_bps = []
         self.code_lines = {}  # file -> (linecache lines, set of lines with code)
         self.hidden_codes = {}
@@ -546,7 +583,8 @@ class Bridge:
         runpy = sys.modules.get("runpy")
         if runpy is not None:
             self.internal_files.add(runpy._run_module_as_main.__code__.co_filename)
-        self.debugger.stdout = sys.stdout  # pdb's own messages: the terminal only, never `output`
+        # pdb's own messages: the terminal only, never `output`.
+        self.debugger.stdout = CommandOutput(sys.stdout)
         sys.stdout = Tee(sys.stdout, "stdout", self.channel)
         sys.stderr = Tee(sys.stderr, "stderr", self.channel)
         try:
@@ -589,6 +627,7 @@ class Bridge:
     def announce_stop(self, why):
         dbg = self.debugger
         reason, hit, exception = why
+        self.report_typed_breakpoints(hit)  # a .pdbrc's, changes typed in a `commands` list
         if self.stop_seq == 0:
             # The program waits at its first prompt: a good time for work that is not urgent.
             without_signals(_thread.start_new_thread, cache_bytecode, ())
@@ -615,16 +654,17 @@ class Bridge:
                     "frames": frames,
                     "current": current,
                     "exception": exception,
+                    "hits": self.hit_counts(),
                 }
             )
 
-    def announce_prompt(self):
+    def announce_prompt(self, output=""):
         with self.lock:
             if self.stopped:
                 frames, current = self.frames()
-                self.channel.send({"event": "prompt", "current": current, "frames": frames})
+                self.channel.send({"event": "prompt", "current": current, "frames": frames, "output": output})
 
-    def announce_running(self):
+    def announce_running(self, output=""):
         # Wait for a request in progress (it reads the frames the program is about to change),
         # but not forever: user code it runs may be waiting for this thread.
         locked = self.lock.acquire(timeout=10)
@@ -632,7 +672,7 @@ class Bridge:
             self.stopped = False
             self.exception = None
             self.forget_refs()
-            self.channel.send({"event": "running"})
+            self.channel.send({"event": "running", "output": output})
             dbg = self.debugger
             if dbg._lp_idle and dbg._lp_needs_tracing() and dbg.stack:
                 # loupe set a breakpoint after `continue` dropped tracing, before `running`.
@@ -806,6 +846,12 @@ class Bridge:
     # --- breakpoints ---
 
     def set_breakpoints(self, params):
+        # Under the lock: the program's thread compares the breakpoints with what loupe knows
+        # after every command typed at the prompt (report_typed_breakpoints).
+        with self.lock:
+            return self._set_breakpoints(params)
+
+    def _set_breakpoints(self, params):
         dbg = self.debugger
         filename = self.breakpoint_file(params["file"])
         previous = {n: b for n, b in self.line_bps.items() if b.bp.file == filename}
@@ -828,6 +874,8 @@ class Bridge:
             same = [b for n, b in previous.items() if b.key == key and n not in kept]
             if same and bdb.Breakpoint.bpbynumber[same[0].bp.number] is same[0].bp:
                 kept.add(same[0].bp.number)  # unchanged: keeps its number and hit count
+                same[0].bp.enabled = True  # loupe sends enabled breakpoints only (`disable` typed)
+                self.reported[same[0].bp.number] = (condition, True)
                 results.append(same[0].result())
                 continue
             problem = dbg.set_break(filename, line, cond=condition)
@@ -836,11 +884,13 @@ class Bridge:
                 continue
             bp = dbg.get_breaks(filename, line)[-1]
             self.line_bps[bp.number] = LineBreakpoint(bp, key, hit_test, log_parts)
+            self.reported[bp.number] = (condition, True)
             kept.add(bp.number)
             results.append(self.line_bps[bp.number].result())
         for number in previous:
             if number not in kept:
                 del self.line_bps[number]
+                self.reported.pop(number, None)
                 dbg.clear_bpbynumber(number)
         self.rearm()
         return results
@@ -851,6 +901,57 @@ class Bridge:
         # The main script runs under its real path; loupe may know it through a symlink.
         real = os.path.realpath(filename)
         return real if real != filename and real == dbg.mainpyfile else filename
+
+    def report_typed_breakpoints(self, stopping_at=()):
+        """Adopt breakpoints made at the prompt (`break 12`, `tbreak f`, a .pdbrc) and tell loupe
+        about them, and about loupe's breakpoints changed or cleared there, in one `breakpoints`
+        event. Adopted breakpoints are loupe's from then on: `set_breakpoints` keeps them when
+        loupe sends them back. A temporary breakpoint bdb deleted as it stopped (`stopping_at`)
+        is not reported gone: loupe must see which breakpoint the stop was, and removes
+        temporaries itself."""
+        with self.lock:
+            added, changed, removed = [], [], []
+            for bp in bdb.Breakpoint.bpbynumber:
+                if bp is None or bp.number in self.line_bps:
+                    continue
+                key = (bp.line, bp.cond, None, None)
+                self.line_bps[bp.number] = LineBreakpoint(bp, key, None, None)
+                self.reported[bp.number] = (bp.cond, bp.enabled)
+                added.append(
+                    {
+                        "number": bp.number,
+                        "file": bp.file,
+                        "line": bp.line,
+                        "condition": bp.cond,
+                        "enabled": bool(bp.enabled),
+                        "temporary": bool(bp.temporary),
+                    }
+                )
+            for number, owned in list(self.line_bps.items()):
+                bpbynumber = bdb.Breakpoint.bpbynumber
+                if number >= len(bpbynumber) or bpbynumber[number] is not owned.bp:
+                    if number in stopping_at:
+                        continue
+                    # `clear` typed, or a temporary breakpoint bdb deleted at an earlier stop.
+                    del self.line_bps[number]
+                    self.reported.pop(number, None)
+                    removed.append(number)
+                    continue
+                state = (owned.bp.cond, bool(owned.bp.enabled))
+                if self.reported.get(number) != state:
+                    self.reported[number] = state
+                    line, _, hit_condition, log_message = owned.key
+                    owned.key = (line, state[0], hit_condition, log_message)
+                    changed.append({"number": number, "condition": state[0], "enabled": state[1]})
+            if added or changed or removed:
+                self.channel.send({"event": "breakpoints", "added": added, "changed": changed, "removed": removed})
+
+    def hit_counts(self):
+        """[number, hits] of every breakpoint loupe set: how often each was reached with its
+        condition true (hit conditions are applied here, so loupe cannot count stops)."""
+        counts = [[n, b.hits] for n, b in self.line_bps.items()]
+        counts.extend([b.number, b.hits] for b in self.function_bps)
+        return counts
 
     def check_line(self, filename, line):
         lines = linecache.getlines(filename)
@@ -1541,8 +1642,17 @@ class BridgeMixin:
             self.bridge.failed("reporting the command %r" % line)
         return stop
 
+    def precmd(self, line):
+        stdout = self.stdout
+        if isinstance(stdout, CommandOutput):
+            stdout.begin()
+        return super().precmd(line)
+
     def _lp_after_command(self, stop, line):
-        """Tell loupe what the command did: resumed the program, jumped, or left it stopped."""
+        """Tell loupe what the command did: resumed the program, jumped, or left it stopped; and
+        first, what it did to breakpoints."""
+        self.bridge.report_typed_breakpoints()
+        output = self.stdout.take() if isinstance(self.stdout, CommandOutput) else ""
         if self._lp_restop:
             # No `running` before this stop: the program did not run, and loupe releases the
             # program's held input on `running` (it would reach this prompt instead).
@@ -1552,13 +1662,13 @@ class BridgeMixin:
             self._lp_announce()
         elif stop:
             self._lp_at_entry = False
-            self.bridge.announce_running()
+            self.bridge.announce_running(output)
         elif self._lp_jumped:
             self._lp_jumped = False
             self._lp_why = ("goto", [], None)
             self._lp_announce()
         elif not line.startswith("_pdbcmd"):  # pdb 3.13's own queued command
-            self.bridge.announce_prompt()
+            self.bridge.announce_prompt(output)
 
     # --- commands ---
 

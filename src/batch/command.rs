@@ -27,10 +27,15 @@ pub enum Command {
     Locals,
     Globals,
     Print(String),
-    Set { name: String, expression: String },
+    Set {
+        name: String,
+        expression: String,
+    },
     Watch(String),
     Restart,
     Quit,
+    /// A command typed at the backend's own prompt (pdb/ipdb backends): `pdb tbreak 30`.
+    Debugger(String),
 }
 
 impl Command {
@@ -63,6 +68,7 @@ impl Command {
             Command::Watch(_) => "watch",
             Command::Restart => "restart",
             Command::Quit => "quit",
+            Command::Debugger(_) => "pdb",
         }
     }
 
@@ -122,11 +128,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "watch" => non_empty(word, rest).map(Command::Watch),
         "restart" => no_args(Command::Restart),
         "quit" | "q" | "exit" => no_args(Command::Quit),
+        "pdb" | "ipdb" => non_empty(word, rest).map(|text| Command::Debugger(text.to_string())),
         "" => Err("empty command".into()),
         other => Err(format!(
             "unknown command `{other}` (commands: break, tbreak, delete, disable, enable, catch, continue, next, step, \
              finish, until, jump, pause, stack, threads, thread, frame, up, down, locals, globals, print, set, watch, \
-             restart, quit)"
+             restart, quit, pdb)"
         )),
     }
 }
@@ -308,6 +315,8 @@ mod tests {
     #[test]
     fn other_commands() {
         assert_eq!(parse("until 40"), Ok(Command::Until(40)));
+        assert_eq!(parse("pdb  tbreak 30, n > 2"), Ok(Command::Debugger("tbreak 30, n > 2".into())));
+        assert!(parse("pdb").is_err());
         assert_eq!(parse("set x = y == 2"), Ok(Command::Set { name: "x".into(), expression: "y == 2".into() }));
         assert_eq!(
             parse("catch raised uncaught"),

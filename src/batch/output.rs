@@ -80,6 +80,9 @@ impl JsonLines {
             SessionEvent::BreakpointChanged(b) => {
                 json!({ "type": "event", "event": "breakpoint", "breakpoint": breakpoint(b) })
             }
+            SessionEvent::BreakpointRemoved(id) => {
+                json!({ "type": "event", "event": "breakpoint_removed", "id": id })
+            }
             SessionEvent::Exited { code, signal } => {
                 let mut v = json!({ "type": "event", "event": "exited", "exit_code": code });
                 if let Some(s) = signal {

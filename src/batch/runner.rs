@@ -179,6 +179,22 @@ impl Runner {
                 self.exit = None;
                 self.wait_for_stop().await;
             }
+            Command::Debugger(text) => {
+                self.start_if_needed().await?;
+                let reply = self.session.debugger_command(&text).await?;
+                // What the command did to breakpoints (or the frame) is already queued: first.
+                let mut stopped = false;
+                while let Some(event) = self.session.try_next_event().await {
+                    if self.report(event).await {
+                        stopped = true; // `jump` stops without running
+                        break;
+                    }
+                }
+                self.out.result(name, json!({ "text": text, "output": reply.output, "resumed": reply.resumed }));
+                if reply.resumed && !stopped {
+                    self.wait_for_stop().await;
+                }
+            }
             Command::Quit => unreachable!("handled by run"),
             inspection => {
                 self.start_if_needed().await?;

@@ -629,6 +629,7 @@ impl Backend for DapBackend {
             function_breakpoints: self.caps.supports_function_breakpoints,
             log_points: self.caps.supports_log_points,
             hit_conditions: self.caps.supports_hit_conditional_breakpoints,
+            counts_hits: false,
         }
     }
 

@@ -14,21 +14,21 @@ use anyhow::{anyhow, bail, Context};
 use async_trait::async_trait;
 use serde_json::json;
 use tokio::net::UnixListener;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::channel::Channel;
 use super::protocol::{
-    BreakpointResult, BridgeEvent, BridgeFrame, BridgeVariable, CompletionResult, ScopeResult, StopReport, ValueResult,
-    VariablesResult,
+    BreakpointResult, BridgeEvent, BridgeFrame, BridgeVariable, CompletionResult, ScopeResult, StopReport,
+    TypedBreakpoint, ValueResult, VariablesResult,
 };
 use super::terminal::DebuggeeTerminal;
 use crate::pyenv::interpreter::Interpreter;
 use crate::sandbox::PythonProcess;
 use crate::session::{
-    Backend, BackendEvent, BreakpointStatus, Capabilities, Completion, EvalContext, EvalResult, EventSink,
-    ExceptionFilter, ExceptionInfo, Frame, FrameId, FunctionBreakpointRequest, Launcher, LineBreakpointRequest,
-    OutputCategory, ResumeAction, Scope, ScopeKind, SessionEvent, StopInfo, StopReason, ThreadId, ThreadInfo, VarRef,
-    Variable,
+    Backend, BackendEvent, BreakpointEdit, BreakpointSpec, BreakpointStatus, Capabilities, Completion, DebuggerReply,
+    EvalContext, EvalResult, EventSink, ExceptionFilter, ExceptionInfo, Frame, FrameId, FunctionBreakpointRequest,
+    Launcher, LineBreakpointRequest, OutputCategory, ResumeAction, Scope, ScopeKind, SessionEvent, StopInfo,
+    StopReason, ThreadId, ThreadInfo, VarRef, Variable,
 };
 
 const BRIDGE: &str = include_str!("../../adapters/pdb/loupe_pdb.py");
@@ -36,6 +36,8 @@ const BRIDGE: &str = include_str!("../../adapters/pdb/loupe_pdb.py");
 const PAUSE_WAIT: Duration = Duration::from_secs(10);
 /// How long the bridge may take to connect and say hello (importing IPython is slow).
 const HELLO_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a command typed for `debugger_command` may take to come back to the prompt.
+const COMMAND_WAIT: Duration = Duration::from_secs(60);
 
 /// Which debugger runs in the terminal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +123,15 @@ struct State {
     awaiting_running: bool,
 }
 
+/// The debugger's latest turn: back at its prompt, resumed, or stopped. `debugger_command` waits
+/// for the next one after typing.
+#[derive(Debug, Clone, Default)]
+struct Turn {
+    seq: u64,
+    output: String,
+    resumed: bool,
+}
+
 pub struct PdbBackend {
     channel: Channel,
     terminal: Arc<DebuggeeTerminal>,
@@ -128,6 +139,7 @@ pub struct PdbBackend {
     events: EventSink,
     debugger: Debugger,
     stop_on_entry: bool,
+    turns: watch::Receiver<Turn>,
     /// Keeps the socket's private directory until the backend goes.
     _socket_dir: tempfile::TempDir,
 }
@@ -179,6 +191,7 @@ impl PdbBackend {
         }
 
         let state = Arc::new(Mutex::new(State::default()));
+        let (turn_tx, turns) = watch::channel(Turn::default());
         let backend = PdbBackend {
             channel,
             terminal: Arc::clone(&terminal),
@@ -186,9 +199,10 @@ impl PdbBackend {
             events: events.clone(),
             debugger: spec.debugger,
             stop_on_entry: spec.stop_on_entry,
+            turns,
             _socket_dir: socket_dir,
         };
-        tokio::spawn(pump(bridge_events, terminal, state, events, spec.stop_on_entry));
+        tokio::spawn(pump(bridge_events, terminal, state, events, turn_tx, spec.stop_on_entry));
         Ok(backend)
     }
 
@@ -213,12 +227,20 @@ async fn pump(
     terminal: Arc<DebuggeeTerminal>,
     state: Arc<Mutex<State>>,
     events: EventSink,
+    turns: watch::Sender<Turn>,
     stop_on_entry: bool,
 ) {
+    let next_turn = |output: String, resumed: bool| {
+        turns.send_modify(|t| *t = Turn { seq: t.seq + 1, output, resumed });
+    };
     while let Some(event) = bridge.recv().await {
         let Ok(mut s) = state.lock() else { break };
         match event {
             BridgeEvent::Stopped(report) => {
+                next_turn(String::new(), true);
+                if !report.hits.is_empty() {
+                    let _ = events.send(BackendEvent::HitCounts(report.hits.clone()));
+                }
                 terminal.set_at_prompt(true);
                 s.stop = Some(report.clone());
                 // A command can end in a stop without `running` (jump, continue onto the entry
@@ -240,7 +262,8 @@ async fn pump(
                 }
                 let _ = events.send(stopped_event(&report));
             }
-            BridgeEvent::Prompt { current, frames } => {
+            BridgeEvent::Prompt { current, frames, output } => {
+                next_turn(output, false);
                 let configured = s.configured;
                 if let Some(stop) = s.stop.as_mut() {
                     let moved = stop.current != current;
@@ -255,12 +278,27 @@ async fn pump(
                     }
                 }
             }
-            BridgeEvent::Running => {
+            BridgeEvent::Running { output } => {
+                next_turn(output, true);
                 terminal.set_at_prompt(false);
                 s.stop = None;
                 s.awaiting_running = false;
                 if s.configured {
                     let _ = events.send(BackendEvent::Session(SessionEvent::Continued { thread: None }));
+                }
+            }
+            BridgeEvent::Breakpoints { added, changed, removed } => {
+                let edits = added
+                    .into_iter()
+                    .map(adopted)
+                    .chain(changed.into_iter().map(|c| BreakpointEdit::Changed {
+                        backend_id: c.number,
+                        condition: c.condition,
+                        enabled: c.enabled,
+                    }))
+                    .chain(removed.into_iter().map(|backend_id| BreakpointEdit::Removed { backend_id }));
+                for edit in edits {
+                    let _ = events.send(BackendEvent::BreakpointEdited(edit));
                 }
             }
             BridgeEvent::Output { category, text } => {
@@ -322,6 +360,13 @@ fn stopped_event(report: &StopReport) -> BackendEvent {
     }
 }
 
+/// A breakpoint typed at the prompt, as the session's.
+fn adopted(b: TypedBreakpoint) -> BreakpointEdit {
+    let spec =
+        BreakpointSpec { condition: b.condition, temporary: b.temporary, ..BreakpointSpec::line(b.file, b.line) };
+    BreakpointEdit::Added { backend_id: b.number, spec, enabled: b.enabled }
+}
+
 /// pdb debugs one thread; its id is the bridge's (or 1 when it did not say).
 fn thread_id(report: &StopReport) -> ThreadId {
     if report.thread == 0 {
@@ -346,6 +391,7 @@ impl Backend for PdbBackend {
             function_breakpoints: true,
             log_points: true,
             hit_conditions: true,
+            counts_hits: true,
         }
     }
 
@@ -460,6 +506,31 @@ impl Backend for PdbBackend {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         self.terminal.signal(nix::sys::signal::Signal::SIGINT)
+    }
+
+    async fn debugger_command(&self, text: &str) -> anyhow::Result<DebuggerReply> {
+        if text.contains(['\r', '\n']) {
+            bail!("type one {} command at a time ({text:?} has a line break)", self.debugger.name());
+        }
+        self.current_stop()?;
+        let mut turns = self.turns.clone();
+        let before = turns.borrow_and_update().seq;
+        self.terminal.type_command(text)?;
+        let mut exit = self.terminal.exit.clone();
+        tokio::select! {
+            turn = tokio::time::timeout(COMMAND_WAIT, turns.wait_for(|t| t.seq > before)) => match turn {
+                Ok(Ok(turn)) => Ok(DebuggerReply { output: turn.output.clone(), resumed: turn.resumed }),
+                Ok(Err(_)) => Ok(DebuggerReply { output: String::new(), resumed: true }),
+                Err(_) => bail!(
+                    "{} did not come back to its prompt within {}s after {text:?}; it may be waiting for an answer \
+                     (`clear` without a number asks for confirmation: answer in its terminal, or use `clear N`)",
+                    self.debugger.name(),
+                    COMMAND_WAIT.as_secs()
+                ),
+            },
+            // `quit`, or a program that ended.
+            _ = exit.wait_for(Option::is_some) => Ok(DebuggerReply { output: String::new(), resumed: true }),
+        }
     }
 
     async fn jump(&self, _thread: ThreadId, file: &Path, line: i64) -> anyhow::Result<()> {

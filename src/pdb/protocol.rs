@@ -47,8 +47,24 @@ pub enum BridgeEvent {
         current: usize,
         #[serde(default)]
         frames: Vec<BridgeFrame>,
+        /// What the command typed at the prompt printed.
+        #[serde(default)]
+        output: String,
     },
-    Running,
+    Running {
+        /// What the command that resumed the program printed.
+        #[serde(default)]
+        output: String,
+    },
+    /// Breakpoints made, changed or cleared by commands typed at the prompt.
+    Breakpoints {
+        #[serde(default)]
+        added: Vec<TypedBreakpoint>,
+        #[serde(default)]
+        changed: Vec<ChangedBreakpoint>,
+        #[serde(default)]
+        removed: Vec<i64>,
+    },
     Output {
         category: String,
         text: String,
@@ -74,6 +90,28 @@ pub struct StopReport {
     pub current: usize,
     #[serde(default)]
     pub exception: Option<ExceptionReport>,
+    /// `[number, hits]` of every breakpoint loupe set (the bridge applies hit conditions).
+    #[serde(default)]
+    pub hits: Vec<(i64, u64)>,
+}
+
+/// A breakpoint made at the prompt, which the bridge adopted.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TypedBreakpoint {
+    pub number: i64,
+    pub file: PathBuf,
+    pub line: i64,
+    pub condition: Option<String>,
+    pub enabled: bool,
+    pub temporary: bool,
+}
+
+/// One of loupe's breakpoints after `condition N ...`, `disable N` or `enable N` at the prompt.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChangedBreakpoint {
+    pub number: i64,
+    pub condition: Option<String>,
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
+use super::breakpoints::BreakpointSpec;
+
 use super::model::*;
 
 /// A line breakpoint as sent to a backend (loupe's registry keeps ids, enablement and temporaries).
@@ -49,7 +51,30 @@ pub enum BackendEvent {
     BreakpointUpdate {
         status: BreakpointStatus,
     },
+    /// A breakpoint made, changed or removed in the backend's own interface (a `break` typed at
+    /// pdb's prompt); the session adopts it.
+    BreakpointEdited(BreakpointEdit),
+    /// How often each breakpoint was reached with its condition true, by backend id, from a
+    /// backend that [`Capabilities::counts_hits`] (sent before the stop it belongs to).
+    HitCounts(Vec<(i64, u64)>),
     Session(SessionEvent),
+}
+
+/// What a command typed at the backend's own prompt did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DebuggerReply {
+    /// What the debugger printed in answer (without the echoed command and the next prompt).
+    pub output: String,
+    /// The command resumed the program: a stop or the end follows as events.
+    pub resumed: bool,
+}
+
+/// See [`BackendEvent::BreakpointEdited`].
+#[derive(Debug, Clone)]
+pub enum BreakpointEdit {
+    Added { backend_id: i64, spec: BreakpointSpec, enabled: bool },
+    Changed { backend_id: i64, condition: Option<String>, enabled: bool },
+    Removed { backend_id: i64 },
 }
 
 pub type EventSink = mpsc::UnboundedSender<BackendEvent>;
@@ -99,6 +124,11 @@ pub trait Backend: Send + Sync {
     /// Sends text to the program's standard input (for programs that read it while debugged).
     async fn write_stdin(&self, _text: &str) -> anyhow::Result<()> {
         anyhow::bail!("the {} backend cannot write to this program's input", self.name())
+    }
+
+    /// Types a command at the backend's own debugger prompt (pdb's), as a user would.
+    async fn debugger_command(&self, _text: &str) -> anyhow::Result<DebuggerReply> {
+        anyhow::bail!("the {} backend has no debugger prompt of its own: use loupe's commands", self.name())
     }
 
     /// Ends the debuggee (and its children).

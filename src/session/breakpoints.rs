@@ -202,6 +202,16 @@ impl Registry {
         id
     }
 
+    /// A breakpoint the backend made (typed at pdb's prompt), already in force there.
+    pub fn adopt(&mut self, spec: BreakpointSpec, enabled: bool, backend_id: i64) -> &Breakpoint {
+        let id = self.insert(spec, false);
+        let b = self.get_mut(id).expect("just inserted");
+        b.enabled = enabled;
+        b.verified = true;
+        b.backend_id = Some(backend_id);
+        b
+    }
+
     pub fn remove(&mut self, id: BreakpointId) -> Option<Breakpoint> {
         let at = self.items.iter().position(|b| b.id == id)?;
         Some(self.items.remove(at))
@@ -209,10 +219,11 @@ impl Registry {
 
     /// The enabled line breakpoints of `file`, as ids and backend requests in the same order.
     ///
-    /// Hit conditions stay in loupe (except for logpoints, which never stop): debugpy checks a hit
-    /// condition *instead of* the condition when both are set, and restarts its counts whenever
-    /// the file's breakpoints are sent again, which every add, remove, enable and disable does.
-    pub fn requests_for(&self, file: &Path) -> (Vec<BreakpointId>, Vec<LineBreakpointRequest>) {
+    /// Hit conditions stay in loupe (except for logpoints, which never stop) unless the backend
+    /// `counts_hits`: debugpy checks a hit condition *instead of* the condition when both are
+    /// set, and restarts its counts whenever the file's breakpoints are sent again, which every
+    /// add, remove, enable and disable does.
+    pub fn requests_for(&self, file: &Path, counts_hits: bool) -> (Vec<BreakpointId>, Vec<LineBreakpointRequest>) {
         self.items
             .iter()
             .filter(|b| b.enabled && b.file() == Some(file))
@@ -223,7 +234,11 @@ impl Registry {
                     LineBreakpointRequest {
                         line: *line,
                         condition: b.spec.condition.clone(),
-                        hit_condition: b.spec.log_message.as_ref().and(b.spec.hit_condition).map(HitCondition::to_dap),
+                        hit_condition: b
+                            .spec
+                            .hit_condition
+                            .filter(|_| counts_hits || b.spec.log_message.is_some())
+                            .map(HitCondition::to_dap),
                         log_message: b.spec.log_message.clone(),
                     },
                 )
@@ -231,7 +246,7 @@ impl Registry {
             .unzip()
     }
 
-    pub fn function_requests(&self) -> (Vec<BreakpointId>, Vec<FunctionBreakpointRequest>) {
+    pub fn function_requests(&self, counts_hits: bool) -> (Vec<BreakpointId>, Vec<FunctionBreakpointRequest>) {
         self.items
             .iter()
             .filter(|b| b.enabled)
@@ -242,7 +257,7 @@ impl Registry {
                     FunctionBreakpointRequest {
                         name: name.clone(),
                         condition: b.spec.condition.clone(),
-                        hit_condition: None,
+                        hit_condition: b.spec.hit_condition.filter(|_| counts_hits).map(HitCondition::to_dap),
                     },
                 )),
                 Location::Line { .. } => None,
@@ -309,7 +324,7 @@ mod tests {
         let b = r.insert(BreakpointSpec::line("/a.py", 9), false);
         r.insert(BreakpointSpec::line("/b.py", 1), false);
         r.get_mut(b).unwrap().enabled = false;
-        let (ids, reqs) = r.requests_for(Path::new("/a.py"));
+        let (ids, reqs) = r.requests_for(Path::new("/a.py"), false);
         assert_eq!(ids, vec![a]);
         assert_eq!(reqs[0].line, 3);
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{anyhow, bail, Context};
 use tokio::sync::mpsc;
 
-use super::backend::{Backend, BackendEvent, Launcher};
+use super::backend::{Backend, BackendEvent, BreakpointEdit, DebuggerReply, Launcher};
 use super::breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Location, Registry};
 use super::model::*;
 use super::values;
@@ -190,7 +190,7 @@ impl Session {
         match location {
             Location::Line { file, .. } => self.sync_file(&file.clone()).await,
             Location::Function { .. } => {
-                let (ids, reqs) = self.breakpoints.function_requests();
+                let (ids, reqs) = self.breakpoints.function_requests(self.capabilities().counts_hits);
                 let statuses = self.backend.set_function_breakpoints(&reqs).await?;
                 self.breakpoints.apply(&ids, &statuses);
                 Ok(())
@@ -199,7 +199,7 @@ impl Session {
     }
 
     async fn sync_file(&mut self, file: &Path) -> anyhow::Result<()> {
-        let (ids, reqs) = self.breakpoints.requests_for(file);
+        let (ids, reqs) = self.breakpoints.requests_for(file, self.capabilities().counts_hits);
         let statuses = self
             .backend
             .set_line_breakpoints(file, &reqs)
@@ -213,7 +213,7 @@ impl Session {
         for file in self.breakpoints.files() {
             self.sync_file(&file).await?;
         }
-        let (ids, reqs) = self.breakpoints.function_requests();
+        let (ids, reqs) = self.breakpoints.function_requests(self.capabilities().counts_hits);
         if !reqs.is_empty() {
             let statuses = self.backend.set_function_breakpoints(&reqs).await?;
             self.breakpoints.apply(&ids, &statuses);
@@ -381,11 +381,14 @@ impl Session {
                 let mut temporaries = Vec::new();
                 let mut reached_run_to = false;
                 let mut stops = hit.is_empty();
+                let counted = self.capabilities().counts_hits;
                 for id in &hit {
                     let Some(b) = self.breakpoints.get_mut(*id) else { continue };
-                    b.hits += 1;
-                    if !b.spec.hit_condition.is_none_or(|h| h.matches(b.hits)) {
-                        continue;
+                    if !counted {
+                        b.hits += 1;
+                        if !b.spec.hit_condition.is_none_or(|h| h.matches(b.hits)) {
+                            continue;
+                        }
                     }
                     stops = true;
                     if b.internal {
@@ -432,6 +435,15 @@ impl Session {
                 let b = self.breakpoints.apply_update(&status)?;
                 (!b.internal).then(|| SessionEvent::BreakpointChanged(b.clone()))
             }
+            BackendEvent::BreakpointEdited(edit) => self.adopt_edit(edit),
+            BackendEvent::HitCounts(counts) => {
+                for (backend_id, hits) in counts {
+                    if let Some(b) = self.breakpoints.by_backend_id(backend_id) {
+                        b.hits = hits;
+                    }
+                }
+                None
+            }
             BackendEvent::Session(e) => {
                 match &e {
                     SessionEvent::Continued { .. } => {
@@ -451,6 +463,50 @@ impl Session {
                 Some(e)
             }
         }
+    }
+
+    /// Takes into the registry what was done to breakpoints at the backend's own prompt, so every
+    /// front end shows them and loupe's later requests keep them.
+    fn adopt_edit(&mut self, edit: BreakpointEdit) -> Option<SessionEvent> {
+        match edit {
+            BreakpointEdit::Added { backend_id, spec, enabled } => {
+                if self.breakpoints.by_backend_id(backend_id).is_some() {
+                    return None;
+                }
+                let b = self.breakpoints.adopt(spec, enabled, backend_id);
+                Some(SessionEvent::BreakpointChanged(b.clone()))
+            }
+            BreakpointEdit::Changed { backend_id, condition, enabled } => {
+                let b = self.breakpoints.by_backend_id(backend_id)?;
+                b.spec.condition = condition;
+                // A breakpoint disabled there stays known by its number, so `enable` typed there
+                // later finds it; loupe's next request for the file omits it (and so clears it).
+                b.enabled = enabled;
+                (!b.internal).then(|| SessionEvent::BreakpointChanged(b.clone()))
+            }
+            BreakpointEdit::Removed { backend_id } => {
+                let id = self.breakpoints.by_backend_id(backend_id)?.id;
+                let removed = self.breakpoints.remove(id)?;
+                if self.run_to == Some(id) {
+                    self.run_to = None;
+                }
+                (!removed.internal).then_some(SessionEvent::BreakpointRemoved(id))
+            }
+        }
+    }
+
+    /// Types `text` at the backend's own debugger prompt (pdb's), as a user would. What it does
+    /// to breakpoints comes back as events; if it resumed the program, a stop or the end follows.
+    pub async fn debugger_command(&mut self, text: &str) -> anyhow::Result<DebuggerReply> {
+        self.require_stopped()?;
+        let reply = self.backend.debugger_command(text).await?;
+        if reply.resumed {
+            self.children.clear();
+            self.phase = Phase::Running;
+            // Whatever it was (`next`, `until 30`), the backend ends it; see `counts_hits`.
+            self.last_action = ResumeAction::Continue;
+        }
+        Ok(reply)
     }
 
     /// loupe's breakpoints that caused a stop: by the backend's ids, or when the backend gave none

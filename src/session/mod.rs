@@ -13,8 +13,8 @@ pub mod values;
 
 pub use self::core::{PendingEvent, Phase, Session};
 pub use backend::{
-    absolute_source_path, Backend, BackendEvent, BreakpointStatus, EventSink, FunctionBreakpointRequest, Launcher,
-    LineBreakpointRequest,
+    absolute_source_path, Backend, BackendEvent, BreakpointEdit, BreakpointStatus, DebuggerReply, EventSink,
+    FunctionBreakpointRequest, Launcher, LineBreakpointRequest,
 };
 pub use breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Location};
 pub use model::*;

@@ -104,6 +104,8 @@ pub enum SessionEvent {
     },
     /// A breakpoint's verification, line or message changed.
     BreakpointChanged(super::Breakpoint),
+    /// A breakpoint was removed outside loupe's own commands (`clear` typed at pdb's prompt).
+    BreakpointRemoved(super::BreakpointId),
     /// The main debuggee process ended. `signal` is set when it was killed by one.
     Exited {
         code: i64,
@@ -266,4 +268,8 @@ pub struct Capabilities {
     pub function_breakpoints: bool,
     pub log_points: bool,
     pub hit_conditions: bool,
+    /// The backend applies hit conditions itself, so a breakpoint waiting for a later hit never
+    /// stops the program (and never ends a step early), and reports hit counts
+    /// ([`super::BackendEvent::HitCounts`]).
+    pub counts_hits: bool,
 }

@@ -222,7 +222,10 @@ impl Worker {
         if matches!(event, SessionEvent::Stopped(_)) {
             self.epoch += 1;
         }
-        let breakpoints_changed = matches!(event, SessionEvent::BreakpointChanged(_) | SessionEvent::Stopped(_));
+        let breakpoints_changed = matches!(
+            event,
+            SessionEvent::BreakpointChanged(_) | SessionEvent::BreakpointRemoved(_) | SessionEvent::Stopped(_)
+        );
         self.send(Update::Event(event));
         self.send(Update::Phase(self.session.phase().clone()));
         if breakpoints_changed {

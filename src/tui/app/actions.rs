@@ -775,6 +775,11 @@ fn run_command(app: &mut App, command: Command) -> Vec<Request> {
         Command::Down => act(app, Action::FrameDown),
         Command::Frame(i) => select_frame(app, i as isize),
         Command::Print(expression) => evaluate(app, &expression),
+        Command::Debugger(_) => {
+            // With pdb or ipdb the console is the debugger's own terminal: commands are typed there.
+            app.console.push(LineKind::Error, "`pdb` commands are for --backend pdb or ipdb, typed in their console");
+            Vec::new()
+        }
         Command::Watch(expression) => {
             let i = app.variables.add_watch(expression.clone());
             watch_changed(app, i, expression)

@@ -363,6 +363,7 @@ impl App {
                 self.show_frame(index.min(self.stack.frame_count().saturating_sub(1)))
             }
             SessionEvent::BreakpointChanged(_)
+            | SessionEvent::BreakpointRemoved(_)
             | SessionEvent::FrameSelected { .. }
             | SessionEvent::Continued { .. }
             | SessionEvent::Thread { .. }
