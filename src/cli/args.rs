@@ -25,6 +25,40 @@ pub enum Command {
     Run(RunArgs),
     /// Attach to a program started with `python -m debugpy --listen HOST:PORT`.
     Attach(AttachArgs),
+    /// Python interpreters, environments and their packages.
+    Env(EnvArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct EnvArgs {
+    #[command(subcommand)]
+    pub command: EnvCommand,
+}
+
+#[derive(Debug, Subcommand, Clone)]
+pub enum EnvCommand {
+    /// Every interpreter found: PATH, pyenv, conda, uv, virtual environments in and above here.
+    List {
+        /// One JSON object (docs/ENV.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// An environment's interpreter, site-packages, sys.path, packages and problems.
+    Show {
+        /// Interpreter: a path, a command name, or a version such as 3.12 (default: as `loupe run`).
+        #[arg(long, value_name = "P")]
+        python: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Missing dependencies, version conflicts and broken metadata, as `pip check` reports them;
+    /// exit code 1 when there are any.
+    Check {
+        #[arg(long, value_name = "P")]
+        python: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

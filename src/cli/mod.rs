@@ -2,12 +2,13 @@
 
 mod args;
 mod debug;
+mod env;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{AttachArgs, Cli, Command, RunArgs};
+pub use args::{AttachArgs, Cli, Command, EnvArgs, EnvCommand, RunArgs};
 
 /// Exit code for loupe's own failures (as opposed to the debuggee's exit code, which loupe
 /// passes through).
@@ -43,6 +44,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Run(args) => debug::run(args).await,
             Command::Attach(args) => debug::attach(args).await,
+            Command::Env(args) => env::run(args).await,
         }
     });
     // Child processes and their pipes go with the runtime; do not wait for stragglers.

@@ -1,5 +1,11 @@
-//! Python interpreters: finding them, resolving shims, and asking them what they are.
+//! Python interpreters and their environments: finding them (`discover`), resolving shims and
+//! probing one (`interpreter`), what an environment holds (`facts`, `packages`) and whether it is
+//! healthy (`check`).
 
+pub mod check;
+pub mod discover;
+pub mod facts;
 pub mod interpreter;
+pub mod packages;
 
 pub use interpreter::{resolve, Interpreter, InterpreterError};

@@ -1,0 +1,207 @@
+//! `loupe env` against real interpreters (pyenv's CPythons), real virtual environments, real
+//! `pip install` from the registry, and metadata broken on purpose. `env check` is compared with
+//! `pip check` itself on the same environment.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{python, Loupe, Run};
+use serde_json::Value;
+
+fn env(args: &[&str], cwd: &Path) -> Run {
+    let mut all = vec!["env"];
+    all.extend_from_slice(args);
+    Loupe::new(all).cwd(cwd).run()
+}
+
+/// `loupe env ...` in text mode (the common runner reads JSON Lines): exit code, stdout, stderr.
+fn env_text(args: &[&str], cwd: &Path) -> (Option<i32>, String, String) {
+    let cache = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
+        .arg("env")
+        .args(args)
+        .current_dir(cwd)
+        .env("XDG_CACHE_HOME", cache.path())
+        .env("XDG_STATE_HOME", cache.path())
+        .output()
+        .expect("run loupe");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (output.status.code(), text(&output.stdout), text(&output.stderr))
+}
+
+fn json_of(run: &Run) -> Value {
+    serde_json::from_str(run.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {run}"))
+}
+
+/// A virtual environment made by the real `python -m venv` (pip included when `with_pip`).
+fn make_venv(dir: &Path, with_pip: bool) -> PathBuf {
+    let mut command = Command::new(base_python());
+    command.args(["-m", "venv"]);
+    if !with_pip {
+        command.arg("--without-pip");
+    }
+    let status = command.arg(dir).status().expect("run python -m venv");
+    assert!(status.success(), "python -m venv {}", dir.display());
+    dir.join("bin/python")
+}
+
+/// The interpreter the test venv was made from (a real installation, not a venv).
+fn base_python() -> PathBuf {
+    let cfg = std::fs::read_to_string(python().parent().unwrap().parent().unwrap().join("pyvenv.cfg")).unwrap();
+    let home = cfg.lines().find_map(|l| l.strip_prefix("home = ")).expect("home in pyvenv.cfg");
+    PathBuf::from(home.trim()).join("python3")
+}
+
+fn pip(venv_python: &Path, args: &[&str]) -> std::process::Output {
+    let output = Command::new(venv_python)
+        .args(["-m", "pip", "--disable-pip-version-check", "--no-input"])
+        .args(args)
+        .output()
+        .expect("run pip");
+    output
+}
+
+#[test]
+fn list_finds_pyenv_versions_and_the_projects_venv_without_running_them() {
+    let project = tempfile::tempdir().unwrap();
+    make_venv(&project.path().join(".venv"), false);
+    let run = env(&["list", "--json"], project.path());
+    assert_eq!(run.code, Some(0), "{run}");
+    let list = json_of(&run);
+    let interpreters = list["interpreters"].as_array().unwrap();
+    let venv = &interpreters[0];
+    assert_eq!(venv["kind"], "venv", "the project's venv comes first: {run}");
+    assert_eq!(venv["path"], project.path().join(".venv/bin/python3").to_str().unwrap());
+    let base_version =
+        String::from_utf8(Command::new(base_python()).arg("--version").output().unwrap().stdout).unwrap();
+    assert_eq!(Some(base_version.trim().trim_start_matches("Python ")), venv["version"].as_str(), "{run}");
+    for minor in ["3.8.", "3.13."] {
+        assert!(
+            interpreters
+                .iter()
+                .any(|i| i["kind"] == "pyenv" && i["version"].as_str().is_some_and(|v| v.starts_with(minor))),
+            "pyenv's CPython {minor}x is listed: {run}"
+        );
+    }
+    // No shim is ever listed, and every entry has a version.
+    assert!(interpreters.iter().all(|i| !i["path"].as_str().unwrap().contains("/shims/")), "{run}");
+    assert!(interpreters.iter().all(|i| i["version"].is_string()), "{run}");
+}
+
+#[test]
+fn a_venv_whose_base_python_was_removed_is_reported() {
+    let project = tempfile::tempdir().unwrap();
+    let venv = project.path().join("venv");
+    std::fs::create_dir_all(venv.join("bin")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/python-base/bin/python3.12", venv.join("bin/python3")).unwrap();
+    std::fs::write(venv.join("pyvenv.cfg"), "home = /nonexistent/python-base/bin\nversion = 3.12.1\n").unwrap();
+    let run = env(&["list", "--json"], project.path());
+    let list = json_of(&run);
+    let entry = list["interpreters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["prefix"] == venv.to_str().unwrap())
+        .unwrap_or_else(|| panic!("the broken venv is listed: {run}"));
+    assert!(entry["problem"].as_str().unwrap().contains("/nonexistent/python-base/bin no longer exists"), "{run}");
+    let (_, stdout, _) = env_text(&["list"], project.path());
+    assert!(stdout.contains("✗ its base interpreter"), "{stdout}");
+}
+
+#[test]
+fn show_reads_packages_from_metadata() {
+    let run = env(&["show", "--python", python().to_str().unwrap(), "--json"], &common::repo());
+    assert_eq!(run.code, Some(0), "{run}");
+    let shown = json_of(&run);
+    assert_eq!(shown["interpreter"]["path"], python().to_str().unwrap());
+    assert_eq!(shown["interpreter"]["virtualenv"], true);
+    let site = shown["site_packages"][0].as_str().unwrap();
+    assert!(site.ends_with("site-packages"), "{run}");
+    let packages = shown["packages"].as_array().unwrap();
+    let debugpy = packages.iter().find(|p| p["name"] == "debugpy").expect("debugpy is installed in .venv-test");
+    assert_eq!(debugpy["version"], "1.8.22");
+    assert_eq!(debugpy["installer"], "pip");
+    assert_eq!(debugpy["requested"], true);
+    assert_eq!(debugpy["location"], site);
+    let ipython = packages.iter().find(|p| p["name"].as_str().unwrap().eq_ignore_ascii_case("ipython")).unwrap();
+    assert_eq!(ipython["requested"], false, "installed as ipdb's dependency");
+    // The same set pip itself lists.
+    let pip_list = pip(&python(), &["list", "--format=json"]);
+    let pip_list: Value = serde_json::from_slice(&pip_list.stdout).unwrap();
+    let mut theirs: Vec<(String, String)> = pip_list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_lowercase().replace('_', "-"), p["version"].as_str().unwrap().into()))
+        .collect();
+    let mut ours: Vec<(String, String)> = packages
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_lowercase().replace('_', "-"), p["version"].as_str().unwrap().into()))
+        .collect();
+    theirs.sort();
+    ours.sort();
+    assert_eq!(ours, theirs);
+    assert_eq!(shown["problems"], serde_json::json!([]));
+}
+
+#[test]
+fn check_agrees_with_pip_check_on_conflicts_made_with_no_deps() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv_python = make_venv(&dir.path().join("venv"), true);
+    // bleach 6.0.0 requires six>=1.9.0 and webencodings; install it without them, then an old six.
+    for args in [&["install", "--no-deps", "bleach==6.0.0"][..], &["install", "--no-deps", "six==1.8.0"][..]] {
+        let out = pip(&venv_python, args);
+        assert!(out.status.success(), "pip {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let run = env(&["check", "--python", venv_python.to_str().unwrap(), "--json"], dir.path());
+    assert_eq!(run.code, Some(1), "problems give exit code 1: {run}");
+    let ours: Vec<String> = json_of(&run)["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap().to_lowercase())
+        .collect();
+    let pip_check = pip(&venv_python, &["check"]);
+    assert!(!pip_check.status.success());
+    let mut theirs: Vec<String> = String::from_utf8_lossy(&pip_check.stdout).lines().map(str::to_lowercase).collect();
+    theirs.sort();
+    let mut sorted = ours.clone();
+    sorted.sort();
+    assert_eq!(sorted, theirs, "loupe: {run}");
+    let kinds: Vec<String> =
+        json_of(&run)["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap().into()).collect();
+    assert!(kinds.contains(&"missing_dependency".into()) && kinds.contains(&"version_conflict".into()), "{run}");
+
+    // Metadata broken by hand: reported, not skipped; and pip's own view of the rest stays true.
+    let site = json_of(&env(&["show", "--python", venv_python.to_str().unwrap(), "--json"], dir.path()))
+        ["site_packages"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let broken = Path::new(&site).join("broken_pkg-1.0.dist-info");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("METADATA"), "Metadata-Version: 2.1\nName: broken_pkg\n").unwrap();
+    let (code, stdout, _) = env_text(&["check", "--python", venv_python.to_str().unwrap()], dir.path());
+    assert_eq!(code, Some(1));
+    assert!(stdout.contains("broken metadata") && stdout.contains("has no Version field"), "{stdout}");
+}
+
+#[test]
+fn a_bad_interpreter_gets_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = env_text(&["show", "--python", "/nonexistent/python3"], dir.path());
+    assert_eq!(code, Some(125), "{stderr}");
+    assert!(stderr.contains("/nonexistent/python3") && stderr.contains("does not exist"), "{stderr}");
+    let (_, _, stderr) = env_text(&["show", "--python", "2.5"], dir.path());
+    assert!(stderr.contains("no Python 2.5 found"), "{stderr}");
+    // A file that is not Python.
+    let fake = dir.path().join("python3");
+    std::fs::write(&fake, "#!/bin/sh\necho not python >&2\nexit 3\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, _, stderr) = env_text(&["check", "--python", fake.to_str().unwrap()], dir.path());
+    assert_eq!(code, Some(125), "{stderr}");
+    assert!(stderr.contains("does not run") && stderr.contains("not python"), "{stderr}");
+}
