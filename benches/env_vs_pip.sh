@@ -20,7 +20,7 @@ cargo build --release --quiet
 mkdir -p "$out"
 if [ ! -x "$venv/bin/python" ]; then
     "$base_python" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $packages
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: $packages
 fi
 loupe=target/release/loupe
 py=$venv/bin/python

@@ -205,3 +205,119 @@ fn a_bad_interpreter_gets_a_clear_error() {
     assert_eq!(code, Some(125), "{stderr}");
     assert!(stderr.contains("does not run") && stderr.contains("not python"), "{stderr}");
 }
+
+#[test]
+fn create_install_export_import_and_uninstall_with_real_pip() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = base_python();
+    let (code, stdout, stderr) = env_text(&["create", "v1", "--python", base.to_str().unwrap()], dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with(&format!("created {}", dir.path().join("v1").display())), "{stdout}");
+    let v1 = dir.path().join("v1/bin/python");
+    let (code, stdout, stderr) = env_text(&["install", "--python", v1.to_str().unwrap(), "six==1.16.0"], dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.trim(), "installed six 1.16.0");
+    assert!(stderr.contains("collecting six==1.16.0") && stderr.contains("installing six"), "progress: {stderr}");
+
+    let (code, _, stderr) = env_text(&["export", "--python", v1.to_str().unwrap(), "-o", "export.json"], dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    let export: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("export.json")).unwrap()).unwrap();
+    assert!(export["packages"].as_array().unwrap().iter().any(|p| p["name"] == "six" && p["version"] == "1.16.0"));
+    let (_, requirements, _) =
+        env_text(&["export", "--python", v1.to_str().unwrap(), "--format", "requirements"], dir.path());
+    assert!(requirements.lines().any(|l| l == "six==1.16.0") && !requirements.contains("pip=="), "{requirements}");
+
+    // Recreated elsewhere from the export.
+    let (code, stdout, stderr) =
+        env_text(&["import", "export.json", "--create", "v2", "--python", base.to_str().unwrap()], dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("six 1.16.0"), "{stdout}");
+    let v2 = dir.path().join("v2/bin/python");
+    let shown = json_of(&env(&["show", "--python", v2.to_str().unwrap(), "--json"], dir.path()));
+    assert!(shown["packages"].as_array().unwrap().iter().any(|p| p["name"] == "six" && p["version"] == "1.16.0"));
+
+    let (code, stdout, stderr) = env_text(&["uninstall", "--python", v2.to_str().unwrap(), "six"], dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.trim(), "removed six 1.16.0");
+    // An existing directory is never overwritten.
+    let (code, _, stderr) = env_text(&["create", "v1"], dir.path());
+    assert_eq!(code, Some(125));
+    assert!(stderr.contains("already exists"), "{stderr}");
+}
+
+#[test]
+fn bad_requirements_install_nothing_and_point_at_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv_python = make_venv(&dir.path().join("venv"), false);
+    std::fs::write(dir.path().join("requirements.txt"), "six==1.16.0\n# fine\nattrs >= \n").unwrap();
+    let (code, _, stderr) = env_text(
+        &["install", "--python", venv_python.to_str().unwrap(), "-r", "requirements.txt", "ok-package", "bad=="],
+        dir.path(),
+    );
+    assert_eq!(code, Some(125));
+    assert!(stderr.contains("nothing was installed"), "{stderr}");
+    assert!(stderr.contains("requirements.txt:3: invalid requirement \"attrs >=\""), "{stderr}");
+    assert!(stderr.contains("invalid requirement \"bad==\""), "{stderr}");
+    // A venv without pip: said, with the fix.
+    let (code, _, stderr) = env_text(&["install", "--python", venv_python.to_str().unwrap(), "six"], dir.path());
+    assert_eq!(code, Some(125));
+    assert!(stderr.contains("pip is not installed") && stderr.contains("ensurepip"), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_index_is_explained_and_ctrl_c_stops_pip() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv_python = make_venv(&dir.path().join("venv"), true);
+    // Nothing listens on this port: pip cannot connect.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let loupe = |index: String| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_loupe"));
+        command
+            .args(["env", "install", "--python", venv_python.to_str().unwrap(), "six"])
+            .current_dir(dir.path())
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .env("PIP_INDEX_URL", index)
+            .env("PIP_RETRIES", "0")
+            .env("PIP_TIMEOUT", "60")
+            .env("PIP_DEFAULT_TIMEOUT", "60");
+        command
+    };
+    let output = loupe(format!("http://127.0.0.1:{closed_port}/simple")).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not be reached") || stderr.contains("no release matches"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "nothing changed");
+
+    // An index that accepts and never answers: pip waits; Ctrl-C (SIGINT) stops it.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let (connected, pip_connected) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        while let Ok((stream, _)) = silent.accept() {
+            kept.push(stream);
+            let _ = connected.send(());
+        }
+    });
+    let mut child = loupe(format!("http://127.0.0.1:{port}/simple"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    pip_connected.recv_timeout(std::time::Duration::from_secs(60)).expect("pip asks the index");
+    let started = std::time::Instant::now();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGINT).unwrap();
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut rest).unwrap();
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert_eq!(status.code(), Some(130), "{rest}");
+    assert!(rest.contains("cancelled"), "{rest}");
+    assert_eq!(stdout.trim(), "nothing changed", "what was done is said");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "stopped without waiting for pip's timeout");
+}

@@ -59,6 +59,59 @@ pub enum EnvCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Make a virtual environment (with uv when installed, else `python -m venv`).
+    Create {
+        /// Where (a new or empty directory).
+        path: PathBuf,
+        /// The interpreter to base it on: a path, a command name or a version such as 3.12.
+        #[arg(long, value_name = "P")]
+        python: Option<PathBuf>,
+    },
+    /// Install packages with pip, with progress; Ctrl-C stops it and says what was installed.
+    Install {
+        #[arg(long, value_name = "P")]
+        python: Option<PathBuf>,
+        /// A requirements file or pyproject.toml (repeatable); checked before pip runs.
+        #[arg(short = 'r', long = "requirement", value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Requirements such as `requests>=2.31` (PEP 508).
+        #[arg(value_name = "PKG")]
+        packages: Vec<String>,
+    },
+    /// Uninstall packages with pip.
+    Uninstall {
+        #[arg(long, value_name = "P")]
+        python: Option<PathBuf>,
+        #[arg(value_name = "NAME", required = true)]
+        packages: Vec<String>,
+    },
+    /// Write what is installed, to recreate it with `env import`.
+    Export {
+        #[arg(long, value_name = "P")]
+        python: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Install exactly what an export (JSON or requirements) lists.
+    Import {
+        file: PathBuf,
+        #[arg(long, value_name = "P")]
+        python: Option<PathBuf>,
+        /// Create a new virtual environment here first (from --python) and import into it.
+        #[arg(long, value_name = "DIR")]
+        create: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// `{"interpreter":{...},"packages":[{"name","version","requested"}]}`.
+    Json,
+    /// `name==version` lines, as `pip freeze` writes them (pip, setuptools and wheel left out).
+    Requirements,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

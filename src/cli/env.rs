@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Context};
 use serde_json::json;
 
-use super::args::{EnvArgs, EnvCommand};
+use super::args::{EnvArgs, EnvCommand, ExportFormat};
 use crate::pyenv::check::{self, MarkerFacts, Problem};
 use crate::pyenv::discover::{self, DiscoverContext, Found};
 use crate::pyenv::facts::{self, Facts};
 use crate::pyenv::interpreter::{locate, SearchContext};
 use crate::pyenv::packages::{self, Installed};
+use crate::pyenv::pip::{self, PipEvent};
+use crate::pyenv::{requirements, venv};
 
 /// Exit code of `env check` when it found problems.
 const EXIT_PROBLEMS: u8 = 1;
@@ -23,6 +25,17 @@ pub async fn run(args: EnvArgs) -> anyhow::Result<u8> {
         EnvCommand::List { json } => list(&cwd, json).await,
         EnvCommand::Show { python, json } => show(&cwd, python.as_deref(), json).await,
         EnvCommand::Check { python, json } => check_command(&cwd, python.as_deref(), json).await,
+        EnvCommand::Create { path, python } => create(&cwd, &path, python.as_deref()).await,
+        EnvCommand::Install { python, files, packages } => install(&cwd, python.as_deref(), &files, &packages).await,
+        EnvCommand::Uninstall { python, packages } => {
+            let mut args = vec!["uninstall".to_string(), "--yes".into()];
+            args.extend(packages);
+            run_pip(&cwd, python.as_deref(), args).await
+        }
+        EnvCommand::Export { python, format, output } => {
+            export(&cwd, python.as_deref(), format, output.as_deref()).await
+        }
+        EnvCommand::Import { file, python, create } => import(&cwd, &file, python.as_deref(), create.as_deref()).await,
     }
 }
 
@@ -175,4 +188,210 @@ fn write_problems(out: &mut impl Write, problems: &[Problem]) -> std::io::Result
         writeln!(out, "  {}: {}", p.kind.replace('_', " "), p.message)?;
     }
     Ok(())
+}
+
+async fn create(cwd: &Path, dir: &Path, python: Option<&Path>) -> anyhow::Result<u8> {
+    let base = choose(cwd, python)?;
+    let dir = cwd.join(dir);
+    let created = venv::create(&dir, &base).await?;
+    let facts = facts::facts(&created.python).await?;
+    println!(
+        "created {} (Python {}, with {}): {}",
+        dir.display(),
+        facts.version,
+        created.tool,
+        created.python.display()
+    );
+    Ok(0)
+}
+
+async fn install(cwd: &Path, python: Option<&Path>, files: &[PathBuf], packages: &[String]) -> anyhow::Result<u8> {
+    if files.is_empty() && packages.is_empty() {
+        anyhow::bail!(
+            "nothing to install: name packages (`loupe env install requests`) or files (`-r requirements.txt`)"
+        );
+    }
+    // Everything is checked first: a typo on line 40 must not leave 39 packages installed.
+    let mut problems = Vec::new();
+    for package in packages {
+        if let Err(reason) = requirements::parse_one(package) {
+            problems.push(format!("invalid requirement {package:?}: {reason}"));
+        }
+    }
+    for file in files {
+        let file = cwd.join(file);
+        let read = requirements::read(&file)?;
+        problems.extend(read.invalid.iter().map(ToString::to_string));
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("nothing was installed; fix these first:\n  {}", problems.join("\n  "));
+    }
+    let mut args = vec!["install".to_string()];
+    for file in files {
+        let file = cwd.join(file);
+        if file.file_name().is_some_and(|n| n == "pyproject.toml") {
+            // pip installs a project from its directory; its dependencies are what was checked.
+            args.push(file.parent().unwrap_or(cwd).display().to_string());
+        } else {
+            args.extend(["-r".to_string(), file.display().to_string()]);
+        }
+    }
+    args.extend(packages.iter().cloned());
+    run_pip(cwd, python, args).await
+}
+
+/// Runs pip for the chosen environment with progress on stderr; Ctrl-C stops it. Says what
+/// changed in every case.
+async fn run_pip(cwd: &Path, python: Option<&Path>, args: Vec<String>) -> anyhow::Result<u8> {
+    let executable = choose(cwd, python)?;
+    let facts = facts::facts(&executable).await?;
+    let mut progress = Progress::new();
+    let outcome = pip::run(&executable, &facts.site_packages, &args, |event| progress.show(&event), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    progress.clear();
+    println!("{}", outcome.change);
+    match outcome.failure {
+        None => Ok(0),
+        Some(failure) => {
+            eprintln!("loupe: {failure}");
+            if !outcome.change.is_empty() {
+                eprintln!(
+                    "loupe: what pip had done before it stopped is above; `loupe env check` shows what is missing"
+                );
+            }
+            Ok(if outcome.cancelled { 130 } else { EXIT_PROBLEMS })
+        }
+    }
+}
+
+/// pip's progress on stderr: one redrawn line on a terminal, a line per step otherwise.
+struct Progress {
+    terminal: bool,
+    drawn: bool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        use std::io::IsTerminal;
+        Progress { terminal: std::io::stderr().is_terminal(), drawn: false }
+    }
+
+    fn show(&mut self, event: &PipEvent) {
+        let text = match event {
+            PipEvent::Collecting(what) => format!("collecting {what}"),
+            PipEvent::Downloading { file, done, total: Some(total) } if *total > 0 => {
+                let filled = (done * 20 / total).min(20) as usize;
+                format!("[{}{}] {:>3}% {file}", "#".repeat(filled), "-".repeat(20 - filled), done * 100 / total)
+            }
+            PipEvent::Downloading { file, .. } => format!("downloading {file}"),
+            PipEvent::Installing(names) => format!("installing {}", names.join(", ")),
+            PipEvent::Uninstalling(what) => format!("uninstalling {what}"),
+            PipEvent::Line(_) => return,
+        };
+        if self.terminal {
+            let width = 100;
+            let text: String = text.chars().take(width).collect();
+            eprint!("\r\x1b[2K{text}");
+            self.drawn = true;
+        } else if !matches!(event, PipEvent::Downloading { done, .. } if *done > 0) {
+            eprintln!("{text}");
+        }
+    }
+
+    fn clear(&mut self) {
+        if self.drawn {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+async fn export(cwd: &Path, python: Option<&Path>, format: ExportFormat, output: Option<&Path>) -> anyhow::Result<u8> {
+    let env = environment(cwd, python).await?;
+    let text = match format {
+        ExportFormat::Json => {
+            let packages: Vec<_> = env
+                .installed
+                .packages
+                .iter()
+                .map(|p| json!({ "name": p.name, "version": p.version, "requested": p.requested }))
+                .collect();
+            let f = &env.facts;
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json!({
+                    "interpreter": { "version": f.version, "implementation": f.implementation },
+                    "packages": packages,
+                }))?
+            )
+        }
+        ExportFormat::Requirements => {
+            let mut text =
+                format!("# exported by loupe from {} (Python {})\n", env.facts.executable.display(), env.facts.version);
+            for p in env
+                .installed
+                .packages
+                .iter()
+                .filter(|p| !matches!(p.normalized_name().as_str(), "pip" | "setuptools" | "wheel" | "distribute"))
+            {
+                text.push_str(&format!("{}=={}\n", p.name, p.version));
+            }
+            text
+        }
+    };
+    match output {
+        Some(file) => std::fs::write(cwd.join(file), text).with_context(|| format!("writing {}", file.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(0)
+}
+
+async fn import(cwd: &Path, file: &Path, python: Option<&Path>, create_at: Option<&Path>) -> anyhow::Result<u8> {
+    let file = cwd.join(file);
+    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    // pip's arguments: exact pins from a JSON export, or the (checked) requirements file itself.
+    let pins: Vec<String> = if text.trim_start().starts_with('{') {
+        let value: serde_json::Value =
+            serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", file.display()))?;
+        let packages = value["packages"]
+            .as_array()
+            .ok_or_else(|| anyhow!("{} has no \"packages\" list: is it a `loupe env export`?", file.display()))?;
+        let mut pins = Vec::new();
+        for (i, p) in packages.iter().enumerate() {
+            match (p["name"].as_str(), p["version"].as_str()) {
+                (Some(name), Some(version)) => pins.push(format!("{name}=={version}")),
+                _ => anyhow::bail!("{}: package {} has no name or version: {p}", file.display(), i + 1),
+            }
+        }
+        pins.retain(|p| !p.starts_with("pip=="));
+        pins
+    } else {
+        let read = requirements::read(&file)?;
+        if !read.invalid.is_empty() {
+            let list: Vec<String> = read.invalid.iter().map(ToString::to_string).collect();
+            anyhow::bail!("nothing was installed; fix these first:\n  {}", list.join("\n  "));
+        }
+        if read.requirements.is_empty() && read.pip_lines.is_empty() {
+            Vec::new()
+        } else {
+            vec!["-r".into(), file.display().to_string()]
+        }
+    };
+    let target = match create_at {
+        Some(dir) => {
+            let base = choose(cwd, python)?;
+            let created = venv::create(&cwd.join(dir), &base).await?;
+            eprintln!("created {} with {}", dir.display(), created.tool);
+            Some(created.python)
+        }
+        None => python.map(Path::to_path_buf),
+    };
+    if pins.is_empty() {
+        println!("nothing to import: {} lists no packages", file.display());
+        return Ok(0);
+    }
+    let mut args = vec!["install".to_string()];
+    args.extend(pins);
+    run_pip(cwd, target.as_deref(), args).await
 }

@@ -7,5 +7,8 @@ pub mod discover;
 pub mod facts;
 pub mod interpreter;
 pub mod packages;
+pub mod pip;
+pub mod requirements;
+pub mod venv;
 
 pub use interpreter::{resolve, Interpreter, InterpreterError};
