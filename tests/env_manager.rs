@@ -17,14 +17,15 @@ fn env(args: &[&str], cwd: &Path) -> Run {
 }
 
 /// `loupe env ...` in text mode (the common runner reads JSON Lines): exit code, stdout, stderr.
+/// The cache is the one `Loupe` runs share, so caching is part of what is tested.
 fn env_text(args: &[&str], cwd: &Path) -> (Option<i32>, String, String) {
-    let cache = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .arg("env")
         .args(args)
         .current_dir(cwd)
-        .env("XDG_CACHE_HOME", cache.path())
-        .env("XDG_STATE_HOME", cache.path())
+        .env("XDG_CACHE_HOME", common::repo().join("target/test-cache"))
+        .env("XDG_STATE_HOME", state.path())
         .output()
         .expect("run loupe");
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
@@ -174,7 +175,8 @@ fn check_agrees_with_pip_check_on_conflicts_made_with_no_deps() {
         json_of(&run)["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap().into()).collect();
     assert!(kinds.contains(&"missing_dependency".into()) && kinds.contains(&"version_conflict".into()), "{run}");
 
-    // Metadata broken by hand: reported, not skipped; and pip's own view of the rest stays true.
+    // Metadata broken by hand: reported, not skipped (and not hidden by the cache of the
+    // directory's previous contents, which `show` just filled).
     let site = json_of(&env(&["show", "--python", venv_python.to_str().unwrap(), "--json"], dir.path()))
         ["site_packages"][0]
         .as_str()

@@ -161,7 +161,13 @@ fn show_json(env: &Environment) -> serde_json::Value {
         "site_packages": f.site_packages,
         "sys_path": f.sys_path,
         "pythonpath": f.pythonpath,
-        "packages": env.installed.packages,
+        "packages": env.installed.packages.iter().map(|p| json!({
+            "name": p.name,
+            "version": p.version,
+            "installer": p.installer,
+            "requested": p.requested,
+            "location": p.location,
+        })).collect::<Vec<_>>(),
         "problems": env.problems,
     })
 }

@@ -61,7 +61,7 @@ print(json.dumps({
 /// The facts of `executable`, from the cache when its files have not changed since.
 pub async fn facts(executable: &Path) -> anyhow::Result<Facts> {
     let key = identity(executable);
-    let cache_file = key.as_ref().map(|k| cache_dir().join(format!("{}.json", hash_hex(k))));
+    let cache_file = key.as_ref().map(|k| cache_dir().join(format!("{}.json", cache_key(k))));
     if let Some(file) = &cache_file {
         if let Ok(text) = std::fs::read_to_string(file) {
             if let Ok(cached) = serde_json::from_str::<Cached>(&text) {
@@ -132,8 +132,8 @@ fn identity(executable: &Path) -> Option<String> {
     Some(id)
 }
 
-/// FNV-1a: a file name for a key, not a security boundary.
-fn hash_hex(text: &str) -> String {
+/// A cache file name for a key (FNV-1a: not a security boundary).
+pub(crate) fn cache_key(text: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
         hash ^= u64::from(byte);

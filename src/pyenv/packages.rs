@@ -4,16 +4,18 @@
 //!
 //! A directory earlier in the list shadows a later one for the same name, as on `sys.path`.
 //! Metadata that cannot be read or makes no sense is kept as a [`MetadataProblem`] instead of
-//! being dropped silently.
+//! being dropped silently. What a directory holds is cached (`$XDG_CACHE_HOME/loupe/env/`) until
+//! the directory's modification time changes, which every install and uninstall does (they add or
+//! remove `*.dist-info` directories).
 
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One installed distribution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
     /// As written in its metadata (`Jinja2`).
     pub name: String,
@@ -25,10 +27,8 @@ pub struct Package {
     /// The site-packages directory it is installed in.
     pub location: PathBuf,
     /// The `*.dist-info` / `*.egg-info` entry.
-    #[serde(skip)]
     pub metadata_path: PathBuf,
     /// `Requires-Dist` lines, unparsed (see `pyenv::check`).
-    #[serde(skip)]
     pub requires: Vec<String>,
 }
 
@@ -40,7 +40,7 @@ impl Package {
 }
 
 /// Metadata that could not be used, with where it is and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetadataProblem {
     /// The distribution's name as far as it is known (from the directory name otherwise).
     pub package: String,
@@ -49,7 +49,7 @@ pub struct MetadataProblem {
 }
 
 /// What is installed in some site-packages directories.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Installed {
     pub packages: Vec<Package>,
     pub problems: Vec<MetadataProblem>,
@@ -78,33 +78,70 @@ pub fn read_installed(dirs: &[PathBuf]) -> Installed {
     let mut installed = Installed::default();
     let mut seen = HashSet::new();
     for dir in dirs {
-        let Ok(entries) = fs::read_dir(dir) else { continue };
-        let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        names.sort();
-        for path in names {
-            let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-            let read = if file_name.ends_with(".dist-info") && path.is_dir() {
-                read_dist_info(&path, dir)
-            } else if file_name.ends_with(".egg-info") {
-                read_egg_info(&path, dir)
-            } else {
-                continue;
-            };
-            match read {
-                Ok(package) => {
-                    if seen.insert(package.normalized_name()) {
-                        installed.packages.push(package);
-                    }
-                }
-                Err(message) => installed.problems.push(MetadataProblem {
-                    package: name_from_entry(file_name),
-                    path: path.clone(),
-                    message,
-                }),
-            }
-        }
+        let one = read_dir_cached(dir);
+        installed.packages.extend(one.packages.into_iter().filter(|p| seen.insert(p.normalized_name())));
+        installed.problems.extend(one.problems);
     }
     installed.packages.sort_by_key(Package::normalized_name);
+    installed
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedDir {
+    stamp: String,
+    installed: Installed,
+}
+
+/// One directory, from the cache while its modification time is unchanged.
+fn read_dir_cached(dir: &Path) -> Installed {
+    let Some(stamp) = dir_stamp(dir) else { return Installed::default() };
+    let file = crate::paths::cache_dir()
+        .join("env")
+        .join(format!("site-{}.json", super::facts::cache_key(&dir.display().to_string())));
+    if let Some(cached) = fs::read(&file).ok().and_then(|b| serde_json::from_slice::<CachedDir>(&b).ok()) {
+        if cached.stamp == stamp {
+            return cached.installed;
+        }
+    }
+    let installed = read_dir(dir);
+    let cached = CachedDir { stamp, installed };
+    // A cache that cannot be written only costs the next run a directory read.
+    if let Ok(bytes) = serde_json::to_vec(&cached) {
+        let _ = file.parent().map(fs::create_dir_all).transpose().and_then(|_| fs::write(&file, bytes));
+    }
+    cached.installed
+}
+
+fn dir_stamp(dir: &Path) -> Option<String> {
+    let modified = fs::metadata(dir).ok()?.modified().ok()?;
+    let nanos = modified.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    Some(format!("{}:{nanos}", dir.display()))
+}
+
+/// Every distribution in one directory (not deduplicated across directories).
+fn read_dir(dir: &Path) -> Installed {
+    let mut installed = Installed::default();
+    let Ok(entries) = fs::read_dir(dir) else { return installed };
+    let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    names.sort();
+    for path in names {
+        let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        let read = if file_name.ends_with(".dist-info") && path.is_dir() {
+            read_dist_info(&path, dir)
+        } else if file_name.ends_with(".egg-info") {
+            read_egg_info(&path, dir)
+        } else {
+            continue;
+        };
+        match read {
+            Ok(package) => installed.packages.push(package),
+            Err(message) => installed.problems.push(MetadataProblem {
+                package: name_from_entry(file_name),
+                path: path.clone(),
+                message,
+            }),
+        }
+    }
     installed
 }
 
