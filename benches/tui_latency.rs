@@ -63,6 +63,7 @@ fn stopped_app(width: u16, height: u16) -> App {
     let facts = SessionFacts {
         backend: "debugpy".into(),
         interpreter: "Python 3.11.7".into(),
+        interpreter_path: None,
         program: "demo.py".into(),
         sandbox: None,
         attached: false,

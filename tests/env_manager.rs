@@ -323,3 +323,30 @@ fn an_unreachable_index_is_explained_and_ctrl_c_stops_pip() {
     assert_eq!(stdout.trim(), "nothing changed", "what was done is said");
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "stopped without waiting for pip's timeout");
 }
+
+#[test]
+fn the_interpreter_chosen_for_a_project_is_what_loupe_run_uses() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::create_dir(project.path().join(".git")).unwrap();
+    let script = project.path().join("which.py");
+    std::fs::write(&script, "import sys\nprint(sys.version_info[:2])\n").unwrap();
+    let chosen = json_of(&env(&["list", "--json"], project.path()))["interpreters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "pyenv" && i["version"].as_str().is_some_and(|v| v.starts_with("3.13.")))
+        .map(|i| i["path"].as_str().unwrap().to_string())
+        .expect("pyenv's CPython 3.13");
+    let state = tempfile::tempdir().unwrap();
+    let projects = state.path().join("loupe/projects");
+    std::fs::create_dir_all(&projects).unwrap();
+    let name: String =
+        project.path().to_string_lossy().chars().map(|c| if matches!(c, '/' | '\\' | ':') { '%' } else { c }).collect();
+    std::fs::write(projects.join(format!("{name}.json")), serde_json::json!({ "interpreter": chosen }).to_string())
+        .unwrap();
+    let run = Loupe::new(["run", "--batch", "--backend", "pdb", script.to_str().unwrap()])
+        .cwd(project.path())
+        .env("XDG_STATE_HOME", state.path())
+        .run();
+    assert_eq!(run.output("stdout"), "(3, 13)\n", "{run}");
+}

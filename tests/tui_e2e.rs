@@ -314,3 +314,32 @@ fn pdb_backend_shows_its_terminal_in_the_console_and_steps() {
     tui.wait_exit();
     assert_terminal_restored(&tui);
 }
+
+#[test]
+fn the_environment_overlay_lists_packages_and_saves_the_chosen_interpreter() {
+    let homes = Homes::new();
+    let mut tui = start(&homes, 120, 40);
+    tui.wait_text("stopped (entry)");
+    tui.send("E");
+    // Read in the background when the session started: the debuggee's venv with debugpy in it.
+    tui.wait_for("the packages", |s| {
+        row_with(s, "debugpy").is_some_and(|r| r.contains("1.8.22") && r.contains("requested"))
+    });
+    tui.wait_text("no broken requirements");
+    screenshot(&tui, "environment");
+    tui.send("\t");
+    tui.wait_text("Enter: use the selected interpreter");
+    tui.wait_for("pyenv's interpreters", |s| s.lines().any(|l| l.contains(" pyenv ") && l.contains("/versions/3.8.")));
+    tui.send("\r");
+    tui.wait_text("for this project from the next run");
+    tui.send("\x1b");
+    tui.wait_for("the overlay closed", |s| !s.contains("Enter: use the selected interpreter"));
+    tui.send("q");
+    tui.wait_exit();
+    assert_terminal_restored(&tui);
+    // The choice is saved with the project's breakpoints.
+    let projects = homes.state.path().join("loupe/projects");
+    let saved: String =
+        std::fs::read_dir(&projects).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    assert!(saved.contains("\"interpreter\""), "{saved}");
+}

@@ -88,6 +88,7 @@ async fn debug_pdb(
         let facts = SessionFacts {
             backend: debugger.name().into(),
             interpreter: format!("Python {}", spec.interpreter.version),
+            interpreter_path: Some(spec.interpreter.path.clone()),
             program: file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
             sandbox: None,
             attached: false,
@@ -242,7 +243,18 @@ async fn program_spec(
         let (k, v) = pair.split_once('=').ok_or_else(|| anyhow!("--env {pair:?}: expected NAME=VALUE"))?;
         env.insert(k.to_string(), v.to_string());
     }
-    let requested = args.python.clone().or_else(|| config.and_then(|c| c.python.clone()));
+    let requested = args.python.clone().or_else(|| config.and_then(|c| c.python.clone())).or_else(|| {
+        // The interpreter chosen for this project in the TUI's Environment pane.
+        let start = match &target {
+            Target::Program(p) => p.clone(),
+            Target::Module(_) => cwd.clone(),
+        };
+        let (saved, _) = crate::tui::persist::Persisted::load(&crate::tui::persist::project_root(&start));
+        saved
+            .interpreter
+            .filter(|p| p.exists())
+            .inspect(|p| tracing::info!("the project's chosen interpreter: {}", p.display()))
+    });
     let interpreter = interpreter::resolve(requested.as_deref(), &cwd_now).await?;
     tracing::info!("interpreter: {} ({})", interpreter.path.display(), interpreter.version);
     Ok(ProgramSpec {
@@ -316,6 +328,7 @@ fn tui_facts(spec: &DebugpySpec) -> (SessionFacts, PathBuf, Option<PathBuf>) {
             let facts = SessionFacts {
                 backend: "debugpy".into(),
                 interpreter: format!("Python {}", l.interpreter.version),
+                interpreter_path: Some(l.interpreter.path.clone()),
                 program,
                 sandbox: None,
                 attached: false,
@@ -327,6 +340,7 @@ fn tui_facts(spec: &DebugpySpec) -> (SessionFacts, PathBuf, Option<PathBuf>) {
             let facts = SessionFacts {
                 backend: format!("debugpy attach {}:{}", a.host, a.port),
                 interpreter: String::new(),
+                interpreter_path: None,
                 program: String::new(),
                 sandbox: None,
                 attached: true,

@@ -8,11 +8,11 @@ use anyhow::{anyhow, Context};
 use serde_json::json;
 
 use super::args::{EnvArgs, EnvCommand, ExportFormat};
-use crate::pyenv::check::{self, MarkerFacts, Problem};
+use crate::pyenv::check::Problem;
 use crate::pyenv::discover::{self, DiscoverContext, Found};
-use crate::pyenv::facts::{self, Facts};
+use crate::pyenv::environment::{self, Environment};
+use crate::pyenv::facts;
 use crate::pyenv::interpreter::{locate, SearchContext};
-use crate::pyenv::packages::{self, Installed};
 use crate::pyenv::pip::{self, PipEvent};
 use crate::pyenv::{requirements, venv};
 
@@ -63,30 +63,8 @@ async fn list(cwd: &Path, as_json: bool) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// An environment's facts, packages and problems.
-struct Environment {
-    facts: Facts,
-    installed: Installed,
-    problems: Vec<Problem>,
-}
-
 async fn environment(cwd: &Path, python: Option<&Path>) -> anyhow::Result<Environment> {
-    let executable = choose(cwd, python)?;
-    let facts = facts::facts(&executable).await?;
-    let installed = packages::read_installed(&facts.site_packages);
-    let markers = MarkerFacts {
-        implementation_name: facts.implementation.clone(),
-        implementation_version: facts.implementation_version.clone(),
-        python_full_version: facts.version.clone(),
-        platform_python_implementation: match facts.implementation.as_str() {
-            "cpython" => "CPython".into(),
-            "pypy" => "PyPy".into(),
-            other => other.to_string(),
-        },
-    }
-    .environment()?;
-    let problems = check::check(&installed, &markers);
-    Ok(Environment { facts, installed, problems })
+    environment::load(&choose(cwd, python)?).await
 }
 
 /// `--python` as a path or command name (shims resolved), a version such as `3.12` (the first

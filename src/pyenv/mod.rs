@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod discover;
+pub mod environment;
 pub mod facts;
 pub mod interpreter;
 pub mod packages;

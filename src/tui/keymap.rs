@@ -59,6 +59,7 @@ pub enum Action {
     AddWatch,
     EditWatch,
     ViewValue,
+    Environment,
     Cancel,
 }
 
@@ -148,6 +149,7 @@ impl Action {
         Action::AddWatch,
         Action::EditWatch,
         Action::ViewValue,
+        Action::Environment,
         Action::Cancel,
     ];
 
@@ -198,6 +200,7 @@ impl Action {
             Action::AddWatch => "add_watch",
             Action::EditWatch => "edit_watch",
             Action::ViewValue => "view_value",
+            Action::Environment => "environment",
             Action::Cancel => "cancel",
         }
     }
@@ -250,6 +253,7 @@ impl Action {
             Action::AddWatch => "add a watch expression",
             Action::EditWatch => "edit the selected watch",
             Action::ViewValue => "view the selected value in full",
+            Action::Environment => "show the environment: packages, problems, interpreters",
             Action::Cancel => "cancel; dismiss a message or completions",
         }
     }
@@ -267,7 +271,7 @@ impl Action {
                 Group::Panes
             }
             Expand | Collapse | Activate | AddWatch | EditWatch | ViewValue => Group::VariablesAndWatches,
-            Quit | Help | Cancel => Group::Other,
+            Quit | Help | Environment | Cancel => Group::Other,
         }
     }
 }
@@ -583,6 +587,7 @@ const DEFAULTS: &[(Action, &[KeyCombo])] = {
         (AddWatch, &[c('w')]),
         (EditWatch, &[c('W')]),
         (ViewValue, &[c('v')]),
+        (Environment, &[c('E')]),
         (Cancel, &[key(Esc)]),
     ]
 };

@@ -35,6 +35,9 @@ pub struct Persisted {
     pub breakpoints: Vec<SavedBreakpoint>,
     #[serde(default)]
     pub watches: Vec<String>,
+    /// The interpreter chosen in the Environment pane: `loupe run` uses it when given no other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter: Option<PathBuf>,
     /// Where this is saved; None: not saved (no state directory).
     #[serde(skip)]
     pub path: Option<PathBuf>,

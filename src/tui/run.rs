@@ -70,6 +70,7 @@ pub fn build_app(options: &TuiOptions) -> (App, bool) {
     warnings.extend(warning);
     let keymap: Keymap = cfg.keymap.clone();
     let mut app = App::new(keymap, theme, options.facts.clone(), persisted);
+    app.project_root = options.project_root.clone();
     if let Some(file) = &options.initial_file {
         if let Err(e) = app.source.open(file) {
             warnings.push(format!("{e:#}"));

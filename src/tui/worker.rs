@@ -5,7 +5,7 @@
 //! Inspection requests carry the stop `epoch` they were made for. Variable references die with
 //! the stop that made them, so a request from an older stop is dropped rather than sent.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tokio::sync::mpsc;
 
@@ -48,6 +48,11 @@ pub enum Request {
     },
     Restart,
     Terminate,
+    /// Read the environment of `interpreter` and find every interpreter (in the background).
+    LoadEnvironment {
+        interpreter: PathBuf,
+        project: PathBuf,
+    },
     /// Leave: a launched program is ended, an attached one keeps running.
     Quit,
     AddBreakpoint {
@@ -165,6 +170,8 @@ pub enum Update {
         what: String,
         message: String,
     },
+    /// The Environment overlay's data.
+    Environment(std::sync::Arc<super::app::EnvSnapshot>),
     /// The worker is done: the session ended or the user quit.
     Finished,
 }
@@ -262,6 +269,15 @@ impl Worker {
             }
             Request::Jump { thread, file, line } => ("jump", s.jump(thread, &file, line).await.map(|()| None)),
             Request::Restart => ("restart", s.restart().await.map(|()| None)),
+            Request::LoadEnvironment { interpreter, project } => {
+                // Slow (a probe the first time, a directory walk): never in the session's way.
+                let updates = self.updates.clone();
+                tokio::spawn(async move {
+                    let snapshot = load_environment(&interpreter, &project).await;
+                    let _ = updates.send(Update::Environment(std::sync::Arc::new(snapshot)));
+                });
+                ("environment", Ok(None))
+            }
             Request::Terminate => ("stop", s.terminate().await.map(|()| None)),
             Request::Quit => {
                 let attached = s.attached();
@@ -339,6 +355,14 @@ impl Worker {
         }
         false
     }
+}
+
+async fn load_environment(interpreter: &Path, project: &Path) -> super::app::EnvSnapshot {
+    use crate::pyenv::{discover, environment, facts};
+    let environment = environment::load(interpreter).await.map_err(|e| format!("{e:#}"));
+    let mut interpreters = discover::discover(&discover::DiscoverContext::from_env(project));
+    facts::fill_versions(&mut interpreters).await;
+    super::app::EnvSnapshot { environment, interpreters }
 }
 
 fn request_epoch(request: &Request) -> Option<u64> {

@@ -33,6 +33,9 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
         };
         return Vec::new();
     }
+    if app.env.open {
+        return env_key(app, key);
+    }
     if app.dialog.is_some() {
         return dialog_key(app, key);
     }
@@ -42,6 +45,50 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
     match app.keymap.lookup(&key, false) {
         Some(action) => act(app, action),
         None => Vec::new(),
+    }
+}
+
+/// Keys while the Environment overlay is open: move, switch tabs, reload, choose an interpreter.
+fn env_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
+    let visible = crate::tui::view::env::list_height(app.size);
+    match (key.code, app.keymap.lookup(&key, false)) {
+        (KeyCode::Esc, _) | (_, Some(Action::Environment | Action::Quit | Action::Cancel)) => app.env.open = false,
+        (KeyCode::Tab | KeyCode::BackTab, _) => app.env.switch_tab(),
+        (_, Some(Action::Down)) => app.env.move_cursor(1, visible),
+        (_, Some(Action::Up)) => app.env.move_cursor(-1, visible),
+        (_, Some(Action::PageDown)) => app.env.move_cursor(visible as isize, visible),
+        (_, Some(Action::PageUp)) => app.env.move_cursor(-(visible as isize), visible),
+        (_, Some(Action::Top)) => app.env.move_cursor(isize::MIN / 2, visible),
+        (_, Some(Action::Bottom)) => app.env.move_cursor(isize::MAX / 2, visible),
+        (KeyCode::Char('r'), _) if !app.env.loading => {
+            if let Some(load) = super::env::load_request(app.facts.interpreter_path.as_ref(), &app.project_root) {
+                app.env.loading = true;
+                return vec![load];
+            }
+        }
+        (KeyCode::Enter, _) => choose_interpreter(app),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Makes the interpreter under the cursor the project's: `loupe run` here uses it from the next
+/// run on (this session keeps its interpreter).
+fn choose_interpreter(app: &mut App) {
+    let Some(found) = app.env.selected_interpreter().cloned() else { return };
+    if let Some(problem) = &found.problem {
+        app.notice =
+            Some(super::Notice { text: format!("{} cannot be used: {problem}", found.path.display()), error: true });
+        return;
+    }
+    app.persisted.interpreter = Some(found.path.clone());
+    match app.persisted.save() {
+        Ok(()) => app.notify(format!(
+            "loupe run uses {} (Python {}) for this project from the next run",
+            found.path.display(),
+            found.version.as_deref().unwrap_or("?")
+        )),
+        Err(e) => app.warn(format!("could not save the choice: {e:#}")),
     }
 }
 
@@ -103,6 +150,10 @@ pub fn act(app: &mut App, action: Action) -> Vec<Request> {
         }
         Action::Help => {
             app.help = Some(0);
+            Vec::new()
+        }
+        Action::Environment => {
+            app.env.open = true;
             Vec::new()
         }
         Action::Search => {
@@ -814,7 +865,11 @@ fn run_command(app: &mut App, command: Command) -> Vec<Request> {
 
 pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Request> {
     let Some(areas) = app.areas else { return Vec::new() };
-    if app.dialog.is_some() || app.help.is_some() {
+    if app.dialog.is_some() || app.help.is_some() || app.env.open {
+        if app.env.open && matches!(mouse.kind, MouseEventKind::ScrollDown | MouseEventKind::ScrollUp) {
+            let visible = crate::tui::view::env::list_height(app.size);
+            app.env.move_cursor(if mouse.kind == MouseEventKind::ScrollDown { 3 } else { -3 }, visible);
+        }
         if let (MouseEventKind::ScrollDown | MouseEventKind::ScrollUp, Some(Dialog::Value { scroll, .. })) =
             (mouse.kind, &mut app.dialog)
         {

@@ -4,6 +4,7 @@
 mod actions;
 mod console;
 mod dialog;
+mod env;
 mod input;
 mod stack;
 mod terminal_keys;
@@ -17,6 +18,7 @@ use ratatui::layout::Rect;
 
 pub use console::{ConsoleLine, ConsoleState, LineKind};
 pub use dialog::{BreakpointForm, Dialog};
+pub use env::{EnvPane, EnvSnapshot, EnvTab};
 pub use input::TextInput;
 pub use stack::{StackRow, StackState};
 pub use variables::{Row as VarRow, SectionKind, VarNode, VariablesState, Watch};
@@ -45,6 +47,8 @@ pub enum RunState {
 pub struct SessionFacts {
     pub backend: String,
     pub interpreter: String,
+    /// The debuggee's interpreter (None when attached): the Environment pane shows its packages.
+    pub interpreter_path: Option<PathBuf>,
     pub program: String,
     /// What the sandbox enforces (filled in by the sandbox issue).
     pub sandbox: Option<String>,
@@ -75,6 +79,10 @@ pub struct App {
     pub dialog: Option<Dialog>,
     /// The help overlay and its scroll position.
     pub help: Option<u16>,
+    /// The Environment overlay.
+    pub env: EnvPane,
+    /// The project (whose breakpoints and chosen interpreter are saved).
+    pub project_root: PathBuf,
     pub notice: Option<Notice>,
     pub areas: Option<Areas>,
     pub size: Rect,
@@ -112,6 +120,8 @@ impl App {
             console: ConsoleState::default(),
             dialog: None,
             help: None,
+            env: EnvPane::default(),
+            project_root: PathBuf::new(),
             notice: None,
             areas: None,
             size: Rect::default(),
@@ -197,6 +207,11 @@ impl App {
         match update {
             Update::Event(event) => return self.on_event(event),
             Update::Phase(phase) => self.set_phase(phase),
+            Update::Environment(snapshot) => {
+                self.env.snapshot = Some(snapshot);
+                self.env.loading = false;
+                self.env.move_cursor(0, 0);
+            }
             Update::Breakpoints(list) => {
                 self.breakpoints = list;
                 self.breakpoint_cursor = self.breakpoint_cursor.min(self.breakpoints.len().saturating_sub(1));
@@ -518,6 +533,11 @@ impl App {
             }
         }
         requests.push(Request::Start);
+        // The Environment overlay's data, read while the program starts.
+        if let Some(load) = env::load_request(self.facts.interpreter_path.as_ref(), &self.project_root) {
+            self.env.loading = true;
+            requests.push(load);
+        }
         requests
     }
 

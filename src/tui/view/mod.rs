@@ -4,6 +4,7 @@
 mod breakpoints;
 mod console;
 mod dialog;
+pub mod env;
 pub mod help;
 mod panes;
 pub mod source;
@@ -46,6 +47,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     status::render(frame, areas.status, app);
     if let Some(dialog) = &app.dialog {
         dialog::render(frame, size, dialog, theme);
+    }
+    if app.env.open {
+        env::render(frame, app);
     }
     if let Some(scroll) = app.help {
         help::render(frame, size, &app.keymap, theme, scroll);

@@ -32,6 +32,7 @@ fn facts() -> SessionFacts {
     SessionFacts {
         backend: "debugpy".into(),
         interpreter: "Python 3.11.7".into(),
+        interpreter_path: None,
         program: "demo.py".into(),
         sandbox: None,
         attached: false,
@@ -304,4 +305,100 @@ fn help_overlay() {
     let mut app = stopped(100, 40);
     app.help = Some(0);
     insta::assert_snapshot!(render(&mut app).backend());
+}
+
+/// An environment as `pyenv::environment::load` gives it, with fixed paths: a venv with three
+/// packages, one of them missing a dependency, and three interpreters (one broken).
+fn environment_snapshot() -> crate::tui::app::EnvSnapshot {
+    use crate::pyenv::check::Problem;
+    use crate::pyenv::discover::{Found, Kind};
+    use crate::pyenv::environment::Environment;
+    use crate::pyenv::facts::Facts;
+    use crate::pyenv::packages::{Installed, Package};
+    let site = PathBuf::from("/home/ada/proj/.venv/lib/python3.11/site-packages");
+    let package = |name: &str, version: &str, requested: bool| Package {
+        name: name.into(),
+        version: version.into(),
+        installer: Some("pip".into()),
+        requested,
+        location: site.clone(),
+        metadata_path: site.join(format!("{name}-{version}.dist-info")),
+        requires: Vec::new(),
+    };
+    let found = |path: &str, version: &str, kind: Kind, problem: Option<&str>| Found {
+        path: path.into(),
+        version: Some(version.into()),
+        implementation: "cpython".into(),
+        kind,
+        prefix: PathBuf::from(path).parent().unwrap().parent().unwrap().to_path_buf(),
+        base: None,
+        problem: problem.map(Into::into),
+    };
+    crate::tui::app::EnvSnapshot {
+        environment: Ok(Environment {
+            facts: Facts {
+                executable: "/home/ada/proj/.venv/bin/python".into(),
+                version: "3.11.7".into(),
+                implementation: "cpython".into(),
+                implementation_version: "3.11.7".into(),
+                prefix: "/home/ada/proj/.venv".into(),
+                base_prefix: "/home/ada/.pyenv/versions/3.11.7".into(),
+                site_packages: vec![site.clone()],
+                sys_path: vec![site.clone()],
+                pythonpath: None,
+            },
+            installed: Installed {
+                packages: vec![
+                    package("bleach", "6.0.0", true),
+                    package("debugpy", "1.8.22", true),
+                    package("six", "1.8.0", false),
+                ],
+                problems: Vec::new(),
+            },
+            problems: vec![
+                Problem {
+                    kind: "version_conflict",
+                    package: "bleach".into(),
+                    message: "bleach 6.0.0 has requirement six>=1.9.0, but you have six 1.8.0.".into(),
+                },
+                Problem {
+                    kind: "missing_dependency",
+                    package: "bleach".into(),
+                    message: "bleach 6.0.0 requires webencodings, which is not installed.".into(),
+                },
+            ],
+        }),
+        interpreters: vec![
+            found("/home/ada/proj/.venv/bin/python3", "3.11.7", Kind::Venv, None),
+            found("/usr/bin/python3", "3.11.2", Kind::System, None),
+            found(
+                "/home/ada/old/bin/python3",
+                "3.9.1",
+                Kind::Venv,
+                Some("its base interpreter's directory /opt/py39/bin no longer exists: recreate the environment"),
+            ),
+        ],
+    }
+}
+
+#[test]
+fn environment_overlay_packages_and_interpreters() {
+    let mut app = stopped(100, 30);
+    let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    app.on_key(KeyEvent::new(KeyCode::Char('E'), KeyModifiers::SHIFT));
+    assert!(app.env.open);
+    insta::assert_snapshot!("environment_reading", render(&mut app).backend());
+    app.on_update(Update::Environment(std::sync::Arc::new(environment_snapshot())));
+    app.on_key(key(KeyCode::Down));
+    insta::assert_snapshot!("environment_packages", render(&mut app).backend());
+    app.on_key(key(KeyCode::Tab));
+    app.on_key(key(KeyCode::Down));
+    app.persisted.interpreter = Some("/home/ada/proj/.venv/bin/python3".into());
+    insta::assert_snapshot!("environment_interpreters", render(&mut app).backend());
+    // The broken one cannot be chosen.
+    app.on_key(key(KeyCode::Down));
+    app.on_key(key(KeyCode::Enter));
+    assert!(app.notice.as_ref().is_some_and(|n| n.error && n.text.contains("cannot be used")));
+    app.on_key(key(KeyCode::Esc));
+    assert!(!app.env.open);
 }
