@@ -2,12 +2,14 @@
 
 mod args;
 mod debug;
+mod flame;
+mod profile;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{AttachArgs, Cli, Command, RunArgs};
+pub use args::{AttachArgs, Cli, Command, FlameArgs, FlameOutputArgs, ProfileArgs, RunArgs};
 
 /// Exit code for loupe's own failures (as opposed to the debuggee's exit code, which loupe
 /// passes through).
@@ -43,6 +45,8 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Run(args) => debug::run(args).await,
             Command::Attach(args) => debug::attach(args).await,
+            Command::Profile(args) => profile::profile(args).await,
+            Command::Flame(args) => flame::flame(args).await,
         }
     });
     // Child processes and their pipes go with the runtime; do not wait for stragglers.
