@@ -25,9 +25,9 @@ pub struct Rerun {
 
 pub async fn flame(args: FlameArgs) -> anyhow::Result<u8> {
     let profile = Profile::load(&args.file)?;
-    let name = args.file.display().to_string();
+    let name = display_name(&args.file);
     let baseline = match &args.diff {
-        Some(b) => Some((Profile::load(b)?, b.display().to_string())),
+        Some(b) => Some((Profile::load(b)?, display_name(b))),
         None => None,
     };
     // With --diff, the first file is the baseline (A) and the second the one shown (B).
@@ -39,6 +39,11 @@ pub async fn flame(args: FlameArgs) -> anyhow::Result<u8> {
     let rerun = Rerun { python: args.python.clone(), script, ..Rerun::default() };
     present(shown, &shown_name, before, &args.output, rerun).await?;
     Ok(0)
+}
+
+/// A file's name without its directories: what titles show.
+fn display_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
 /// Writes what was asked for, then shows the flame view unless `--no-tui` (or nothing but files
