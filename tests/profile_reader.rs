@@ -31,7 +31,10 @@ fn every_fixture_reads() {
 #[test]
 fn every_truncation_is_an_error() {
     for (name, data) in real_files() {
-        for length in 0..data.len() {
+        // Every length of the small files; the big ones at their ends and a stride between.
+        let lengths =
+            (0..data.len()).filter(|&l| data.len() < 2000 || l < 1000 || l + 1000 > data.len() || l % 13 == 0);
+        for length in lengths {
             let result = Profile::parse(&data[..length]);
             assert!(result.is_err(), "{name} cut to {length} bytes was accepted");
         }

@@ -61,6 +61,9 @@ struct Weights {
     incoming: Vec<f64>,
     /// Whether edges into the function carry times (else calls are the weights).
     timed: Vec<bool>,
+    /// The strongly connected component of each function in the call graph: calls within one
+    /// component are recursion (direct or mutual), nested inside the component's outer calls.
+    component: Vec<usize>,
 }
 
 impl Weights {
@@ -71,6 +74,7 @@ impl Weights {
             root_weight: vec![0.0; n],
             incoming: vec![0.0; n],
             timed: vec![true; n],
+            component: components(profile),
         };
         for (g, function) in profile.functions.iter().enumerate() {
             let timed = function.callers.iter().all(|e| e.timed);
@@ -79,7 +83,10 @@ impl Weights {
             let edge_self: f64 = function.callers.iter().map(|e| e.figures.self_time).sum();
             let weight =
                 |e: &super::pstats::CallerEdge| if timed { e.figures.cumulative_time } else { e.figures.calls };
-            let outside: f64 = function.callers.iter().filter(|e| e.caller != g).map(weight).sum();
+            // Callers in the function's own component call it from inside its own time (an import
+            // statement reaching `exec` again, `a → b → a`): counting them would double-count.
+            let outside: f64 =
+                function.callers.iter().filter(|e| w.component[e.caller] != w.component[g]).map(weight).sum();
             let own_weight = if timed { fig.cumulative_time } else { fig.calls };
             let unaccounted_calls = fig.calls - edge_calls;
             let is_root = function.callers.is_empty() || unaccounted_calls > 0.5;
@@ -157,7 +164,14 @@ impl CallTree {
                     continue;
                 }
                 let weight = if weights.timed[g] { edge.figures.cumulative_time } else { edge.figures.calls };
-                let child_share = if weights.incoming[g] > 0.0 { p * weight / weights.incoming[g] } else { 0.0 };
+                let child_share = if weights.component[f] == weights.component[g] {
+                    // Into recursion not yet on this path: the component's share carries through.
+                    p
+                } else if weights.incoming[g] > 0.0 {
+                    p * weight / weights.incoming[g]
+                } else {
+                    0.0
+                };
                 let child_cumulative = child_share * profile.functions[g].figures.cumulative_time;
                 if child_cumulative < floor && edge.figures.self_time * p < floor || tree.nodes.len() >= MAX_NODES {
                     continue;
@@ -325,6 +339,63 @@ impl CallTree {
         path.reverse();
         path
     }
+}
+
+/// Strongly connected components of the caller → callee graph (Tarjan's algorithm, iterative so
+/// deep call graphs cannot overflow the stack). Returns a component id per function.
+fn components(profile: &Profile) -> Vec<usize> {
+    let n = profile.functions.len();
+    const UNSEEN: usize = usize::MAX;
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut component = vec![UNSEEN; n];
+    let mut stack = Vec::new();
+    let mut next_index = 0;
+    let mut next_component = 0;
+    for start in 0..n {
+        if index[start] != UNSEEN {
+            continue;
+        }
+        // (function, next callee position)
+        let mut work: Vec<(usize, usize)> = vec![(start, 0)];
+        index[start] = next_index;
+        low[start] = next_index;
+        next_index += 1;
+        stack.push(start);
+        on_stack[start] = true;
+        while let Some(&(v, position)) = work.last() {
+            if let Some(&w) = profile.functions[v].callees.get(position) {
+                work.last_mut().expect("not empty").1 += 1;
+                if index[w] == UNSEEN {
+                    index[w] = next_index;
+                    low[w] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component[w] = next_component;
+                    if w == v {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
+        }
+    }
+    component
 }
 
 fn root_node() -> Node {
