@@ -61,7 +61,9 @@ pub async fn present(
             output.threshold
         );
     }
-    let full = if output.exact_only { CallTree::exact_edges(&profile) } else { CallTree::build(&profile) };
+    let floor = build_floor(output.threshold);
+    let full =
+        if output.exact_only { CallTree::exact_edges(&profile) } else { CallTree::build_with_floor(&profile, floor) };
     let tree = full.pruned(output.threshold);
     let titles = Titles::for_profile(name, &profile, &tree);
     let differential = before.as_ref().map(|(a, a_name)| {
@@ -124,6 +126,12 @@ pub async fn present(
         FlameOutcome::Quit => Ok(()),
         FlameOutcome::Debug { file, line } => debug_at(rerun, &file, line, output.theme.clone()).await.map(drop),
     }
+}
+
+/// Frames a tenth of the threshold are still built (so pruning folds them into their parent); below
+/// that, paths are not followed at all (see `attribution::BUILD_FLOOR`).
+fn build_floor(threshold: f64) -> f64 {
+    (threshold / 10.0).max(crate::profile::attribution::BUILD_FLOOR)
 }
 
 /// Starts `loupe run` with a breakpoint at `file:line` (the flame view's "debug here").

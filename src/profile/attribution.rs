@@ -43,9 +43,11 @@ pub struct CallTree {
     pub nodes: Vec<Node>,
 }
 
-/// Frames whose cumulative time is below this fraction of the whole are not built: the profile
-/// would otherwise grow exponentially many paths. Their time is kept by the per-function scaling.
-const BUILD_FLOOR: f64 = 1e-6;
+/// Frames whose cumulative time is below this fraction of the whole are not built by [`CallTree::build`]:
+/// a call graph with many shared functions has exponentially many paths. Their time is kept by the
+/// per-function scaling. [`CallTree::build_with_floor`] takes another fraction (a flamegraph pruned
+/// at a threshold needs nothing much below it).
+pub const BUILD_FLOOR: f64 = 1e-6;
 /// And never more frames than this (a runaway DAG still gives a tree).
 const MAX_NODES: usize = 2_000_000;
 /// Shares this close to 1 count as exact (float sums of the profile's own figures).
@@ -113,9 +115,14 @@ impl Weights {
 impl CallTree {
     /// The inferred call tree of a whole profile (nothing pruned).
     pub fn build(profile: &Profile) -> CallTree {
+        CallTree::build_with_floor(profile, BUILD_FLOOR)
+    }
+
+    /// [`CallTree::build`], not building frames below `floor` (a fraction of the total).
+    pub fn build_with_floor(profile: &Profile, floor: f64) -> CallTree {
         let weights = Weights::new(profile);
         let grand: f64 = profile.functions.iter().map(|f| f.figures.cumulative_time.max(0.0)).fold(0.0, f64::max);
-        let floor = grand * BUILD_FLOOR;
+        let floor = grand * floor.max(0.0);
         let mut tree = CallTree { nodes: vec![root_node()] };
         // Which node of each function is on the current path (recursion collapses into it).
         let mut on_path: Vec<Option<usize>> = vec![None; profile.functions.len()];
@@ -258,12 +265,44 @@ impl CallTree {
                 }
             }
         }
-        for (f, function) in profile.functions.iter().enumerate() {
-            if attributed[f] <= 0.0 && function.figures.self_time > 0.0 {
-                let mut node = frame(Some(f), 0, 1, function.figures.self_time, function.figures.calls);
-                node.measured = false;
-                self.push(node);
+        // A function no built path reached (all its frames were under the floor) goes under the
+        // largest frame of its heaviest caller that has one, else it becomes a root.
+        let mut frame_of: Vec<Option<usize>> = vec![None; profile.functions.len()];
+        for (i, node) in self.nodes.iter().enumerate().skip(1) {
+            let f = node.function.expect("non-root");
+            if frame_of[f].is_none_or(|best| self.nodes[best].self_time < node.self_time) {
+                frame_of[f] = Some(i);
             }
+        }
+        let mut pending: Vec<usize> = (0..profile.functions.len())
+            .filter(|&f| attributed[f] <= 0.0 && profile.functions[f].figures.self_time > 0.0)
+            .collect();
+        loop {
+            let before = pending.len();
+            pending.retain(|&f| {
+                let function = &profile.functions[f];
+                let host = function
+                    .callers
+                    .iter()
+                    .filter_map(|e| frame_of[e.caller].map(|n| (n, e.figures.cumulative_time)))
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .map(|(n, _)| n);
+                let Some(host) = host else { return true };
+                let depth = self.nodes[host].depth + 1;
+                let mut node = frame(Some(f), host, depth, function.figures.self_time, function.figures.calls);
+                node.measured = false;
+                frame_of[f] = Some(self.push(node));
+                false
+            });
+            if pending.len() == before {
+                break;
+            }
+        }
+        for f in pending {
+            let function = &profile.functions[f];
+            let mut node = frame(Some(f), 0, 1, function.figures.self_time, function.figures.calls);
+            node.measured = false;
+            self.push(node);
         }
     }
 

@@ -125,33 +125,55 @@ impl Profile {
         let Value::Dict(entries) = value else {
             return Err(PstatsError::NotADict { found: value.kind() });
         };
-        let mut index: HashMap<FunctionKey, usize> = HashMap::with_capacity(entries.len());
+        // Keys are usually shared: marshal writes each key tuple once and refers back to it from
+        // the callers dicts, so the reader hands out the same tuple and its address finds the
+        // function without hashing strings. Structural lookup is the fallback.
+        let mut by_address: HashMap<usize, usize> = HashMap::with_capacity(entries.len());
         let mut functions = Vec::with_capacity(entries.len());
         for (i, (key, _)) in entries.iter().enumerate() {
-            let key = function_key(key).map_err(|detail| PstatsError::BadKey { index: i, detail })?;
-            index.insert(key.clone(), functions.len());
-            functions.push(Function { key, figures: Figures::default(), callers: Vec::new(), callees: Vec::new() });
+            let parsed = function_key(key).map_err(|detail| PstatsError::BadKey { index: i, detail })?;
+            if let Value::Tuple(t) = key {
+                by_address.insert(t.as_ptr() as usize, i);
+            }
+            functions.push(Function {
+                key: parsed,
+                figures: Figures::default(),
+                callers: Vec::new(),
+                callees: Vec::new(),
+            });
         }
-        for (key, stats) in entries.iter() {
-            let key = function_key(key).expect("checked above");
-            let at = index[&key];
-            let (figures, callers) =
-                function_figures(stats).map_err(|detail| PstatsError::BadFigures { function: key.label(), detail })?;
+        let mut by_key: Option<HashMap<FunctionKey, usize>> = None;
+        for (at, (_, stats)) in entries.iter().enumerate() {
+            let (figures, callers) = function_figures(stats)
+                .map_err(|detail| PstatsError::BadFigures { function: functions[at].key.label(), detail })?;
             functions[at].figures = figures;
             for (caller_key, edge) in callers.iter() {
-                let bad = |detail: String| PstatsError::BadCaller { function: key.label(), detail };
-                let caller_key = function_key(caller_key).map_err(bad)?;
-                // A caller that has no entry of its own (pstats allows it after strip/add) gets one
-                // with zero figures, so no edge is dropped.
-                let caller = *index.entry(caller_key.clone()).or_insert_with(|| {
-                    functions.push(Function {
-                        key: caller_key,
-                        figures: Figures::default(),
-                        callers: Vec::new(),
-                        callees: Vec::new(),
-                    });
-                    functions.len() - 1
-                });
+                let bad = |detail: String| PstatsError::BadCaller { function: functions[at].key.label(), detail };
+                let known = match caller_key {
+                    Value::Tuple(t) => by_address.get(&(t.as_ptr() as usize)).copied(),
+                    _ => None,
+                };
+                let caller = match known {
+                    Some(c) => c,
+                    None => {
+                        let caller_key = function_key(caller_key).map_err(bad)?;
+                        let index = by_key.get_or_insert_with(|| {
+                            functions.iter().enumerate().map(|(i, f)| (f.key.clone(), i)).collect()
+                        });
+                        // A caller without an entry of its own (pstats allows it after strip/add)
+                        // gets one with zero figures, so no edge is dropped.
+                        *index.entry(caller_key.clone()).or_insert_with(|| {
+                            functions.push(Function {
+                                key: caller_key,
+                                figures: Figures::default(),
+                                callers: Vec::new(),
+                                callees: Vec::new(),
+                            });
+                            functions.len() - 1
+                        })
+                    }
+                };
+                let bad = |detail: String| PstatsError::BadCaller { function: functions[at].key.label(), detail };
                 let (figures, timed) = edge_figures(edge).map_err(bad)?;
                 functions[at].callers.push(CallerEdge { caller, figures, timed });
             }

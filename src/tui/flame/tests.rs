@@ -226,3 +226,22 @@ fn first_body_line_skips_signature_and_docstring() {
     assert_eq!(super::first_body_line(&file, 1), Some(7));
     assert_eq!(super::first_body_line(&file, 9), Some(9));
 }
+
+#[test]
+fn differential_colours_follow_the_change() {
+    let a = Profile::load(&fixture("structure-3.8.prof")).unwrap();
+    let b = Profile::load(&fixture("structure-3.13.prof")).unwrap();
+    let (ta, tb) = (CallTree::build(&a).pruned(0.001), CallTree::build(&b).pruned(0.001));
+    let differential = crate::profile::diff::Differential::new((&a, &ta), (&b, &tb));
+    let model = FlameModel::new(b.clone(), CallTree::build(&b), "structure-3.13.prof".into(), 0.001)
+        .with_differential(differential);
+    let mut state = FlameState::new(model, Theme::default_dark());
+    state.resize(Rect::new(0, 0, 100, 16));
+    assert_eq!(state.deltas.len(), state.tree.nodes.len());
+    // Normalised: the changes add up to (about) nothing.
+    let sum: f64 = state.deltas.iter().sum();
+    assert!(sum.abs() < 0.01, "{sum}");
+    assert!(state.deltas.iter().any(|d| d.abs() > 1e-4));
+    let screen = format!("{:?}", render(&state).backend());
+    assert!(screen.contains("diff: red more, blue less"));
+}
