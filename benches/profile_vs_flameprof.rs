@@ -1,6 +1,6 @@
 //! The profiler against flameprof, in one run (see `benches/README.md`):
 //!
-//! 1. Generates two Python programs with a known number of functions (about 400 and 3,500, in
+//! 1. Profiles `examples/profile_demo.py` (a real little program) and generates two Python programs with a known number of functions (about 400 and 3,500, in
 //!    layers where each function calls one of several functions of the next layer, so every
 //!    function has several callers) and profiles them with real cProfile.
 //! 2. **pstats → SVG**, the same files at the same threshold (0.1%): flameprof (installed from PyPI
@@ -78,16 +78,27 @@ fn flameprof() -> (PathBuf, String) {
     (exe, String::from_utf8_lossy(&version.stdout).trim().to_string())
 }
 
-fn time_command(runs: usize, mut command: impl FnMut() -> Command) -> Vec<Duration> {
-    (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            let out = command().output().unwrap();
-            let took = start.elapsed();
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-            took
-        })
-        .collect()
+/// CPU time (user + system) of all waited-for children so far.
+fn children_cpu() -> Duration {
+    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN).unwrap();
+    let tv = |t: nix::sys::time::TimeVal| Duration::new(t.tv_sec() as u64, t.tv_usec() as u32 * 1000);
+    tv(usage.user_time()) + tv(usage.system_time())
+}
+
+/// Wall-clock and CPU time of each run (the machine is shared: CPU time is what the command
+/// itself costs, wall time what a user waits).
+fn time_command(runs: usize, mut command: impl FnMut() -> Command) -> (Vec<Duration>, Vec<Duration>) {
+    let mut wall = Vec::new();
+    let mut cpu = Vec::new();
+    for _ in 0..runs {
+        let cpu_before = children_cpu();
+        let start = Instant::now();
+        let out = command().output().unwrap();
+        wall.push(start.elapsed());
+        cpu.push(children_cpu() - cpu_before);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    (wall, cpu)
 }
 
 fn time_in_process(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
@@ -122,37 +133,47 @@ fn main() {
 
     let mut rows = Vec::new();
     let mut json = serde_json::Map::new();
-    for (name, layers, width) in [("small", 10, 40), ("big", 35, 100)] {
+    for (name, layers, width) in [("demo", 0, 0), ("small", 10, 40), ("big", 35, 100)] {
         let script = dir.join(format!("{name}.py"));
         let pstats = dir.join(format!("{name}.prof"));
-        generate(&script, layers, width);
-        cprofile(&script, &pstats);
+        if name == "demo" {
+            // A real program (examples/profile_demo.py: regex, json, recursion, imports).
+            cprofile(&repo().join("examples/profile_demo.py"), &pstats);
+        } else {
+            generate(&script, layers, width);
+            cprofile(&script, &pstats);
+        }
         let functions = Profile::load(&pstats).unwrap().functions.len();
         let pstats_size = std::fs::metadata(&pstats).unwrap().len();
         eprintln!("{name}: {functions} functions, pstats {pstats_size} bytes; timing…");
 
         let loupe_svg = dir.join(format!("{name}-loupe.svg"));
         let peer_svg = dir.join(format!("{name}-flameprof.svg"));
-        let mut ours = time_command(runs, || {
+        let (mut ours, mut ours_cpu) = time_command(runs, || {
             let mut c = Command::new(&loupe);
             c.args(["flame", "--no-tui", "--threshold", "0.001", "-o"]).arg(&loupe_svg).arg(&pstats);
             c
         });
-        let mut theirs = time_command(peer_runs, || {
+        let (mut theirs, mut theirs_cpu) = time_command(peer_runs, || {
             let mut c = Command::new(&flameprof);
             c.args(["-m", "flameprof", "--threshold", "0.1", "-o"]).arg(&peer_svg).arg(&pstats);
             c
         });
         let ours = summary(&mut ours);
         let theirs = summary(&mut theirs);
+        let ours_cpu = summary(&mut ours_cpu);
+        let theirs_cpu = summary(&mut theirs_cpu);
         let our_size = std::fs::metadata(&loupe_svg).unwrap().len();
         let peer_size = std::fs::metadata(&peer_svg).unwrap().len();
         rows.push(format!(
-            "| {name} ({functions} functions, {:.0} KB pstats) | {:.1} | {:.1} | {:.1}× | {:.0} KB | {:.0} KB | {:.1}× smaller |",
+            "| {name} ({functions} functions, {:.0} KB pstats) | {:.1} ({:.1}) | {:.1} ({:.1}) | {:.1}× ({:.1}×) | {:.0} KB | {:.0} KB | {:.1}× smaller |",
             pstats_size as f64 / 1024.0,
             ours[1],
+            ours_cpu[1],
             theirs[1],
+            theirs_cpu[1],
             theirs[1] / ours[1],
+            theirs_cpu[1] / ours_cpu[1],
             our_size as f64 / 1024.0,
             peer_size as f64 / 1024.0,
             peer_size as f64 / our_size as f64
@@ -162,6 +183,8 @@ fn main() {
             serde_json::json!({
                 "functions": functions, "pstats_bytes": pstats_size,
                 "loupe_svg_ms": ours, "flameprof_svg_ms": theirs, "speedup": theirs[1] / ours[1],
+                "loupe_svg_cpu_ms": ours_cpu, "flameprof_svg_cpu_ms": theirs_cpu,
+                "cpu_speedup": theirs_cpu[1] / ours_cpu[1],
                 "loupe_svg_bytes": our_size, "flameprof_svg_bytes": peer_size,
             }),
         );
@@ -184,6 +207,7 @@ fn main() {
     json.insert("flameprof".into(), flameprof_version.clone().into());
 
     println!("pstats → SVG, median of {runs} (loupe) and {peer_runs} ({flameprof_version}) runs, threshold 0.1%:\n");
+    println!("wall ms (CPU ms in brackets, user + system):\n");
     println!("| profile | loupe ms | flameprof ms | speed-up | loupe SVG | flameprof SVG | size |");
     println!("|---|---|---|---|---|---|---|");
     for r in rows {
