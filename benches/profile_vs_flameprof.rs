@@ -55,7 +55,13 @@ fn generate(path: &Path, layers: usize, width: usize) {
 }
 
 fn cprofile(script: &Path, out: &Path) {
-    let status = Command::new(python()).args(["-m", "cProfile", "-o"]).arg(out).arg(script).status().unwrap();
+    let status = Command::new(python())
+        .args(["-m", "cProfile", "-o"])
+        .arg(out)
+        .arg(script)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
     assert!(status.success(), "cProfile failed on {}", script.display());
 }
 
