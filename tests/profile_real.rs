@@ -221,3 +221,27 @@ fn no_tui_without_outputs_prints_a_summary() {
     let work_row = stdout.lines().find(|l| l.contains("work (")).expect("work in the summary");
     assert!(work_row.contains(" 40 "), "{work_row}");
 }
+
+#[test]
+fn pure_python_profile_module_files_are_refused_with_advice() {
+    // `python -m profile -o` stores a code object in one key, which marshal cannot describe
+    // portably across versions: loupe says so and points to cProfile.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("profile.prof");
+    let status = std::process::Command::new(cpython("3.11"))
+        .args(["-m", "profile", "-o"])
+        .arg(&out)
+        .arg(program("structure.py"))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let error = format!("{:#}", loupe::profile::Profile::load(&out).unwrap_err());
+    assert!(
+        error.ends_with(
+            "is a code object: the pure-Python `profile` module writes one into its files; profile with \
+             cProfile instead (`python -m cProfile -o FILE script.py`)"
+        ),
+        "{error}"
+    );
+}

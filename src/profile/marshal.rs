@@ -60,6 +60,11 @@ pub enum MarshalError {
     UnknownType { code: u8, offset: usize },
     #[error("marshal object at byte {offset} is {what}, which pstats files never contain")]
     Unsupported { what: &'static str, offset: usize },
+    #[error(
+        "marshal object at byte {offset} is a code object: the pure-Python `profile` module writes one \
+         into its files; profile with cProfile instead (`python -m cProfile -o FILE script.py`)"
+    )]
+    CodeObject { offset: usize },
     #[error("bad back-reference {index} at byte {offset} (only {available} objects so far)")]
     BadReference { index: i64, available: usize, offset: usize },
     #[error("negative or oversized length {length} at byte {offset}")]
@@ -206,7 +211,7 @@ impl Reader<'_> {
                 found.ok_or(MarshalError::BadReference { index, available: self.refs.len(), offset })?
             }
             b'0' => return Err(MarshalError::Unsupported { what: "a stray dict terminator", offset }),
-            b'c' => return Err(MarshalError::Unsupported { what: "a code object", offset }),
+            b'c' => return Err(MarshalError::CodeObject { offset }),
             b'<' | b'>' => return Err(MarshalError::Unsupported { what: "a set", offset }),
             b'y' | b'x' => return Err(MarshalError::Unsupported { what: "a complex number", offset }),
             b'S' => return Err(MarshalError::Unsupported { what: "StopIteration", offset }),
