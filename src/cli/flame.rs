@@ -21,6 +21,8 @@ pub struct Rerun {
     pub args: Vec<String>,
     pub cwd: Option<PathBuf>,
     pub env: Vec<String>,
+    /// Where relative file names in the profile are found (the pstats file's directory).
+    pub base_dir: Option<PathBuf>,
 }
 
 pub async fn flame(args: FlameArgs) -> anyhow::Result<u8> {
@@ -35,8 +37,9 @@ pub async fn flame(args: FlameArgs) -> anyhow::Result<u8> {
         Some((b, b_name)) => (b, b_name, Some((profile, name))),
         None => (profile, name, None),
     };
-    let script = main_script(&shown, args.file.parent().unwrap_or(Path::new(".")));
-    let rerun = Rerun { python: args.python.clone(), script, ..Rerun::default() };
+    let base_dir = std::path::absolute(&args.file)?.parent().map(Path::to_path_buf);
+    let script = main_script(&shown, base_dir.as_deref().unwrap_or(Path::new(".")));
+    let rerun = Rerun { python: args.python.clone(), script, base_dir, ..Rerun::default() };
     present(shown, &shown_name, before, &args.output, rerun).await?;
     Ok(0)
 }
@@ -117,7 +120,8 @@ pub async fn present(
         }
         bail!("the flame view needs a terminal (stdin and stdout are not one here); add --no-tui for a text summary, or -o FILE.svg / --folded FILE / --speedscope FILE.json");
     }
-    let model = FlameModel::new(profile, full, name.to_string(), output.threshold);
+    let model =
+        FlameModel::new(profile, full, name.to_string(), output.threshold).with_base_dir(rerun.base_dir.clone());
     let model = match differential {
         Some((d, _)) => model.with_differential(d),
         None => model,

@@ -67,8 +67,9 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
         python: Some(python.path.clone()),
         script: Some(script.clone()),
         args: script_args.to_vec(),
-        cwd: Some(cwd),
+        cwd: Some(cwd.clone()),
         env: args.env.clone(),
+        base_dir: Some(cwd),
     };
     flame::present(profile, &name, None, &args.output, rerun).await?;
     if let Some(p) = &args.pstats {

@@ -22,13 +22,44 @@ pub struct FlameModel {
     pub labels: Vec<String>,
     /// Whether each function is library code.
     pub library: Vec<bool>,
+    /// Where relative file names in the profile are looked up when they are not found from the
+    /// current directory (the pstats file's directory: cProfile records names as they were given).
+    pub base_dir: Option<std::path::PathBuf>,
 }
 
 impl FlameModel {
     pub fn new(profile: Profile, inferred: CallTree, name: String, threshold: f64) -> FlameModel {
         let labels = profile.functions.iter().map(|f| f.key.short_label()).collect();
         let library = profile.functions.iter().map(|f| classify(&f.key.file).is_some()).collect();
-        FlameModel { profile, inferred, exact: None, name, threshold, differential: None, labels, library }
+        FlameModel {
+            profile,
+            inferred,
+            exact: None,
+            name,
+            threshold,
+            differential: None,
+            labels,
+            library,
+            base_dir: None,
+        }
+    }
+
+    pub fn with_base_dir(mut self, dir: Option<std::path::PathBuf>) -> FlameModel {
+        self.base_dir = dir;
+        self
+    }
+
+    /// A function's file as a path that exists, if it can be found (absolute when it was found
+    /// under the base directory).
+    pub fn source_path(&self, file: &str) -> std::path::PathBuf {
+        let path = std::path::PathBuf::from(file);
+        if path.is_absolute() || path.exists() {
+            return std::path::absolute(&path).unwrap_or(path);
+        }
+        match &self.base_dir {
+            Some(base) if base.join(&path).exists() => base.join(&path),
+            _ => path,
+        }
     }
 
     pub fn with_differential(mut self, differential: Differential) -> FlameModel {

@@ -177,9 +177,12 @@ fn source_and_debug_here() {
     let mut state = state(100, 24);
     let inner = state.model.profile.find("structure.py", "inner").unwrap();
     state.jump_to_function(inner);
-    // The fixture's file names are relative to tests/programs/profile.
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/profile/structure.py");
-    state.model.profile.functions[inner].key.file = file.display().to_string();
+    // The fixture's file names are relative to where it was taken: tests/programs/profile.
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/profile");
+    let file = base.join("structure.py");
+    key(&mut state, KeyCode::Char('o'));
+    assert!(state.message.as_deref().unwrap_or("").contains("structure.py"), "not found from the cwd");
+    state.model.base_dir = Some(base);
     key(&mut state, KeyCode::Char('o'));
     assert_eq!(state.panel, Panel::Source, "{:?}", state.message);
     assert_eq!(state.source.cursor(), 16);

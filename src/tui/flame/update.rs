@@ -309,7 +309,7 @@ impl FlameState {
             self.message = Some(format!("{} is built in: it has no Python source", key.name));
             return;
         }
-        match self.source.open(std::path::Path::new(&key.file)) {
+        match self.source.open(&self.model.source_path(&key.file)) {
             Ok(()) => {
                 self.source.goto_line(key.line.max(1) as usize);
                 self.panel = Panel::Source;
@@ -327,7 +327,7 @@ impl FlameState {
             self.message = Some(format!("{} is built in: no line to stop at; pick a Python function", key.name));
             return;
         }
-        let path = std::path::PathBuf::from(&key.file);
+        let path = self.model.source_path(&key.file);
         let line = first_body_line(&path, key.line).unwrap_or(key.line);
         self.debug_at = Some((path, line));
         self.quit = true;
