@@ -17,7 +17,13 @@ pub fn frame_label(profile: &Profile, function: usize) -> String {
 
 /// One `(stack, nanoseconds)` per frame with self time, in tree order.
 pub fn stacks(profile: &Profile, tree: &CallTree) -> Vec<(String, u64)> {
-    let labels: Vec<String> = (0..profile.functions.len()).map(|f| frame_label(profile, f)).collect();
+    // Labels only for the functions the tree shows (a pruned tree of a big profile shows few).
+    let mut labels: Vec<Option<String>> = vec![None; profile.functions.len()];
+    for node in &tree.nodes {
+        if let Some(f) = node.function {
+            labels[f].get_or_insert_with(|| frame_label(profile, f));
+        }
+    }
     let mut out = Vec::new();
     for (i, node) in tree.nodes.iter().enumerate().skip(1) {
         let count = nanoseconds(node.self_time);
@@ -25,7 +31,7 @@ pub fn stacks(profile: &Profile, tree: &CallTree) -> Vec<(String, u64)> {
             continue;
         }
         let path = tree.path(i);
-        let stack: Vec<&str> = path.iter().map(|&f| labels[f].as_str()).collect();
+        let stack: Vec<&str> = path.iter().map(|&f| labels[f].as_deref().expect("labelled above")).collect();
         out.push((stack.join(";"), count));
     }
     out

@@ -85,7 +85,7 @@ const FLAG_REF: u8 = 0x80;
 
 /// Reads exactly one marshal object that must span the whole input.
 pub fn read(data: &[u8]) -> Result<Value, MarshalError> {
-    let mut reader = Reader { data, pos: 0, refs: Vec::new() };
+    let mut reader = Reader { data, pos: 0, refs: Vec::new(), items: Vec::new(), pairs: Vec::new() };
     let value = reader.object(0)?;
     if reader.pos != data.len() {
         return Err(MarshalError::TrailingData { extra: data.len() - reader.pos, offset: reader.pos });
@@ -98,6 +98,10 @@ struct Reader<'a> {
     pos: usize,
     /// Objects flagged for reference, in order; `None` while a container is still being read.
     refs: Vec<Option<Value>>,
+    /// Scratch stacks for the contents of the containers being read: each container is built
+    /// with one allocation from its slice of these, instead of a Vec then a copy.
+    items: Vec<Value>,
+    pairs: Vec<(Value, Value)>,
 }
 
 impl Reader<'_> {
@@ -182,18 +186,20 @@ impl Reader<'_> {
             }
             b'(' | b')' | b'[' => {
                 let n = self.length(code != b')', 1)?;
-                let mut items = Vec::with_capacity(n);
+                let start = self.items.len();
                 for _ in 0..n {
-                    items.push(self.object(depth + 1)?);
+                    let item = self.object(depth + 1)?;
+                    self.items.push(item);
                 }
+                let items: Rc<[Value]> = self.items.drain(start..).collect();
                 if code == b'[' {
-                    Value::List(items.into())
+                    Value::List(items)
                 } else {
-                    Value::Tuple(items.into())
+                    Value::Tuple(items)
                 }
             }
             b'{' => {
-                let mut pairs = Vec::new();
+                let start = self.pairs.len();
                 loop {
                     if self.data.get(self.pos) == Some(&b'0') {
                         self.pos += 1;
@@ -201,9 +207,9 @@ impl Reader<'_> {
                     }
                     let key = self.object(depth + 1)?;
                     let value = self.object(depth + 1)?;
-                    pairs.push((key, value));
+                    self.pairs.push((key, value));
                 }
-                Value::Dict(pairs.into())
+                Value::Dict(self.pairs.drain(start..).collect())
             }
             b'r' => {
                 let index = self.i32()? as i64;

@@ -125,15 +125,16 @@ impl Profile {
         let Value::Dict(entries) = value else {
             return Err(PstatsError::NotADict { found: value.kind() });
         };
-        // Keys are usually shared: marshal writes each key tuple once and refers back to it from
-        // the callers dicts, so the reader hands out the same tuple and its address finds the
-        // function without hashing strings. Structural lookup is the fallback.
-        let mut by_address: HashMap<usize, usize> = HashMap::with_capacity(entries.len());
+        // cProfile builds a new key tuple for each use, but the file and function names inside are
+        // the code object's own strings, which marshal writes once and refers back to: the
+        // reader hands out the same strings, so their addresses (and the line) find the function
+        // without hashing text. Structural lookup is the fallback.
+        let mut by_address: HashMap<(usize, i64, usize), usize> = HashMap::with_capacity(entries.len());
         let mut functions = Vec::with_capacity(entries.len());
         for (i, (key, _)) in entries.iter().enumerate() {
             let parsed = function_key(key).map_err(|detail| PstatsError::BadKey { index: i, detail })?;
-            if let Value::Tuple(t) = key {
-                by_address.insert(t.as_ptr() as usize, i);
+            if let Some(address) = key_address(key) {
+                by_address.insert(address, i);
             }
             functions.push(Function {
                 key: parsed,
@@ -149,10 +150,7 @@ impl Profile {
             functions[at].figures = figures;
             for (caller_key, edge) in callers.iter() {
                 let bad = |detail: String| PstatsError::BadCaller { function: functions[at].key.label(), detail };
-                let known = match caller_key {
-                    Value::Tuple(t) => by_address.get(&(t.as_ptr() as usize)).copied(),
-                    _ => None,
-                };
+                let known = key_address(caller_key).and_then(|a| by_address.get(&a).copied());
                 let caller = match known {
                     Some(c) => c,
                     None => {
@@ -205,6 +203,19 @@ impl Profile {
     /// The edge from `caller` into `callee`, if one was recorded.
     pub fn edge(&self, caller: usize, callee: usize) -> Option<&CallerEdge> {
         self.functions[callee].callers.iter().find(|e| e.caller == caller)
+    }
+}
+
+/// The addresses of a key's strings and its line (see [`Profile::from_value`]).
+fn key_address(value: &Value) -> Option<(usize, i64, usize)> {
+    match value {
+        Value::Tuple(items) => match &items[..] {
+            [Value::Str(file), Value::Int(line), Value::Str(name)] => {
+                Some((file.as_ptr() as usize, *line, name.as_ptr() as usize))
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }
 
