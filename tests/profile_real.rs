@@ -245,3 +245,12 @@ fn pure_python_profile_module_files_are_refused_with_advice() {
         "{error}"
     );
 }
+
+#[test]
+fn sys_exit_status_is_passed_on_with_the_profile() {
+    let run = profile("3.11", &program("exits.py"), &[]);
+    assert_eq!(run.code, Some(3), "cProfile alone would say 0: {}", run.stderr);
+    let p = run.profile();
+    assert_eq!(p.functions[function(&p, "exits.py", "work")].figures.calls, 1.0);
+    assert!(run.text("run.folded").contains("work (") && run.text("run.folded").contains("exits.py"));
+}

@@ -1,7 +1,9 @@
 //! `loupe profile SCRIPT [ARGS]`: runs the script under cProfile (through the sandbox, like every
-//! Python process loupe starts), then shows or writes the flamegraph. cProfile writes its file even
-//! when the script raises (its `runctx` dumps in a `finally`), so a failing program still gets its
-//! profile; loupe then exits with the program's status.
+//! Python process loupe starts), then shows or writes the flamegraph. The runner
+//! (`adapters/profile/loupe_profile.py`) is `python -m cProfile -o FILE` except that it keeps the
+//! script's exit status (cProfile's own runner swallows `SystemExit`); like it, it writes the
+//! statistics even when the script raises, so a failing program still gets its profile. loupe then
+//! exits with the program's status.
 
 use anyhow::{bail, Context};
 
@@ -10,6 +12,9 @@ use super::flame::{self, Rerun};
 use crate::profile::Profile;
 use crate::pyenv::interpreter;
 use crate::sandbox::{self, PythonProcess, StdioMode};
+
+/// The runner, embedded in the binary (written to the cache when first needed).
+const RUNNER: &str = include_str!("../../adapters/profile/loupe_profile.py");
 
 pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     let Some((script, script_args)) = args.program.split_first() else {
@@ -38,12 +43,17 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     };
     let _ = std::fs::remove_file(&pstats);
 
-    let mut command_args: Vec<String> = vec!["-m".into(), "cProfile".into(), "-o".into(), pstats.display().to_string()];
+    let runner = crate::adapters::install("profile", &[("loupe_profile.py", RUNNER)])?;
+    let mut command_args: Vec<String> = vec!["-m".into(), "loupe_profile".into(), pstats.display().to_string()];
     command_args.push(script.display().to_string());
     command_args.extend(script_args.iter().cloned());
     let mut process = PythonProcess::new(&python.path, command_args);
     process.cwd = Some(cwd.clone());
     process.env = env.iter().map(|(k, v)| (k.into(), v.into())).collect();
+    // The runner is found through PYTHONPATH; the script's own directory comes first on sys.path
+    // (the runner puts it there), as with `python script.py`.
+    let user_path = env.get("PYTHONPATH").map(Into::into).or_else(|| std::env::var_os("PYTHONPATH"));
+    process.env.insert("PYTHONPATH".into(), sandbox::join_pythonpath(&[runner], user_path)?);
     process.stdin = StdioMode::Inherit;
     process.stdout = StdioMode::Inherit;
     process.stderr = StdioMode::Inherit;
@@ -57,7 +67,7 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     }
     if !pstats.is_file() {
         bail!(
-            "cProfile wrote no profile (the program exited with status {code} before cProfile could save it, \
+            "cProfile wrote no profile (the program exited with status {code} before it could be saved, \
              e.g. killed by a signal or os._exit)"
         );
     }
