@@ -62,7 +62,7 @@ pub async fn run(model: FlameModel, theme_name: Option<&str>) -> anyhow::Result<
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
-    draw(&mut guard, &state)?;
+    draw(&mut guard, &mut state)?;
     while !state.quit {
         tokio::select! {
             event = events.next() => match event {
@@ -79,7 +79,7 @@ pub async fn run(model: FlameModel, theme_name: Option<&str>) -> anyhow::Result<
             _ = sigterm.recv() => state.quit = true,
             _ = sighup.recv() => state.quit = true,
         }
-        draw(&mut guard, &state)?;
+        draw(&mut guard, &mut state)?;
     }
     drop(guard);
     // Give the terminal a moment to settle before the debugger takes it over.
@@ -90,7 +90,8 @@ pub async fn run(model: FlameModel, theme_name: Option<&str>) -> anyhow::Result<
     })
 }
 
-fn draw(guard: &mut TerminalGuard, state: &FlameState) -> anyhow::Result<()> {
+fn draw(guard: &mut TerminalGuard, state: &mut FlameState) -> anyhow::Result<()> {
+    state.prepare();
     guard.terminal.draw(|frame| view::draw(frame, state)).map_err(|e| anyhow::anyhow!("drawing the screen: {e}"))?;
     Ok(())
 }

@@ -142,6 +142,14 @@ impl FlameState {
         self.areas = Areas { header, flame, panel, status };
     }
 
+    /// Before a draw: the source pane settles its view and highlights the visible lines.
+    pub fn prepare(&mut self) {
+        if self.panel == Panel::Source {
+            let rows = self.areas.panel.height.saturating_sub(1);
+            self.source.prepare(rows, &self.theme);
+        }
+    }
+
     pub fn selected_function(&self) -> Option<usize> {
         self.tree.nodes.get(self.selected).and_then(|n| n.function)
     }

@@ -186,6 +186,11 @@ fn source_and_debug_here() {
     key(&mut state, KeyCode::Char('o'));
     assert_eq!(state.panel, Panel::Source, "{:?}", state.message);
     assert_eq!(state.source.cursor(), 16);
+    state.prepare();
+    insta::assert_snapshot!("source_pane", render(&state).backend());
+    key(&mut state, KeyCode::PageDown);
+    state.prepare();
+    assert!(state.source.scroll_offset() > 0);
     key(&mut state, KeyCode::Char('b'));
     assert!(state.quit);
     // The breakpoint goes on the body's first line (after the docstring-free def), not the def.

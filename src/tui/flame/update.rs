@@ -80,6 +80,10 @@ impl FlameState {
             KeyCode::Tab | KeyCode::BackTab => {
                 self.panel_focused = !self.panel_focused && matches!(self.panel, Panel::Table | Panel::Callers)
             }
+            KeyCode::PageUp | KeyCode::PageDown if self.panel == Panel::Source => {
+                let rows = self.areas.panel.height.saturating_sub(2).max(1) as isize;
+                self.source.scroll(if key.code == KeyCode::PageUp { -rows } else { rows });
+            }
             _ if self.panel_focused => self.panel_key(key.code),
             KeyCode::Enter => self.zoom_in(),
             KeyCode::Backspace | KeyCode::Char('u') => self.zoom_out(),

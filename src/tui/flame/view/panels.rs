@@ -99,21 +99,47 @@ fn callers(state: &FlameState, area: Rect) -> (String, Vec<Line<'static>>) {
 
 fn source(state: &FlameState, area: Rect) -> (String, Vec<Line<'static>>) {
     let width = area.width as usize;
-    let title = format!(" {} ", state.source.title());
+    let title = format!(" {} (PgUp/PgDn, wheel) ", state.source.title());
     let visible = area.height.saturating_sub(1) as usize;
     let cursor = state.source.cursor();
     let count = state.source.line_count();
-    let first = cursor.saturating_sub(visible / 3).max(1);
+    let first = state.source.scroll_offset() + 1;
     let number_width = count.to_string().len();
     let mut lines = Vec::new();
     for number in first..(first + visible).min(count + 1) {
-        let text = state.source.line(number).unwrap_or("").replace('\t', "    ");
+        let text = state.source.line(number).unwrap_or("");
         let marker = if number == cursor { "▶" } else { " " };
-        let style = if number == cursor { state.theme.style(Role::CurrentLine) } else { Style::default() };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{marker}{number:>number_width$} "), state.theme.style(Role::LineNumber)),
-            Span::styled(fit(&text, width.saturating_sub(number_width + 2)), style),
-        ]));
+        let mut spans =
+            vec![Span::styled(format!("{marker}{number:>number_width$} "), state.theme.style(Role::LineNumber))];
+        spans.extend(highlighted(state, number, text, width.saturating_sub(number_width + 2)));
+        let mut line = Line::from(spans);
+        if number == cursor {
+            line = line.patch_style(state.theme.style(Role::CurrentLine));
+        }
+        lines.push(line);
     }
     (title, lines)
+}
+
+/// The line's text in its syntax colours (as far as the highlighter got), cut to `width`.
+fn highlighted(state: &FlameState, number: usize, text: &str, width: usize) -> Vec<Span<'static>> {
+    let text = fit(&text.replace('\t', "    "), width);
+    let Some(row) =
+        state.source.highlighted(number).filter(|_| !state.source.line(number).unwrap_or("").contains('\t'))
+    else {
+        return vec![Span::raw(text)];
+    };
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for segment in row.segments() {
+        let end = segment.end.min(text.len());
+        if end > start && text.is_char_boundary(start) && text.is_char_boundary(end) {
+            spans.push(Span::styled(text[start..end].to_string(), segment.style));
+        }
+        start = start.max(end);
+    }
+    if start < text.len() && text.is_char_boundary(start) {
+        spans.push(Span::raw(text[start..].to_string()));
+    }
+    spans
 }
