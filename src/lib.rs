@@ -8,6 +8,7 @@
 //! - [`session`]: the backend-agnostic debugger model every front end talks to.
 //! - [`dap`]: the Debug Adapter Protocol client and the debugpy backend.
 //! - [`pdb`]: the pdb/ipdb backend: a bridge inside the debuggee, a PTY and a Unix socket.
+//! - [`profile`]: pstats files, call trees and flamegraph outputs (the profiler).
 //! - [`adapters`]: the Python loupe runs inside debuggees, written out from the binary.
 //! - [`config`]: `.vscode/launch.json` and friends.
 //! - [`pyenv`]: finding and identifying Python interpreters.
@@ -22,6 +23,7 @@ pub mod dap;
 pub mod logging;
 pub mod paths;
 pub mod pdb;
+pub mod profile;
 pub mod pyenv;
 pub mod sandbox;
 pub mod session;

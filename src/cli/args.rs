@@ -25,6 +25,10 @@ pub enum Command {
     Run(RunArgs),
     /// Attach to a program started with `python -m debugpy --listen HOST:PORT`.
     Attach(AttachArgs),
+    /// Run a Python script under cProfile and show its flamegraph (or write SVG, folded, speedscope).
+    Profile(ProfileArgs),
+    /// Show or convert a pstats file written by cProfile (CPython 3.8–3.14); --diff compares two.
+    Flame(FlameArgs),
     /// Python interpreters, environments and their packages.
     Env(EnvArgs),
 }
@@ -187,6 +191,73 @@ pub struct AttachArgs {
     /// Map a local directory to the debuggee's (repeatable): LOCAL=REMOTE.
     #[arg(long = "path-map", value_name = "LOCAL=REMOTE")]
     pub path_maps: Vec<String>,
+}
+
+/// What `loupe profile` and `loupe flame` write, and how the flamegraph is drawn.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FlameOutputArgs {
+    /// Write the flamegraph as SVG (inferno; search with Ctrl-F, click to zoom).
+    #[arg(short = 'o', long = "svg", value_name = "FILE.svg")]
+    pub svg: Option<PathBuf>,
+    /// Write folded stacks (`a;b;c NANOSECONDS` per line).
+    #[arg(long, value_name = "FILE")]
+    pub folded: Option<PathBuf>,
+    /// Write speedscope JSON (open it at https://www.speedscope.app).
+    #[arg(long, value_name = "FILE.json")]
+    pub speedscope: Option<PathBuf>,
+    /// Write the files (or a text summary) and exit instead of opening the flame view.
+    #[arg(long)]
+    pub no_tui: bool,
+    /// Fold frames smaller than this fraction of the total into their parent (0 keeps all).
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.001)]
+    pub threshold: f64,
+    /// Only what cProfile measured exactly: caller;callee stacks, no inferred deeper paths.
+    #[arg(long)]
+    pub exact_only: bool,
+    /// Draw the SVG as an icicle (roots at the top) instead of a flame.
+    #[arg(long)]
+    pub icicle: bool,
+    /// Colour theme of the flame view: dark, light, high-contrast, or a theme file.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ProfileArgs {
+    #[command(flatten)]
+    pub output: FlameOutputArgs,
+    /// Keep the pstats file cProfile writes (by default it goes to a temporary file).
+    #[arg(long, value_name = "FILE.prof")]
+    pub pstats: Option<PathBuf>,
+    /// Python interpreter (path or command name; pyenv shims are resolved).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Working directory of the program (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// Environment variable for the program (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    // Sandbox policy flags (`SandboxArgs`) are flattened here when the sandbox lands:
+    // #[command(flatten)] pub sandbox: SandboxArgs,
+    /// The script, then its arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "SCRIPT [ARGS]")]
+    pub program: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct FlameArgs {
+    #[command(flatten)]
+    pub output: FlameOutputArgs,
+    /// The pstats file (from `python -m cProfile -o FILE` or `loupe profile --pstats FILE`).
+    #[arg(value_name = "FILE.prof")]
+    pub file: PathBuf,
+    /// Compare with this second profile: a differential flamegraph (A normalised to B's total).
+    #[arg(long, value_name = "B.prof")]
+    pub diff: Option<PathBuf>,
+    /// Python interpreter for "debug here" from the flame view (as for `loupe run`).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
 }
 
 /// gdb spells its command option `-ex`; clap has no multi-letter short options, so `-ex` is

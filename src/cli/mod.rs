@@ -3,12 +3,14 @@
 mod args;
 mod debug;
 mod env;
+mod flame;
+mod profile;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{AttachArgs, Cli, Command, EnvArgs, EnvCommand, RunArgs};
+pub use args::{AttachArgs, Cli, Command, EnvArgs, EnvCommand, FlameArgs, FlameOutputArgs, ProfileArgs, RunArgs};
 
 /// Exit code for loupe's own failures (as opposed to the debuggee's exit code, which loupe
 /// passes through).
@@ -45,6 +47,8 @@ pub fn main() -> ExitCode {
             Command::Run(args) => debug::run(args).await,
             Command::Attach(args) => debug::attach(args).await,
             Command::Env(args) => env::run(args).await,
+            Command::Profile(args) => profile::profile(args).await,
+            Command::Flame(args) => flame::flame(args).await,
         }
     });
     // Child processes and their pipes go with the runtime; do not wait for stragglers.

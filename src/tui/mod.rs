@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod config;
+pub mod flame;
 pub mod highlight;
 pub mod keymap;
 pub mod layout;

@@ -1,0 +1,230 @@
+//! `loupe flame FILE.prof [--diff B.prof]`, and what `loupe profile` shares with it: turning a
+//! loaded profile into the requested files, a text summary, or the interactive flame view (and,
+//! from there, into the debugger).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+
+use super::args::{BackendKind, FlameArgs, FlameOutputArgs, RunArgs, SessionArgs};
+use crate::profile::diff::Differential;
+use crate::profile::svg::{self, Titles};
+use crate::profile::{folded, speedscope, CallTree, Profile};
+use crate::tui::flame::{FlameModel, FlameOutcome};
+
+/// How to start the profiled program again under the debugger ("debug here" in the flame view).
+#[derive(Debug, Clone, Default)]
+pub struct Rerun {
+    pub python: Option<PathBuf>,
+    pub script: Option<PathBuf>,
+    pub args: Vec<String>,
+    pub cwd: Option<PathBuf>,
+    pub env: Vec<String>,
+    /// Where relative file names in the profile are found (the pstats file's directory).
+    pub base_dir: Option<PathBuf>,
+}
+
+pub async fn flame(args: FlameArgs) -> anyhow::Result<u8> {
+    let profile = Profile::load(&args.file)?;
+    let name = display_name(&args.file);
+    let baseline = match &args.diff {
+        Some(b) => Some((Profile::load(b)?, display_name(b))),
+        None => None,
+    };
+    // With --diff, the first file is the baseline (A) and the second the one shown (B).
+    let (shown, shown_name, before) = match baseline {
+        Some((b, b_name)) => (b, b_name, Some((profile, name))),
+        None => (profile, name, None),
+    };
+    let base_dir = std::path::absolute(&args.file)?.parent().map(Path::to_path_buf);
+    let script = main_script(&shown, base_dir.as_deref().unwrap_or(Path::new(".")));
+    let rerun = Rerun { python: args.python.clone(), script, base_dir, ..Rerun::default() };
+    present(shown, &shown_name, before, &args.output, rerun).await?;
+    Ok(0)
+}
+
+/// A file's name without its directories: what titles show.
+fn display_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+/// Writes what was asked for, then shows the flame view unless `--no-tui` (or nothing but files
+/// was wanted on a machine without a terminal).
+pub async fn present(
+    profile: Profile,
+    name: &str,
+    before: Option<(Profile, String)>,
+    output: &FlameOutputArgs,
+    rerun: Rerun,
+) -> anyhow::Result<()> {
+    if !(0.0..1.0).contains(&output.threshold) {
+        bail!(
+            "--threshold {} must be a fraction from 0 up to (not including) 1, e.g. 0.001 for 0.1%",
+            output.threshold
+        );
+    }
+    let floor = build_floor(output.threshold);
+    let full =
+        if output.exact_only { CallTree::exact_edges(&profile) } else { CallTree::build_with_floor(&profile, floor) };
+    let tree = full.pruned(output.threshold);
+    let titles = Titles::for_profile(name, &profile, &tree);
+    let differential = before.as_ref().map(|(a, a_name)| {
+        let a_tree =
+            if output.exact_only { CallTree::exact_edges(a) } else { CallTree::build(a) }.pruned(output.threshold);
+        (Differential::new((a, &a_tree), (&profile, &tree)), a_name.clone())
+    });
+
+    if let Some(path) = &output.svg {
+        let file = create(path)?;
+        let mut out = std::io::BufWriter::new(file);
+        match &differential {
+            Some((d, a_name)) => {
+                let titles = Titles {
+                    title: format!("loupe differential: {a_name} → {name}"),
+                    subtitle: format!(
+                        "{} (normalised to it) → {}; red: more time in {name}, blue: less",
+                        svg::human_time(d.total_a as f64 / 1e9),
+                        svg::human_time(d.total_b as f64 / 1e9)
+                    ),
+                };
+                d.write_svg(&titles, &mut out)?
+            }
+            None => svg::write(&profile, &tree, &titles, output.icicle, &mut out)?,
+        }
+        std::io::Write::flush(&mut out).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &output.folded {
+        let text = match &differential {
+            Some((d, _)) => d.folded_lines().join("\n") + "\n",
+            None => folded::write(&profile, &tree),
+        };
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &output.speedscope {
+        let doc = speedscope::document(&profile, &tree, name);
+        let text = serde_json::to_string(&doc).context("encoding speedscope JSON")?;
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let wrote_files = output.svg.is_some() || output.folded.is_some() || output.speedscope.is_some();
+    if output.no_tui {
+        if !wrote_files {
+            print!("{}", summary(&profile, &tree, 20));
+        }
+        return Ok(());
+    }
+    use std::io::IsTerminal;
+    if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
+        if wrote_files {
+            return Ok(());
+        }
+        bail!("the flame view needs a terminal (stdin and stdout are not one here); add --no-tui for a text summary, or -o FILE.svg / --folded FILE / --speedscope FILE.json");
+    }
+    let model =
+        FlameModel::new(profile, full, name.to_string(), output.threshold).with_base_dir(rerun.base_dir.clone());
+    let model = match differential {
+        Some((d, _)) => model.with_differential(d),
+        None => model,
+    };
+    match crate::tui::flame::run(model, output.theme.as_deref()).await? {
+        FlameOutcome::Quit => Ok(()),
+        FlameOutcome::Debug { file, line } => debug_at(rerun, &file, line, output.theme.clone()).await.map(drop),
+    }
+}
+
+/// Frames a tenth of the threshold are still built (so pruning folds them into their parent); below
+/// that, paths are not followed at all (see `attribution::BUILD_FLOOR`).
+fn build_floor(threshold: f64) -> f64 {
+    (threshold / 10.0).max(crate::profile::attribution::BUILD_FLOOR)
+}
+
+/// Starts `loupe run` with a breakpoint at `file:line` (the flame view's "debug here").
+async fn debug_at(rerun: Rerun, file: &Path, line: u32, theme: Option<String>) -> anyhow::Result<u8> {
+    let Some(script) = rerun.script else {
+        bail!(
+            "cannot start the debugger: the profile does not say which script ran; use `loupe run --break {}:{line} SCRIPT`",
+            file.display()
+        );
+    };
+    let library = crate::tui::flame::library::classify(&file.to_string_lossy()).is_some();
+    let mut program = vec![script.display().to_string()];
+    program.extend(rerun.args);
+    let args = RunArgs {
+        session: SessionArgs {
+            batch: false,
+            commands: Vec::new(),
+            breakpoints: vec![format!("{}:{line}", file.display())],
+            theme,
+            config: None,
+            all_code: library,
+            stock_debugpy: false,
+        },
+        backend: BackendKind::Debugpy,
+        python: rerun.python,
+        module: None,
+        cwd: rerun.cwd,
+        env: rerun.env,
+        stop_on_entry: false,
+        program,
+    };
+    super::debug::run(args).await
+}
+
+/// The script a `python -m cProfile` run executed: the `<module>` frame `exec` ran, if its file
+/// is still there (relative names are relative to where the profile was taken, or to `base`).
+pub fn main_script(profile: &Profile, base: &Path) -> Option<PathBuf> {
+    let exec = profile.functions.iter().position(|f| f.key.is_builtin() && f.key.name.contains("builtins.exec"))?;
+    profile
+        .functions
+        .iter()
+        .filter(|f| f.key.name == "<module>" && f.callers.iter().any(|e| e.caller == exec))
+        .map(|f| PathBuf::from(&f.key.file))
+        .flat_map(|p| [p.clone(), base.join(&p)])
+        .find(|p| p.is_file())
+}
+
+fn create(path: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))
+}
+
+/// The top functions by self time, as text (for `--no-tui` without output files).
+pub fn summary(profile: &Profile, tree: &CallTree, rows: usize) -> String {
+    let mut order: Vec<usize> = (0..profile.functions.len()).collect();
+    order.sort_by(|&a, &b| profile.functions[b].figures.self_time.total_cmp(&profile.functions[a].figures.self_time));
+    let mut text = format!(
+        "{} self time in {} functions, {} calls; {:.1}% on inferred stacks\n{:>10} {:>10} {:>10}  function\n",
+        svg::human_time(tree.total()),
+        profile.functions.len(),
+        profile.total_calls() as u64,
+        tree.inferred_share() * 100.0,
+        "self",
+        "cumulative",
+        "calls"
+    );
+    for &f in order.iter().take(rows) {
+        let function = &profile.functions[f];
+        let calls = if function.figures.calls != function.figures.primitive_calls {
+            format!("{}/{}", function.figures.calls, function.figures.primitive_calls)
+        } else {
+            format!("{}", function.figures.calls)
+        };
+        text.push_str(&format!(
+            "{:>10} {:>10} {:>10}  {}\n",
+            svg::human_time(function.figures.self_time),
+            svg::human_time(function.figures.cumulative_time),
+            calls,
+            function.key.label()
+        ));
+    }
+    text
+}
+
+/// `--env NAME=VALUE` pairs, checked.
+pub fn parse_env(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut env = BTreeMap::new();
+    for pair in pairs {
+        let (k, v) = pair.split_once('=').with_context(|| format!("--env {pair:?}: expected NAME=VALUE"))?;
+        env.insert(k.to_string(), v.to_string());
+    }
+    Ok(env)
+}

@@ -1,0 +1,18 @@
+//! The profiler's model: pstats files (cProfile's output) read in Rust, turned into call trees,
+//! and written as folded stacks, speedscope JSON, SVG flamegraphs and differentials.
+//!
+//! - [`marshal`]: the subset of Python's marshal format pstats files use.
+//! - [`pstats`]: the typed model (functions, figures, caller edges).
+//! - [`attribution`]: call trees with every frame marked measured or inferred.
+//! - [`folded`], [`speedscope`], [`svg`], [`diff`]: the outputs.
+
+pub mod attribution;
+pub mod diff;
+pub mod folded;
+pub mod marshal;
+pub mod pstats;
+pub mod speedscope;
+pub mod svg;
+
+pub use attribution::{CallTree, Node};
+pub use pstats::{Figures, Function, FunctionKey, Profile};

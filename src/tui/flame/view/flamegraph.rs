@@ -1,0 +1,83 @@
+//! The flamegraph itself: one coloured cell run per frame, labelled when wide enough. Inferred
+//! frames are marked `~` and drawn in a cooler shade; search matches, the selection and (with
+//! --diff) the differential colours override.
+
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::fit;
+use crate::tui::flame::state::FlameState;
+
+pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
+    if area.height == 0 {
+        return;
+    }
+    let frames = state.frames();
+    if frames.is_empty() {
+        frame.render_widget(Paragraph::new("nothing to draw: the profile has no self time"), area);
+        return;
+    }
+    let color = state.theme.has_color();
+    for f in &frames {
+        let node = &state.tree.nodes[f.node];
+        let function = node.function.expect("frames are never the synthetic root");
+        let label = if node.measured {
+            state.model.labels[function].clone()
+        } else {
+            format!("~{}", state.model.labels[function])
+        };
+        let text = format!("{:<width$}", fit(&label, f.width as usize), width = f.width as usize);
+        let matched = state.matches.get(f.node).copied().unwrap_or(false);
+        let mut style = if !color {
+            if matched {
+                Style::default().add_modifier(Modifier::UNDERLINED)
+            } else {
+                Style::default()
+            }
+        } else if matched {
+            Style::default().fg(Color::Black).bg(Color::Magenta)
+        } else if let Some(&delta) = state.deltas.get(f.node) {
+            Style::default().fg(Color::Black).bg(diff_color(delta))
+        } else {
+            Style::default().fg(Color::Black).bg(frame_color(
+                &state.model.labels[function],
+                node.measured,
+                state.model.library[function],
+            ))
+        };
+        if f.node == state.selected {
+            style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);
+        }
+        let line = Line::from(Span::styled(text, style));
+        frame.render_widget(Paragraph::new(line), Rect::new(f.x, f.y, f.width, 1));
+    }
+}
+
+/// Warm colours for measured own code, yellow-greens for library code, blues for inferred frames:
+/// hashed from the label so a function keeps its colour across views.
+fn frame_color(label: &str, measured: bool, library: bool) -> Color {
+    let hash = label.bytes().fold(5381u32, |h, b| h.wrapping_mul(33) ^ b as u32);
+    let v = (hash % 60) as u8;
+    match (measured, library) {
+        (true, false) => Color::Rgb(205 + v / 2, 80 + v * 2, 40),
+        (true, true) => Color::Rgb(170 + v, 190 + v / 2, 60),
+        (false, false) => Color::Rgb(120 + v, 150 + v, 215),
+        (false, true) => Color::Rgb(110 + v, 180 + v / 2, 190),
+    }
+}
+
+/// Red where the second profile spends more, blue where it spends less (inferno's convention).
+fn diff_color(delta: f64) -> Color {
+    let strength = (delta.abs() * 20.0).min(1.0);
+    let fade = (220.0 - 160.0 * strength) as u8;
+    if delta > 0.0 {
+        Color::Rgb(250, fade, fade)
+    } else if delta < 0.0 {
+        Color::Rgb(fade, fade, 250)
+    } else {
+        Color::Rgb(220, 220, 220)
+    }
+}

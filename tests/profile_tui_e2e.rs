@@ -1,0 +1,80 @@
+//! End to end: the real `loupe` binary's flame view in a pseudo-terminal, driven by keys, read
+//! through a VT100 emulator; and "debug here", which leaves the flame view for the debugger,
+//! stopped in the chosen function.
+
+mod common;
+
+use std::path::Path;
+
+use common::pty::{row_with, Tui};
+use common::{python, repo};
+
+fn homes() -> (tempfile::TempDir, tempfile::TempDir) {
+    (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap())
+}
+
+fn assert_terminal_restored(tui: &Tui) {
+    let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+    let left = raw.rfind("\x1b[?1049l").expect("loupe never left the alternate screen");
+    let entered = raw.rfind("\x1b[?1049h").expect("loupe never entered the alternate screen");
+    assert!(left > entered, "the last alternate-screen switch was into it, not out");
+    if let Some((canonical, echo)) = tui.line_discipline() {
+        assert!(canonical && echo, "raw mode was left on (canonical {canonical}, echo {echo})");
+    }
+}
+
+#[test]
+fn flame_view_keys_table_search_and_quit() {
+    let (state, config) = homes();
+    let env: Vec<(&str, &Path)> = vec![("XDG_STATE_HOME", state.path()), ("XDG_CONFIG_HOME", config.path())];
+    let fixture = repo().join("tests/programs/profile/fixtures/structure-3.11.prof");
+    let mut tui = Tui::spawn(&["flame", fixture.to_str().unwrap()], &repo(), &env, 110, 30);
+    let screen = tui.wait_text("structure-3.11.prof · 1.1 ms");
+    assert!(screen.contains("inferred · flame · library shown"), "{screen}");
+    assert!(screen.contains("outer (structure.py:22)"), "{screen}");
+    tui.send("i");
+    tui.wait_text("· icicle ·");
+    tui.send("t");
+    let screen = tui.wait_text("functions by self");
+    let row =
+        screen.lines().find(|l| l.contains("work (structure.py:5)") && l.contains('%')).expect("work in the table");
+    assert!(row.contains(" 40 "), "{row}");
+    tui.send("\x1b");
+    tui.send("/");
+    tui.type_text("leaf");
+    tui.send("\r");
+    let screen = tui.wait_text("search \"leaf\"");
+    assert!(row_with(&screen, "leaf structure.py:12 · total").is_some(), "{screen}");
+    tui.send("?");
+    tui.wait_text("flame view keys");
+    tui.send("x");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert_terminal_restored(&tui);
+}
+
+#[test]
+fn profile_then_debug_here_stops_in_the_function() {
+    let (state, config) = homes();
+    let env: Vec<(&str, &Path)> = vec![("XDG_STATE_HOME", state.path()), ("XDG_CONFIG_HOME", config.path())];
+    let python = python();
+    let script = repo().join("tests/programs/profile/structure.py");
+    let args = ["profile", "--python", python.to_str().unwrap(), script.to_str().unwrap()];
+    let mut tui = Tui::spawn(&args, &repo(), &env, 120, 32);
+    tui.wait_text("structure.py · ");
+    tui.send("/");
+    tui.type_text("inner");
+    tui.send("\r");
+    tui.wait_text("inner ");
+    tui.send("b");
+    // The debugger's TUI holds the program at its first line with the breakpoint set on inner's
+    // first body line (17); continuing stops there.
+    tui.wait_text("1 ▶");
+    tui.send("c");
+    let screen = tui.wait_until(std::time::Duration::from_secs(60), |s| s.contains("17 ▶"));
+    let screen = screen.unwrap_or_else(|s| panic!("the debugger did not stop in inner:\n{s}"));
+    assert!(row_with(&screen, "17 ▶").unwrap().contains("for _ in range(5):"), "{screen}");
+    tui.send("q");
+    tui.wait_exit();
+    assert_terminal_restored(&tui);
+}
