@@ -2,12 +2,17 @@
 
 mod args;
 mod debug;
+mod exec;
+mod sandbox_args;
+mod sandbox_check;
+mod tool;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 pub use args::{AttachArgs, Cli, Command, RunArgs};
+pub use sandbox_args::SandboxArgs;
 
 /// Exit code for loupe's own failures (as opposed to the debuggee's exit code, which loupe
 /// passes through).
@@ -43,6 +48,9 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Run(args) => debug::run(args).await,
             Command::Attach(args) => debug::attach(args).await,
+            Command::Exec(args) => exec::run(args).await,
+            Command::Tool(args) => tool::run(args).await,
+            Command::Sandbox(args) => sandbox_check::run(args),
         }
     });
     // Child processes and their pipes go with the runtime; do not wait for stragglers.
