@@ -94,7 +94,6 @@ fn tool(args: &ToolArgs) -> anyhow::Result<u8> {
         text
     });
     let result_raw = result_write.as_raw_fd();
-    let mut result_write = Some(result_write);
     let outcome = supervise::run_with(&sandbox, &process, OutputMode::Capture, |cmd| {
         cmd.stdin(args_read);
         // SAFETY: dup2/fcntl only, in the program between fork and exec.
@@ -111,7 +110,7 @@ fn tool(args: &ToolArgs) -> anyhow::Result<u8> {
         Ok(())
     });
     // Our copy of the write end must go, or the reader never sees the end.
-    drop(result_write.take().map(OwnedFd::from));
+    drop(result_write);
     let outcome = outcome?;
     let _ = writer.join();
     let result = reader.join().unwrap_or_default();

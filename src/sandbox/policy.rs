@@ -17,7 +17,7 @@ pub enum Level {
     /// home directory, a reduced environment, generous limits.
     #[default]
     Standard,
-    /// Standard, plus a read-only project directory, tighter limits and a minimal environment.
+    /// Standard, plus a read-only working directory and tighter limits.
     Strict,
 }
 

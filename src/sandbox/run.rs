@@ -149,8 +149,17 @@ impl Sandbox {
             how.push(format!("CPU {c} s: RLIMIT_CPU (SIGXCPU, then SIGKILL)"));
         }
         if let Some(m) = policy.memory_mb {
-            let cg = in_cgroup(Controller::Memory).map(|v| format!(" + cgroup v{v} memory")).unwrap_or_default();
-            how.push(format!("memory {m} MB: RLIMIT_AS per process{cg}"));
+            how.push(match in_cgroup(Controller::Memory) {
+                Some(v) => {
+                    format!("memory {m} MB: cgroup v{v} memory, for the whole run (the kernel's OOM killer ends it)")
+                }
+                None => {
+                    not_enforced.push(format!(
+                        "memory {m} MB for the whole run: no usable memory cgroup; RLIMIT_AS per process instead"
+                    ));
+                    format!("memory {m} MB: RLIMIT_AS per process (address space, not RAM)")
+                }
+            });
         }
         if let Some(n) = policy.max_procs {
             match in_cgroup(Controller::Pids) {
@@ -246,7 +255,12 @@ impl Sandbox {
         if let Some(c) = policy.cpu {
             rlimits.push((libc::RLIMIT_CPU, c, c + 1));
         }
-        if let Some(m) = policy.memory_mb {
+        // RLIMIT_AS counts address space, not memory: every thread's arena and stack reserve
+        // tens of MB, so a threaded program (debugpy's adapter has a dozen threads) fails to
+        // start threads long before it uses the limit. Only the fallback without a memory cgroup.
+        let memory_cgroup =
+            self.cgroup.as_ref().is_some_and(|c| c.controllers().iter().any(|(k, _)| *k == Controller::Memory));
+        if let (Some(m), false) = (policy.memory_mb, memory_cgroup) {
             rlimits.push((libc::RLIMIT_AS, mb(m), mb(m)));
         }
         if let Some(f) = policy.max_file_size_mb {
@@ -266,7 +280,7 @@ impl Sandbox {
         };
         let landlock = if self.enforced.filesystem.enforced {
             let rules = self.fs_rules(process);
-            Some(rules.ruleset(self.capabilities.landlock_abi, false).context("building the Landlock ruleset")?)
+            Some(rules.ruleset(self.capabilities.landlock_abi, true).context("building the Landlock ruleset")?)
         } else {
             None
         };

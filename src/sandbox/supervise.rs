@@ -251,8 +251,10 @@ fn pump(
                     }
                 }
             }
-            if allowed < n {
-                if !budget.exceeded.swap(true, Ordering::Relaxed) {
+            // Past the cap: stop the program once, then keep draining (and dropping) until the
+            // pipe closes.
+            if allowed < n && !budget.exceeded.swap(true, Ordering::Relaxed) {
+                {
                     if mode == OutputMode::Stream {
                         let mut err = std::io::stderr();
                         let _ = writeln!(err, "\nloupe: output cut at the --max-output limit; the program was stopped");
@@ -263,7 +265,6 @@ fn pump(
                         libc::kill(-pid, libc::SIGKILL);
                     }
                 }
-                // Keep draining (and dropping) until the pipe closes.
             }
         }
     })
