@@ -345,7 +345,11 @@ pub fn for_debugging(
     overrides: &super::PolicyOverrides,
     project: Vec<PathBuf>,
 ) -> anyhow::Result<Option<Arc<Sandbox>>> {
-    let policy = Policy::resolve(overrides, super::Purpose::Debug)?;
+    let mut policy = Policy::resolve(overrides, super::Purpose::Debug)?;
+    // A session lasts until the user ends it and its output goes to the debugger: a wall-clock
+    // or output limit (from the config file) is not enforced there, so it is not reported either.
+    policy.timeout = None;
+    policy.max_output_mb = None;
     if policy.is_off() {
         return Ok(None);
     }
