@@ -82,6 +82,7 @@ impl ChildPlan {
         }
         if self.pid_namespace {
             enter_pid_namespace()?;
+            mount_private_proc(self.landlock.as_ref().map(AsRawFd::as_raw_fd))?;
         }
         // From here on: the program's own process.
         if let Some(fd) = &self.landlock {
@@ -208,6 +209,50 @@ unsafe fn enter_pid_namespace() -> io::Result<()> {
     // The program.
     libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
     libc::close(write_end);
+    Ok(())
+}
+
+/// Gives the program a `/proc` of its own PID namespace (in a mount namespace of its own), so
+/// it cannot list the machine's processes or read their command lines. The ruleset built in
+/// loupe names the machine's `/proc`; the new one is added to it here (before it is applied).
+unsafe fn mount_private_proc(landlock_ruleset: Option<i32>) -> io::Result<()> {
+    if libc::unshare(libc::CLONE_NEWNS) != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // Nothing mounted here may propagate back to loupe's mount namespace.
+    let root = c"/";
+    if libc::mount(std::ptr::null(), root.as_ptr(), std::ptr::null(), libc::MS_REC | libc::MS_PRIVATE, std::ptr::null())
+        != 0
+    {
+        return Err(io::Error::last_os_error());
+    }
+    let proc_dir = c"/proc";
+    let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+    if libc::mount(c"proc".as_ptr(), proc_dir.as_ptr(), c"proc".as_ptr(), flags, std::ptr::null()) != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if let Some(ruleset) = landlock_ruleset {
+        // struct landlock_path_beneath_attr is packed: u64 access, then s32 fd.
+        #[repr(C, packed)]
+        struct PathBeneathAttr {
+            allowed_access: u64,
+            parent_fd: i32,
+        }
+        const LANDLOCK_RULE_PATH_BENEATH: libc::c_int = 1;
+        // EXECUTE | READ_FILE | READ_DIR: in every Landlock ABI.
+        const READ: u64 = 1 | 4 | 8;
+        let fd = libc::open(proc_dir.as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let attr = PathBeneathAttr { allowed_access: READ, parent_fd: fd };
+        let added = libc::syscall(libc::SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0u32);
+        let error = io::Error::last_os_error();
+        libc::close(fd);
+        if added != 0 {
+            return Err(error);
+        }
+    }
     Ok(())
 }
 

@@ -94,7 +94,9 @@ impl Sandbox {
 
         self.pid_namespace = namespaces;
         let process_tree = if namespaces {
-            Mechanism::on("PID namespace: the program is pid 1's only child; all its descendants die with it")
+            Mechanism::on(
+                "PID namespace: all the program's descendants die with it; /proc shows only the sandbox's processes",
+            )
         } else if in_cgroup(Controller::Pids).is_some() {
             not_enforced.push(format!("PID namespace: {namespace_why}"));
             Mechanism::on("cgroup: everything left in the run's cgroup is killed when it ends")
