@@ -272,8 +272,3 @@ unsafe fn end_like(status: libc::c_int) -> ! {
     libc::kill(libc::getpid(), signal);
     libc::_exit(128 + signal);
 }
-
-/// The raw descriptor of an owned one (for plans that keep the owner alive elsewhere).
-pub fn raw(fd: &OwnedFd) -> i32 {
-    fd.as_raw_fd()
-}
