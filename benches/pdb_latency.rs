@@ -63,6 +63,8 @@ async fn start_session(
         stop_on_entry,
         interpreter,
         debugger,
+        // What users get: the default sandbox.
+        sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![repo()])?,
     };
     Session::start(Box::new(PdbLauncher { spec, terminal: Default::default() })).await
 }

@@ -244,6 +244,8 @@ impl Bench {
             interpreter: self.interpreter.clone(),
             debugpy: self.debugpy.clone(),
             stdin: StdioMode::Null,
+            // What users get: the default sandbox.
+            sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![repo()]).expect("setting up the sandbox"),
         };
         DebugpyLauncher { spec: DebugpySpec::Launch(Box::new(spec)), nodelay: mode.nodelay() }
     }

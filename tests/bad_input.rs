@@ -361,7 +361,10 @@ fn adapter_silent_after_initialize_does_not_hang_loupe() {
 fn kill_adapter_run(extra: &[&str], program_args: &[&str]) -> Run {
     let script = program("bad_kill_adapter.py");
     let line = line_of(&script, "# STOP");
-    let mut args: Vec<String> = vec!["--break".into(), format!("{}:{line}", script.display())];
+    // The program kills loupe's adapter to simulate its death: the sandbox exists to prevent
+    // exactly that (the adapter is outside the program's PID namespace), so it is off here.
+    let mut args: Vec<String> =
+        vec!["--sandbox".into(), "off".into(), "--break".into(), format!("{}:{line}", script.display())];
     for c in extra {
         args.push("-ex".into());
         args.push(c.to_string());

@@ -25,6 +25,7 @@ async fn start(script: &str, line: i64) -> Session {
         interpreter,
         debugpy,
         stdin: StdioMode::Null,
+        sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![common::repo()]).unwrap(),
     };
     let launcher = DebugpyLauncher { spec: DebugpySpec::Launch(Box::new(spec)), nodelay: true };
     let mut session = Session::start(Box::new(launcher)).await.unwrap();

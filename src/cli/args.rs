@@ -25,6 +25,12 @@ pub enum Command {
     Run(RunArgs),
     /// Attach to a program started with `python -m debugpy --listen HOST:PORT`.
     Attach(AttachArgs),
+    /// Run Python code in the sandbox, without a debugger (stdin, stdout, stderr passed through).
+    Exec(super::exec::ExecArgs),
+    /// Call `run(args)` in a Python file, in the sandbox, and print a JSON envelope.
+    Tool(super::tool::ToolArgs),
+    /// What the sandbox can enforce on this machine.
+    Sandbox(super::sandbox_check::SandboxCommand),
     /// Run a Python script under cProfile and show its flamegraph (or write SVG, folded, speedscope).
     Profile(ProfileArgs),
     /// Show or convert a pstats file written by cProfile (CPython 3.8–3.14); --diff compares two.
@@ -170,12 +176,15 @@ pub struct RunArgs {
     /// Working directory of the program (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub cwd: Option<PathBuf>,
-    /// Environment variable for the program (repeatable).
-    #[arg(long = "env", value_name = "NAME=VALUE")]
+    /// Environment variable for the program (repeatable): NAME=VALUE sets it, NAME passes
+    /// loupe's own value through the sandbox's allowlist.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
     pub env: Vec<String>,
     /// Stop before the first line of the program.
     #[arg(long)]
     pub stop_on_entry: bool,
+    #[command(flatten)]
+    pub sandbox: super::sandbox_args::SandboxArgs,
     /// The script, then its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "SCRIPT [ARGS]")]
     pub program: Vec<String>,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context};
 
@@ -14,7 +15,7 @@ use crate::dap::debugpy::{self, AttachSpec, DebugpyLauncher, DebugpySpec, Launch
 use crate::dap::provision;
 use crate::pdb::{Debugger, PdbLauncher, PdbSpec, PdbTarget, TerminalSlot};
 use crate::pyenv::interpreter;
-use crate::sandbox::StdioMode;
+use crate::sandbox::{Sandbox, StdioMode};
 use crate::session::{BreakpointSpec, Launcher, Session};
 use crate::tui::app::SessionFacts;
 use crate::tui::TuiOptions;
@@ -52,6 +53,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
                 interpreter: program.interpreter,
                 debugpy,
                 stdin: program.stdin,
+                sandbox: program.sandbox,
             };
             debug(DebugpySpec::Launch(Box::new(spec)), &args.session, breakpoints).await
         }
@@ -71,6 +73,7 @@ struct ProgramSpec {
     just_my_code: bool,
     interpreter: crate::pyenv::interpreter::Interpreter,
     stdin: StdioMode,
+    sandbox: Option<Arc<Sandbox>>,
 }
 
 /// The same program under pdb or ipdb in a pseudo-terminal.
@@ -90,7 +93,7 @@ async fn debug_pdb(
             interpreter: format!("Python {}", spec.interpreter.version),
             interpreter_path: Some(spec.interpreter.path.clone()),
             program: file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
-            sandbox: None,
+            sandbox: Some(sandbox_summary(spec.sandbox.as_ref())),
             attached: false,
         };
         let root = crate::tui::persist::project_root(file.as_deref().unwrap_or(&spec.cwd));
@@ -107,6 +110,7 @@ async fn debug_pdb(
             stop_on_entry: spec.stop_on_entry,
             interpreter: spec.interpreter,
             debugger,
+            sandbox: spec.sandbox,
         },
         terminal: terminal.clone(),
     };
@@ -239,8 +243,11 @@ async fn program_spec(
         bail!("working directory {} does not exist", cwd.display());
     }
     let mut env: BTreeMap<String, String> = config.map(|c| c.env.clone()).unwrap_or_default();
-    for pair in &args.env {
-        let (k, v) = pair.split_once('=').ok_or_else(|| anyhow!("--env {pair:?}: expected NAME=VALUE"))?;
+    // `--env NAME` (no value) passes loupe's own variable through the sandbox: a sandbox rule.
+    for (k, v) in args.env.iter().filter_map(|pair| pair.split_once('=')) {
+        if k.is_empty() {
+            bail!("--env {k}={v:?}: expected NAME=VALUE or NAME");
+        }
         env.insert(k.to_string(), v.to_string());
     }
     let requested = args.python.clone().or_else(|| config.and_then(|c| c.python.clone())).or_else(|| {
@@ -257,6 +264,7 @@ async fn program_spec(
     });
     let interpreter = interpreter::resolve(requested.as_deref(), &cwd_now).await?;
     tracing::info!("interpreter: {} ({})", interpreter.path.display(), interpreter.version);
+    let sandbox = debug_sandbox(args, &target, &cwd)?;
     Ok(ProgramSpec {
         target,
         args: program_args,
@@ -270,7 +278,38 @@ async fn program_spec(
         interpreter,
         // Interactive: the terminal is loupe's, so the program reads its input from the console.
         stdin: if args.session.batch { StdioMode::Inherit } else { StdioMode::Piped },
+        sandbox,
     })
+}
+
+/// The sandbox of a debugging session (`None` with `--sandbox off`): the flags on top of the
+/// config file, the script's directory and the working directory readable.
+fn debug_sandbox(args: &RunArgs, target: &Target, cwd: &Path) -> anyhow::Result<Option<Arc<Sandbox>>> {
+    if args.sandbox.timeout.is_some() || args.sandbox.max_output.is_some() {
+        bail!(
+            "--timeout and --max-output are for `loupe exec` and `loupe tool`; a debugging session lasts until \
+             you end it (use --cpu to bound the program's CPU time)"
+        );
+    }
+    let passthrough: Vec<String> = args.env.iter().filter(|e| !e.contains('=')).cloned().collect();
+    let overrides = args.sandbox.with_config_file(&passthrough)?;
+    let mut project = vec![cwd.to_path_buf()];
+    if let Target::Program(script) = target {
+        project.extend(script.parent().map(Path::to_path_buf));
+    }
+    let sandbox = crate::sandbox::for_debugging(&overrides, project)?;
+    if let Some(s) = &sandbox {
+        tracing::info!("sandbox: {}", s.enforced().summary());
+        for missing in &s.enforced().not_enforced {
+            tracing::warn!("sandbox: not enforced: {missing}");
+        }
+    }
+    Ok(sandbox)
+}
+
+/// The status bar's sandbox text.
+fn sandbox_summary(sandbox: Option<&Arc<Sandbox>>) -> String {
+    sandbox.map(|s| s.enforced().summary()).unwrap_or_else(|| "sandbox: off".into())
 }
 
 async fn debug(spec: DebugpySpec, session_args: &SessionArgs, breakpoints: Vec<BreakpointSpec>) -> anyhow::Result<u8> {
@@ -330,7 +369,7 @@ fn tui_facts(spec: &DebugpySpec) -> (SessionFacts, PathBuf, Option<PathBuf>) {
                 interpreter: format!("Python {}", l.interpreter.version),
                 interpreter_path: Some(l.interpreter.path.clone()),
                 program,
-                sandbox: None,
+                sandbox: Some(sandbox_summary(l.sandbox.as_ref())),
                 attached: false,
             };
             let root = crate::tui::persist::project_root(file.as_deref().unwrap_or(&l.cwd));

@@ -165,6 +165,7 @@ async fn debug_at(rerun: Rerun, file: &Path, line: u32, theme: Option<String>) -
         cwd: rerun.cwd,
         env: rerun.env,
         stop_on_entry: false,
+        sandbox: Default::default(),
         program,
     };
     super::debug::run(args).await

@@ -3,14 +3,19 @@
 mod args;
 mod debug;
 mod env;
+mod exec;
 mod flame;
 mod profile;
+mod sandbox_args;
+mod sandbox_check;
+mod tool;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 pub use args::{AttachArgs, Cli, Command, EnvArgs, EnvCommand, FlameArgs, FlameOutputArgs, ProfileArgs, RunArgs};
+pub use sandbox_args::SandboxArgs;
 
 /// Exit code for loupe's own failures (as opposed to the debuggee's exit code, which loupe
 /// passes through).
@@ -49,6 +54,9 @@ pub fn main() -> ExitCode {
             Command::Env(args) => env::run(args).await,
             Command::Profile(args) => profile::profile(args).await,
             Command::Flame(args) => flame::flame(args).await,
+            Command::Exec(args) => exec::run(args).await,
+            Command::Tool(args) => tool::run(args).await,
+            Command::Sandbox(args) => sandbox_check::run(args),
         }
     });
     // Child processes and their pipes go with the runtime; do not wait for stragglers.

@@ -50,6 +50,9 @@ const NODELAY_INJECTION: &str = r#"exec("try:\n import pydevd, socket\n pydevd.g
 pub(crate) struct AdapterProcess {
     pub child: Option<tokio::process::Child>,
     pub stderr_tail: Arc<Mutex<Vec<String>>>,
+    /// The run's sandbox: with a network namespace of its own, loupe connects to the adapter
+    /// for child processes from inside it.
+    pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
 }
 
 /// The answer to `launch`/`attach`, which debugpy sends after `configurationDone`.
@@ -117,6 +120,7 @@ pub(crate) struct Shared {
     /// The adapter's stderr tail, for explaining an unexpected end.
     pub(crate) adapter_stderr: Arc<Mutex<Vec<String>>>,
     finished: Mutex<bool>,
+    sandbox: Option<Arc<crate::sandbox::Sandbox>>,
 }
 
 /// A DAP debug session with debugpy.
@@ -145,7 +149,7 @@ impl DapBackend {
         adapter: AdapterProcess,
     ) -> anyhow::Result<DapBackend> {
         let StartRequest { request, arguments, nodelay_at_first_stop } = start;
-        let AdapterProcess { child: adapter, stderr_tail: adapter_stderr } = adapter;
+        let AdapterProcess { child: adapter, stderr_tail: adapter_stderr, sandbox } = adapter;
         let shared = Arc::new(Shared {
             sink,
             connections: Mutex::new(Vec::new()),
@@ -157,6 +161,7 @@ impl DapBackend {
             nodelay_done: Mutex::new(Default::default()),
             adapter_stderr,
             finished: Mutex::new(false),
+            sandbox,
         });
         let (caps, pending, _) =
             shared.clone().open_connection(client, incoming, request, arguments, "main".into()).await?;
@@ -490,9 +495,11 @@ impl Shared {
             .ok_or_else(|| anyhow!("startDebugging without a connect port"))?;
         let pid = configuration.get("subProcessId").and_then(Value::as_i64);
         let label = pid.map(|p| format!("child process {p}")).unwrap_or_else(|| "child process".into());
-        let stream = tokio::net::TcpStream::connect((host.as_str(), port as u16))
-            .await
-            .with_context(|| format!("connecting to the adapter at {host}:{port} for {label}"))?;
+        let stream = match self.sandbox.as_ref().and_then(|s| s.network()) {
+            Some(network) => network.connect(&host, port as u16).await,
+            None => tokio::net::TcpStream::connect((host.as_str(), port as u16)).await.map_err(Into::into),
+        }
+        .with_context(|| format!("connecting to the adapter at {host}:{port} for {label}"))?;
         stream.set_nodelay(true)?;
         let (reader, writer) = stream.into_split();
         let (client, incoming) = Client::start(reader, writer, &label);

@@ -24,7 +24,7 @@ use super::provision::{self, DebugpySource};
 use super::types::RunInTerminalArguments;
 use crate::config::launch_json::PathMapping;
 use crate::pyenv::interpreter::Interpreter;
-use crate::sandbox::{self, PythonProcess, StdioMode};
+use crate::sandbox::{self, PythonProcess, Sandbox, StdioMode};
 use crate::session::{Backend, BackendEvent, EventSink, Launcher, OutputCategory, SessionEvent};
 
 const NODELAY_SITECUSTOMIZE: &str = include_str!("../../adapters/nodelay/sitecustomize.py");
@@ -52,6 +52,9 @@ pub struct LaunchSpec {
     pub debugpy: DebugpySource,
     /// What the program's stdin is connected to.
     pub stdin: StdioMode,
+    /// The run's sandbox: the adapter, the launcher and the program run in it (`None`: not
+    /// confined, as with `--sandbox off`).
+    pub sandbox: Option<Arc<Sandbox>>,
 }
 
 /// A debugpy listening on a port, maybe in a container.
@@ -104,7 +107,7 @@ impl Launcher for DebugpyLauncher {
 
 async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::Result<DapBackend> {
     if let Target::Program(program) = &spec.target {
-        check_program(&spec.interpreter, program).await?;
+        check_program(&spec.interpreter, program, spec.sandbox.as_ref()).await?;
     }
     let mut pythonpath: Vec<PathBuf> = Vec::new();
     if nodelay {
@@ -126,6 +129,7 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
         stdin: StdioMode::Piped,
         stdout: StdioMode::Piped,
         stderr: StdioMode::Piped,
+        sandbox: spec.sandbox.clone(),
     })
     .with_context(|| format!("starting the debug adapter with {}", spec.interpreter.path.display()))?;
     let stdin = adapter.stdin.take().ok_or_else(|| anyhow!("adapter stdin missing"))?;
@@ -171,9 +175,9 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
         Target::Module(m) => arguments["module"] = json!(m),
     }
     let program_stdin: ProgramStdin = Arc::default();
-    let terminal = terminal_spawner(spec.stdin, program_stdin.clone());
+    let terminal = terminal_spawner(spec.stdin, program_stdin.clone(), spec.sandbox.clone());
     let start = StartRequest { request: "launch", arguments, nodelay_at_first_stop: false };
-    let adapter = AdapterProcess { child: Some(adapter), stderr_tail };
+    let adapter = AdapterProcess { child: Some(adapter), stderr_tail, sandbox: spec.sandbox.clone() };
     let mut backend = DapBackend::start(client, incoming, events, start, Some(terminal), adapter).await?;
     if spec.stdin == StdioMode::Piped {
         backend.program_stdin = Some(program_stdin);
@@ -214,7 +218,7 @@ async fn attach(spec: &AttachSpec, nodelay: bool, events: EventSink) -> anyhow::
         "subProcess": true,
     });
     let start = StartRequest { request: "attach", arguments, nodelay_at_first_stop: nodelay };
-    let adapter = AdapterProcess { child: None, stderr_tail: Arc::new(Mutex::new(Vec::new())) };
+    let adapter = AdapterProcess { child: None, stderr_tail: Arc::new(Mutex::new(Vec::new())), sandbox: None };
     DapBackend::start(client, incoming, events, start, None, adapter)
         .await
         .with_context(|| format!("attaching to debugpy at {address}"))
@@ -234,7 +238,11 @@ pub fn check_script_exists(program: &Path) -> anyhow::Result<()> {
 
 /// Refuses a missing script, and reports a syntax error as CPython's compiler sees it, before any
 /// adapter is started.
-async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Result<()> {
+async fn check_program(
+    interpreter: &Interpreter,
+    program: &Path,
+    run_sandbox: Option<&Arc<Sandbox>>,
+) -> anyhow::Result<()> {
     check_script_exists(program)?;
     const CHECK: &str = "import sys, json\n\
         path = sys.argv[1]\n\
@@ -250,6 +258,7 @@ async fn check_program(interpreter: &Interpreter, program: &Path) -> anyhow::Res
         stdin: StdioMode::Null,
         stdout: StdioMode::Piped,
         stderr: StdioMode::Null,
+        sandbox: run_sandbox.cloned(),
     })?;
     let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
         .await
@@ -289,7 +298,11 @@ fn collect_tail<R: AsyncRead + Unpin + Send + 'static>(reader: R, tail: Arc<Mute
 }
 
 /// Runs debugpy's launcher (which then starts the program) when the adapter asks.
-fn terminal_spawner(stdin: StdioMode, program_stdin: ProgramStdin) -> TerminalSpawner {
+fn terminal_spawner(
+    stdin: StdioMode,
+    program_stdin: ProgramStdin,
+    run_sandbox: Option<Arc<Sandbox>>,
+) -> TerminalSpawner {
     Arc::new(move |args: &RunInTerminalArguments, sink: EventSink, done: mpsc::Sender<()>| {
         let (program, rest) = args.args.split_first().ok_or_else(|| anyhow!("runInTerminal without a command"))?;
         let mut env = BTreeMap::new();
@@ -307,6 +320,7 @@ fn terminal_spawner(stdin: StdioMode, program_stdin: ProgramStdin) -> TerminalSp
             stdin,
             stdout: StdioMode::Piped,
             stderr: StdioMode::Piped,
+            sandbox: run_sandbox.clone(),
         })?;
         if let Some(out) = child.stdout.take() {
             forward_output(out, OutputCategory::Stdout, sink.clone(), done.clone());

@@ -73,6 +73,8 @@ pub struct PdbSpec {
     pub stop_on_entry: bool,
     pub interpreter: Interpreter,
     pub debugger: Debugger,
+    /// The run's sandbox (`None`: not confined).
+    pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
 }
 
 /// Where the launcher puts the terminal of the program it started last (restart starts a new
@@ -697,6 +699,7 @@ fn bridge_process(spec: &PdbSpec, socket: &Path) -> anyhow::Result<PythonProcess
     args.extend(spec.args.iter().cloned());
     let mut process = PythonProcess::new(&spec.interpreter.path, args);
     process.cwd = Some(spec.cwd.clone());
+    process.sandbox = spec.sandbox.clone();
     for (name, value) in &spec.env {
         process.env.insert(name.into(), value.into());
     }

@@ -60,7 +60,7 @@ impl DebuggeeTerminal {
         let pair = native_pty_system()
             .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
             .map_err(|e| anyhow!("cannot open a pseudo-terminal for the debugger: {e:#}"))?;
-        let mut child = sandbox::spawn_in_pty(process, pair.slave.as_ref())?;
+        let mut child = sandbox::spawn_in_pty(process, &pair)?;
         // Our copy of the slave must go, or reading the master never sees the end.
         drop(pair.slave);
         let pid = child.process_id();

@@ -1,0 +1,274 @@
+//! What the child does between fork and exec to confine itself. Everything here runs in a
+//! forked copy of a multi-threaded loupe, so it only makes system calls: the plan is computed
+//! (paths resolved, filters built, files opened) in loupe beforehand.
+//!
+//! With a PID namespace the child becomes three processes:
+//!
+//! ```text
+//! loupe ─ keeper (loupe's child, in loupe's PID namespace)
+//!           └─ init (pid 1 of a new PID namespace: reaps orphans)
+//!                └─ the program (pid 2, exec'd)
+//! ```
+//!
+//! The keeper is what loupe sees (its pid, its exit status, its process group). It forwards the
+//! signals loupe sends (SIGINT for a pdb pause, SIGTERM, ...) to init, which forwards them to the
+//! program; when the program ends, init reports its status to the keeper through a pipe and exits,
+//! and the kernel kills everything left in the namespace — double forks and `setsid` included.
+//! The keeper then ends the same way the program did (same exit code, same signal). If loupe kills
+//! the keeper, init and the program get SIGKILL through `PR_SET_PDEATHSIG`.
+
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use super::seccomp::Filter;
+
+/// Which network namespace the child runs in.
+#[derive(Debug)]
+pub enum NetPlan {
+    /// loupe's own (network allowed).
+    Host,
+    /// A new one, with loopback up: no network.
+    Own,
+    /// The run's shared namespace (debugging: adapter and debuggee together).
+    Join(i32),
+}
+
+/// Resource limits as `(resource, value)`.
+pub type Rlimits = Vec<(libc::__rlimit_resource_t, libc::rlim_t, libc::rlim_t)>;
+
+/// Everything the child needs, prepared in loupe.
+#[derive(Debug)]
+pub struct ChildPlan {
+    pub rlimits: Rlimits,
+    pub cgroup_procs: Vec<i32>,
+    pub net: NetPlan,
+    pub pid_namespace: bool,
+    pub landlock: Option<OwnedFd>,
+    pub seccomp: Option<Filter>,
+}
+
+impl ChildPlan {
+    /// Runs in the child after fork, before exec (after `setsid`).
+    ///
+    /// # Safety
+    /// Only between fork and exec.
+    pub unsafe fn apply(&self) -> io::Result<()> {
+        for fd in &self.cgroup_procs {
+            // "0" is the writing process itself, in v1 and v2.
+            if libc::write(*fd, b"0".as_ptr().cast(), 1) != 1 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        for &(resource, soft, hard) in &self.rlimits {
+            let limit = libc::rlimit { rlim_cur: soft, rlim_max: hard };
+            if libc::setrlimit(resource, &limit) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        match self.net {
+            NetPlan::Host => {}
+            NetPlan::Own => {
+                if libc::unshare(libc::CLONE_NEWNET) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                super::netns::loopback_up()?;
+            }
+            NetPlan::Join(fd) => {
+                if libc::setns(fd, libc::CLONE_NEWNET) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+            }
+        }
+        if self.pid_namespace {
+            enter_pid_namespace()?;
+            mount_private_proc(self.landlock.as_ref().map(AsRawFd::as_raw_fd))?;
+        }
+        // From here on: the program's own process.
+        if let Some(fd) = &self.landlock {
+            super::filesystem::restrict_self(fd)?;
+        }
+        if let Some(filter) = &self.seccomp {
+            filter.install()?;
+        }
+        Ok(())
+    }
+}
+
+/// Where the keeper and init forward signals to.
+static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
+
+/// Signals that loupe (or a user with `kill`) may send to the program.
+const FORWARDED: &[libc::c_int] =
+    &[libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2, libc::SIGWINCH];
+
+extern "C" fn forward(signal: libc::c_int, info: *mut libc::siginfo_t, _context: *mut libc::c_void) {
+    // A signal the terminal sent to the whole foreground group (si_code SI_KERNEL) reached the
+    // program too; only one sent by a process (kill: si_code <= 0) is passed on.
+    // SAFETY: the kernel hands a valid siginfo to an SA_SIGINFO handler.
+    let sent_by_process = unsafe { info.as_ref() }.is_some_and(|i| i.si_code <= 0);
+    let target = FORWARD_TO.load(Ordering::Relaxed);
+    if sent_by_process && target > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe { libc::kill(target, signal) };
+    }
+}
+
+unsafe fn forward_signals_to(pid: libc::pid_t) {
+    FORWARD_TO.store(pid, Ordering::Relaxed);
+    let mut action: libc::sigaction = std::mem::zeroed();
+    action.sa_sigaction = forward as *const () as usize;
+    action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+    libc::sigemptyset(&mut action.sa_mask);
+    for &signal in FORWARDED {
+        libc::sigaction(signal, &action, std::ptr::null_mut());
+    }
+}
+
+/// Closes every descriptor from 3 up except `keep` (and, unless `keep_stdio`, 0–2 too): the
+/// keeper and init must not hold the program's pipes open, nor the descriptor through which the
+/// standard library learns that exec failed.
+unsafe fn close_all_but(keep: i32) {
+    for fd in 0..3 {
+        libc::close(fd);
+    }
+    if keep > 3 {
+        libc::syscall(libc::SYS_close_range, 3u32, (keep - 1) as u32, 0u32);
+    }
+    libc::syscall(libc::SYS_close_range, (keep + 1).max(3) as u32, u32::MAX, 0u32);
+}
+
+unsafe fn wait_for(pid: libc::pid_t) -> libc::c_int {
+    let mut status = 0;
+    loop {
+        let r = libc::waitpid(pid, &mut status, 0);
+        if r == pid {
+            return status;
+        }
+        if r < 0 && *libc::__errno_location() != libc::EINTR {
+            return 0;
+        }
+    }
+}
+
+/// Splits into keeper, init and program; returns only in the program.
+unsafe fn enter_pid_namespace() -> io::Result<()> {
+    if libc::unshare(libc::CLONE_NEWPID) != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut status_pipe = [0; 2];
+    if libc::pipe2(status_pipe.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let [read_end, write_end] = status_pipe;
+    let init = libc::fork();
+    if init < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if init > 0 {
+        // The keeper.
+        close_all_but(read_end);
+        forward_signals_to(init);
+        wait_for(init);
+        let mut raw = [0u8; 4];
+        let got = libc::read(read_end, raw.as_mut_ptr().cast(), 4);
+        let status = if got == 4 {
+            i32::from_ne_bytes(raw)
+        } else {
+            0x09 /* killed by SIGKILL */
+        };
+        end_like(status);
+    }
+    // init: pid 1 of the new namespace.
+    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+    libc::close(read_end);
+    let program = libc::fork();
+    if program < 0 {
+        libc::_exit(126);
+    }
+    if program > 0 {
+        close_all_but(write_end);
+        forward_signals_to(program);
+        let mut program_status = 0x09;
+        loop {
+            let mut status = 0;
+            let r = libc::waitpid(-1, &mut status, 0);
+            if r == program {
+                program_status = status;
+                break;
+            }
+            if r < 0 && *libc::__errno_location() == libc::ECHILD {
+                break;
+            }
+        }
+        let raw = program_status.to_ne_bytes();
+        libc::write(write_end, raw.as_ptr().cast(), 4);
+        // Leaving kills whatever is left in the namespace.
+        libc::_exit(0);
+    }
+    // The program.
+    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+    libc::close(write_end);
+    Ok(())
+}
+
+/// Gives the program a `/proc` of its own PID namespace (in a mount namespace of its own), so
+/// it cannot list the machine's processes or read their command lines. The ruleset built in
+/// loupe names the machine's `/proc`; the new one is added to it here (before it is applied).
+unsafe fn mount_private_proc(landlock_ruleset: Option<i32>) -> io::Result<()> {
+    if libc::unshare(libc::CLONE_NEWNS) != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // Nothing mounted here may propagate back to loupe's mount namespace.
+    let root = c"/";
+    if libc::mount(std::ptr::null(), root.as_ptr(), std::ptr::null(), libc::MS_REC | libc::MS_PRIVATE, std::ptr::null())
+        != 0
+    {
+        return Err(io::Error::last_os_error());
+    }
+    let proc_dir = c"/proc";
+    let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+    if libc::mount(c"proc".as_ptr(), proc_dir.as_ptr(), c"proc".as_ptr(), flags, std::ptr::null()) != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if let Some(ruleset) = landlock_ruleset {
+        // struct landlock_path_beneath_attr is packed: u64 access, then s32 fd.
+        #[repr(C, packed)]
+        struct PathBeneathAttr {
+            allowed_access: u64,
+            parent_fd: i32,
+        }
+        const LANDLOCK_RULE_PATH_BENEATH: libc::c_int = 1;
+        // EXECUTE | READ_FILE | READ_DIR: in every Landlock ABI.
+        const READ: u64 = 1 | 4 | 8;
+        let fd = libc::open(proc_dir.as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let attr = PathBeneathAttr { allowed_access: READ, parent_fd: fd };
+        let added = libc::syscall(libc::SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0u32);
+        let error = io::Error::last_os_error();
+        libc::close(fd);
+        if added != 0 {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// Ends the keeper as the program ended: the same exit code, or death by the same signal.
+unsafe fn end_like(status: libc::c_int) -> ! {
+    if libc::WIFEXITED(status) {
+        libc::_exit(libc::WEXITSTATUS(status));
+    }
+    let signal = if libc::WIFSIGNALED(status) { libc::WTERMSIG(status) } else { libc::SIGKILL };
+    libc::signal(signal, libc::SIG_DFL);
+    let mut set: libc::sigset_t = std::mem::zeroed();
+    libc::sigemptyset(&mut set);
+    libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+    // No core file from the keeper (the program's own was already written if it was allowed).
+    let no_core = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    libc::setrlimit(libc::RLIMIT_CORE, &no_core);
+    libc::kill(libc::getpid(), signal);
+    libc::_exit(128 + signal);
+}

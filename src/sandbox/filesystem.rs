@@ -1,0 +1,156 @@
+//! The file system a confined program sees, enforced with Landlock: read (and execute) access
+//! to the system, the interpreter, its libraries and site-packages, the project; write access to
+//! the working directory and a private temporary directory; nothing else of the home directory.
+//!
+//! The rules are turned into a Landlock ruleset here, in loupe; the child only calls
+//! `landlock_restrict_self` on the ruleset's descriptor between fork and exec.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+use landlock::{
+    path_beneath_rules, Access, AccessFs, CompatLevel, Compatible, Ruleset, RulesetAttr, RulesetCreatedAttr, Scope, ABI,
+};
+use serde::Serialize;
+
+/// Paths by kind of access.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct FsRules {
+    pub read: Vec<PathBuf>,
+    pub write: Vec<PathBuf>,
+    /// Device files that are safe to read and write (`/dev/null`, terminals, ...).
+    pub devices: Vec<PathBuf>,
+}
+
+/// System directories every interpreter needs (libraries, certificates, time zones, locale).
+const SYSTEM_READ: &[&str] = &["/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/opt", "/proc", "/sys"];
+/// Devices: the harmless ones only, never disks or memory.
+const DEVICES: &[&str] = &[
+    "/dev/null",
+    "/dev/zero",
+    "/dev/full",
+    "/dev/random",
+    "/dev/urandom",
+    "/dev/tty",
+    "/dev/pts",
+    "/dev/ptmx",
+    "/dev/shm",
+    "/dev/fd",
+];
+
+impl FsRules {
+    /// The rules for one process: system directories, `interpreter`'s installation, the
+    /// `project` directories (read), the `writable` ones, and what the policy adds.
+    pub fn for_process(
+        interpreter: &Path,
+        project: &[PathBuf],
+        writable: &[PathBuf],
+        extra_read: &[PathBuf],
+    ) -> FsRules {
+        let mut rules = FsRules::default();
+        rules.read.extend(SYSTEM_READ.iter().map(PathBuf::from));
+        rules.read.extend(interpreter_dirs(interpreter));
+        if let Some(home) = dirs::home_dir() {
+            // User site-packages (`pip install --user`).
+            rules.read.push(home.join(".local/lib"));
+        }
+        rules.read.extend(project.iter().cloned());
+        rules.read.extend(extra_read.iter().cloned());
+        rules.write.extend(writable.iter().cloned());
+        rules.devices.extend(DEVICES.iter().map(PathBuf::from));
+        for list in [&mut rules.read, &mut rules.write, &mut rules.devices] {
+            list.retain(|p| p.exists());
+            list.sort();
+            list.dedup();
+        }
+        rules
+    }
+
+    /// Builds the Landlock ruleset (best effort for the kernel's ABI, signals and abstract Unix
+    /// sockets scoped where the ABI has it). Returns its descriptor.
+    pub fn ruleset(&self, abi_version: i32, scope_signals: bool) -> anyhow::Result<OwnedFd> {
+        let abi = abi_from(abi_version);
+        let mut ruleset = Ruleset::default()
+            .set_compatibility(CompatLevel::BestEffort)
+            .handle_access(AccessFs::from_all(abi))
+            .context("Landlock: file system access")?;
+        if scope_signals {
+            ruleset = ruleset.scope(Scope::Signal).context("Landlock: signal scope")?;
+        }
+        let ruleset = ruleset
+            .scope(Scope::AbstractUnixSocket)
+            .context("Landlock: abstract Unix socket scope")?
+            .create()
+            .context("Landlock: creating the ruleset")?
+            .add_rules(path_beneath_rules(&self.read, AccessFs::from_read(abi)))
+            .context("Landlock: read rules")?
+            .add_rules(path_beneath_rules(&self.write, AccessFs::from_all(abi)))
+            .context("Landlock: write rules")?
+            .add_rules(path_beneath_rules(
+                &self.devices,
+                AccessFs::from_read(abi) | AccessFs::WriteFile | AccessFs::Truncate | AccessFs::IoctlDev,
+            ))
+            .context("Landlock: device rules")?;
+        let fd: Option<OwnedFd> = ruleset.into();
+        fd.ok_or_else(|| anyhow!("Landlock is not supported by this kernel"))
+    }
+}
+
+fn abi_from(version: i32) -> ABI {
+    match version {
+        ..=0 => ABI::Unsupported,
+        1 => ABI::V1,
+        2 => ABI::V2,
+        3 => ABI::V3,
+        4 => ABI::V4,
+        5 => ABI::V5,
+        _ => ABI::V6,
+    }
+}
+
+/// The interpreter's installation: `bin/..` of the path as given (a virtual environment) and of
+/// the real file (the base installation its standard library lives in).
+fn interpreter_dirs(interpreter: &Path) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    let prefix_of = |p: &Path| p.parent().and_then(Path::parent).map(Path::to_path_buf);
+    dirs.extend(prefix_of(interpreter));
+    if let Ok(real) = interpreter.canonicalize() {
+        dirs.extend(prefix_of(&real));
+    }
+    // A system interpreter in /usr/bin would make the prefix `/usr`, already there; never grant `/`.
+    dirs.retain(|d| d.parent().is_some());
+    dirs
+}
+
+/// Applies the ruleset `fd` to the calling process. Between fork and exec: no allocation.
+///
+/// # Safety
+/// Only for a freshly forked child.
+pub unsafe fn restrict_self(fd: &OwnedFd) -> std::io::Result<()> {
+    if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    if libc::syscall(libc::SYS_landlock_restrict_self, fd.as_raw_fd(), 0u32) != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_home_directory_is_not_readable_but_the_interpreter_is() {
+        let home = dirs::home_dir().unwrap();
+        let python = PathBuf::from("/usr/bin/python3");
+        let project = std::env::current_dir().unwrap();
+        let rules = FsRules::for_process(&python, std::slice::from_ref(&project), &[], &[]);
+        assert!(!rules.read.contains(&home), "{:?}", rules.read);
+        assert!(rules.read.contains(&project));
+        assert!(rules.read.iter().all(|p| p != Path::new("/")));
+        assert!(rules.devices.contains(&PathBuf::from("/dev/null")));
+        assert!(!rules.devices.iter().any(|d| d.starts_with("/dev/sd")));
+    }
+}

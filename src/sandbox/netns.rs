@@ -1,0 +1,94 @@
+//! Network namespaces: a fresh one has no interfaces but a loopback that is down. A confined
+//! program gets one of its own (no network at all) or, for debugging, one shared by the debug
+//! adapter and the debuggee so they can talk over 127.0.0.1 — and loupe opens its own extra
+//! connections to the adapter (one per child process, DAP `startDebugging`) from a thread that
+//! has entered that namespace: a socket stays in the namespace it was created in.
+
+use std::fs::File;
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use anyhow::{anyhow, Context};
+
+/// A network namespace kept alive by a descriptor (`/proc/thread-self/ns/net` of the thread
+/// that created it).
+#[derive(Debug)]
+pub struct NetNamespace {
+    fd: OwnedFd,
+}
+
+impl NetNamespace {
+    /// Creates a namespace with loopback up, on a short-lived thread (a thread can change its
+    /// own network namespace without affecting the rest of loupe).
+    pub fn create() -> anyhow::Result<NetNamespace> {
+        std::thread::Builder::new()
+            .name("loupe-netns".into())
+            .spawn(|| -> anyhow::Result<NetNamespace> {
+                // SAFETY: plain system calls on this thread only.
+                if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+                    return Err(std::io::Error::last_os_error()).context("unshare(CLONE_NEWNET)");
+                }
+                // SAFETY: as above.
+                unsafe { loopback_up() }.context("bringing up the loopback interface")?;
+                let file = File::open("/proc/thread-self/ns/net").context("opening the new network namespace")?;
+                Ok(NetNamespace { fd: OwnedFd::from(file) })
+            })
+            .context("starting a thread")?
+            .join()
+            .map_err(|_| anyhow!("the network namespace thread panicked"))?
+    }
+
+    pub fn raw_fd(&self) -> i32 {
+        self.fd.as_raw_fd()
+    }
+
+    /// Connects to `host:port` inside the namespace.
+    pub async fn connect(&self, host: &str, port: u16) -> anyhow::Result<tokio::net::TcpStream> {
+        let fd = self.fd.try_clone().context("duplicating the namespace descriptor")?;
+        let host = host.to_string();
+        let stream = tokio::task::spawn_blocking(move || {
+            // A thread of its own, ended right after: it never goes back to loupe's namespace,
+            // so no pooled thread is left inside the sandbox's.
+            std::thread::spawn(move || -> anyhow::Result<std::net::TcpStream> {
+                // SAFETY: plain system call on this thread only.
+                if unsafe { libc::setns(fd.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+                    return Err(std::io::Error::last_os_error()).context("entering the sandbox's network namespace");
+                }
+                let stream = std::net::TcpStream::connect((host.as_str(), port))?;
+                stream.set_nonblocking(true)?;
+                Ok(stream)
+            })
+            .join()
+            .map_err(|_| anyhow!("the connecting thread panicked"))?
+        })
+        .await
+        .context("connecting inside the sandbox")??;
+        Ok(tokio::net::TcpStream::from_std(stream)?)
+    }
+}
+
+/// Sets IFF_UP on `lo` in the calling thread's network namespace. Only system calls: also used
+/// between fork and exec.
+///
+/// # Safety
+/// Plain system calls; safe in a forked child.
+pub unsafe fn loopback_up() -> std::io::Result<()> {
+    let socket = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+    if socket < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let mut request: libc::ifreq = std::mem::zeroed();
+    for (i, b) in b"lo\0".iter().enumerate() {
+        request.ifr_name[i] = *b as libc::c_char;
+    }
+    let mut result = libc::ioctl(socket, libc::SIOCGIFFLAGS, &mut request);
+    if result == 0 {
+        request.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+        result = libc::ioctl(socket, libc::SIOCSIFFLAGS, &request);
+    }
+    let error = std::io::Error::last_os_error();
+    libc::close(socket);
+    if result != 0 {
+        return Err(error);
+    }
+    Ok(())
+}

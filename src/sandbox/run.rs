@@ -1,0 +1,360 @@
+//! A sandbox for one run: the resolved policy, what this machine can enforce of it, the run's
+//! private directory (its `HOME` and `TMPDIR`), its cgroup and, for debugging, the network
+//! namespace the adapter and the debuggee share. Every process of the run is planned from here
+//! ([`Sandbox::plan`]); the run's resources go when the last handle is dropped.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::capabilities::{self, Capabilities};
+use super::cgroup::{Controller, RunCgroup};
+use super::child::{ChildPlan, NetPlan, Rlimits};
+use super::filesystem::FsRules;
+use super::netns::NetNamespace;
+use super::policy::{Level, Policy};
+use super::report::{Enforced, Limits, Mechanism};
+use super::seccomp::{self, Filter};
+use super::{env, PythonProcess};
+
+/// How a run uses the sandbox.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Directories the program may read (the script's directory, the project).
+    pub project: Vec<PathBuf>,
+    /// One network namespace for all processes of the run, with loopback up (the debug adapter
+    /// and the debuggee talk over 127.0.0.1). Otherwise each process gets its own.
+    pub share_network: bool,
+    /// Directories loupe's own Python needs to read (its adapters, its debugpy).
+    pub loupe_read: Vec<PathBuf>,
+}
+
+#[derive(Debug)]
+pub struct Sandbox {
+    policy: Policy,
+    options: RunOptions,
+    capabilities: &'static Capabilities,
+    private: Option<tempfile::TempDir>,
+    cgroup: Option<RunCgroup>,
+    network: Option<NetNamespace>,
+    seccomp: Option<Filter>,
+    pid_namespace: bool,
+    enforced: Enforced,
+}
+
+impl Sandbox {
+    /// Sets up the run: detects what can be enforced, creates the private directory, the
+    /// cgroup and (when shared) the network namespace.
+    pub fn new(policy: Policy, options: RunOptions) -> anyhow::Result<Arc<Sandbox>> {
+        let caps = capabilities::get();
+        let mut sandbox = Sandbox {
+            enforced: off_report(&policy),
+            policy,
+            options,
+            capabilities: caps,
+            private: None,
+            cgroup: None,
+            network: None,
+            seccomp: None,
+            pid_namespace: false,
+        };
+        if sandbox.policy.is_off() {
+            return Ok(Arc::new(sandbox));
+        }
+        let private = tempfile::Builder::new()
+            .prefix("loupe-sandbox-")
+            .tempdir()
+            .context("creating the sandbox's private directory")?;
+        std::fs::create_dir(private.path().join("home")).context("creating the sandbox's private home")?;
+        sandbox.private = Some(private);
+        sandbox.setup(caps)?;
+        Ok(Arc::new(sandbox))
+    }
+
+    fn setup(&mut self, caps: &'static Capabilities) -> anyhow::Result<()> {
+        let policy = &self.policy;
+        let mut not_enforced = Vec::new();
+        // Namespaces need CAP_SYS_ADMIN here; unprivileged user namespaces are not used (yet).
+        let namespaces = caps.namespaces && caps.admin;
+        let namespace_why = if caps.admin {
+            "this kernel has no PID/network namespaces".to_string()
+        } else {
+            "loupe is not privileged (no CAP_SYS_ADMIN); user namespaces are not used yet".to_string()
+        };
+
+        let mut problems = Vec::new();
+        let cgroup = RunCgroup::create(&caps.cgroups, policy.memory_mb, policy.max_procs, &mut problems);
+        for p in problems {
+            not_enforced.push(format!("cgroup {p}"));
+        }
+        let in_cgroup = |c: Controller| cgroup.controllers().into_iter().find(|(k, _)| *k == c).map(|(_, v)| v);
+
+        self.pid_namespace = namespaces;
+        let process_tree = if namespaces {
+            Mechanism::on(
+                "PID namespace: all the program's descendants die with it; /proc shows only the sandbox's processes",
+            )
+        } else if in_cgroup(Controller::Pids).is_some() {
+            not_enforced.push(format!("PID namespace: {namespace_why}"));
+            Mechanism::on("cgroup: everything left in the run's cgroup is killed when it ends")
+        } else {
+            not_enforced.push(format!("PID namespace: {namespace_why}"));
+            not_enforced.push("process tree: no PID namespace and no usable pids cgroup; a double fork escapes".into());
+            Mechanism::off("only the process group is killed; setsid + double fork escapes")
+        };
+
+        let network = if policy.allow_network {
+            Mechanism::off("allowed (--allow-network)")
+        } else if namespaces {
+            self.network = if self.options.share_network {
+                Some(NetNamespace::create().context("creating the sandbox's network namespace")?)
+            } else {
+                None
+            };
+            Mechanism::on(if self.options.share_network {
+                "network namespace shared by the debug adapter and the program: loopback only"
+            } else {
+                "network namespace: loopback only"
+            })
+        } else {
+            not_enforced.push(format!("network: {namespace_why}"));
+            Mechanism::off(format!("not isolated: {namespace_why}"))
+        };
+
+        let filesystem = if caps.landlock_abi > 0 {
+            let writable = if policy.project_writable { "working directory, private tmp" } else { "private tmp only" };
+            Mechanism::on(format!(
+                "Landlock ABI {}: read system, interpreter, project; write {writable}; rest of home hidden",
+                caps.landlock_abi
+            ))
+        } else {
+            not_enforced.push("file system: this kernel has no Landlock".into());
+            Mechanism::off("not restricted: this kernel has no Landlock")
+        };
+
+        self.seccomp = if caps.seccomp { Filter::build() } else { None };
+        let syscalls = if self.seccomp.is_some() {
+            Mechanism::on(format!("seccomp deny-list: {}", seccomp::denied_names().join(", ")))
+        } else {
+            not_enforced.push("system calls: no seccomp filter on this kernel or architecture".into());
+            Mechanism::off("no seccomp filter on this kernel or architecture")
+        };
+
+        let mut how = Vec::new();
+        if let Some(t) = policy.timeout {
+            how.push(format!("wall clock {t} s: loupe kills the run"));
+        }
+        if let Some(c) = policy.cpu {
+            how.push(format!("CPU {c} s: RLIMIT_CPU (SIGXCPU, then SIGKILL)"));
+        }
+        if let Some(m) = policy.memory_mb {
+            how.push(match in_cgroup(Controller::Memory) {
+                Some(v) => {
+                    format!("memory {m} MB: cgroup v{v} memory, for the whole run (the kernel's OOM killer ends it)")
+                }
+                None => {
+                    not_enforced.push(format!(
+                        "memory {m} MB for the whole run: no usable memory cgroup; RLIMIT_AS per process instead"
+                    ));
+                    format!("memory {m} MB: RLIMIT_AS per process (address space, not RAM)")
+                }
+            });
+        }
+        if let Some(n) = policy.max_procs {
+            match in_cgroup(Controller::Pids) {
+                Some(v) => how.push(format!("processes {n}: cgroup v{v} pids.max")),
+                None if caps.admin => not_enforced
+                    .push(format!("process limit {n}: no pids cgroup, and RLIMIT_NPROC does nothing for root")),
+                None => how.push(format!("processes {n}: RLIMIT_NPROC (counts all of this user's processes)")),
+            }
+        }
+        if let Some(f) = policy.max_file_size_mb {
+            how.push(format!("file size {f} MB: RLIMIT_FSIZE"));
+        }
+        if let Some(o) = policy.max_output_mb {
+            how.push(format!("output {o} MB: loupe cuts and stops the run"));
+        }
+        how.push("core files: none (RLIMIT_CORE 0)".into());
+
+        self.enforced = Enforced {
+            level: policy.level,
+            session: Mechanism::on("setsid: no controlling terminal, own process group"),
+            process_tree,
+            network,
+            filesystem,
+            syscalls,
+            environment: Mechanism::on(
+                "allowlist (PATH, LANG, LC_*, TERM, TZ, PYTHON*...) + --env; HOME and TMPDIR private",
+            ),
+            limits: Limits {
+                timeout_s: policy.timeout,
+                cpu_s: policy.cpu,
+                memory_mb: policy.memory_mb,
+                max_procs: policy.max_procs.filter(|_| in_cgroup(Controller::Pids).is_some() || !caps.admin),
+                max_file_size_mb: policy.max_file_size_mb,
+                max_output_mb: policy.max_output_mb,
+                how,
+            },
+            not_enforced,
+        };
+        self.cgroup = Some(cgroup);
+        Ok(())
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn enforced(&self) -> &Enforced {
+        &self.enforced
+    }
+
+    pub fn is_off(&self) -> bool {
+        self.policy.is_off()
+    }
+
+    /// The shared network namespace, when the run has one (loupe's own connections to the
+    /// debug adapter go through it).
+    pub fn network(&self) -> Option<&NetNamespace> {
+        self.network.as_ref()
+    }
+
+    /// The run's private directory (`TMPDIR`); `HOME` is its `home` subdirectory.
+    pub fn private_dir(&self) -> Option<&Path> {
+        self.private.as_ref().map(|p| p.path())
+    }
+
+    pub fn hit_process_limit(&self) -> bool {
+        self.cgroup.as_ref().is_some_and(RunCgroup::hit_process_limit)
+    }
+
+    pub fn hit_memory_limit(&self) -> bool {
+        self.cgroup.as_ref().is_some_and(RunCgroup::hit_memory_limit)
+    }
+
+    /// Kills whatever is left in the run's cgroup.
+    pub fn kill_all(&self) {
+        if let Some(c) = &self.cgroup {
+            c.kill_all();
+        }
+    }
+
+    /// The environment of `process`: scrubbed (see [`env`]), or loupe's own plus its variables
+    /// when the sandbox is off.
+    pub fn environment(&self, process: &PythonProcess) -> BTreeMap<OsString, OsString> {
+        let home = self.private_dir().map(|p| p.join("home")).unwrap_or_default();
+        env::build(std::env::vars_os(), &home, &self.policy.env, &process.env, &process.remove_env)
+    }
+
+    /// What the child of `process` must do to confine itself.
+    pub fn plan(&self, process: &PythonProcess) -> anyhow::Result<ChildPlan> {
+        let policy = &self.policy;
+        let mb = |m: u64| m.saturating_mul(1024 * 1024);
+        let mut rlimits: Rlimits = vec![(libc::RLIMIT_CORE, 0, 0)];
+        if let Some(c) = policy.cpu {
+            rlimits.push((libc::RLIMIT_CPU, c, c + 1));
+        }
+        // RLIMIT_AS counts address space, not memory: every thread's arena and stack reserve
+        // tens of MB, so a threaded program (debugpy's adapter has a dozen threads) fails to
+        // start threads long before it uses the limit. Only the fallback without a memory cgroup.
+        let memory_cgroup =
+            self.cgroup.as_ref().is_some_and(|c| c.controllers().iter().any(|(k, _)| *k == Controller::Memory));
+        if let (Some(m), false) = (policy.memory_mb, memory_cgroup) {
+            rlimits.push((libc::RLIMIT_AS, mb(m), mb(m)));
+        }
+        if let Some(f) = policy.max_file_size_mb {
+            rlimits.push((libc::RLIMIT_FSIZE, mb(f), mb(f)));
+        }
+        if let (Some(n), false) = (policy.max_procs, self.capabilities.admin) {
+            if self.cgroup.as_ref().is_none_or(|c| !c.controllers().iter().any(|(k, _)| *k == Controller::Pids)) {
+                rlimits.push((libc::RLIMIT_NPROC, n, n));
+            }
+        }
+        let net = if policy.allow_network || !self.enforced.network.enforced {
+            NetPlan::Host
+        } else if let Some(shared) = &self.network {
+            NetPlan::Join(shared.raw_fd())
+        } else {
+            NetPlan::Own
+        };
+        let landlock = if self.enforced.filesystem.enforced {
+            let rules = self.fs_rules(process);
+            Some(rules.ruleset(self.capabilities.landlock_abi, true).context("building the Landlock ruleset")?)
+        } else {
+            None
+        };
+        Ok(ChildPlan {
+            rlimits,
+            cgroup_procs: self.cgroup.as_ref().map(RunCgroup::procs_fds).unwrap_or_default(),
+            net,
+            pid_namespace: self.pid_namespace,
+            landlock,
+            seccomp: self.seccomp.clone(),
+        })
+    }
+
+    /// The file system rules for `process`.
+    pub fn fs_rules(&self, process: &PythonProcess) -> FsRules {
+        let cwd = process.cwd.clone().or_else(|| std::env::current_dir().ok());
+        let home = dirs::home_dir();
+        // The home directory itself (or `/`) as a working directory would open everything the
+        // sandbox hides: it is then neither readable nor writable unless named with --allow-*.
+        let grantable = |p: &PathBuf| p.parent().is_some() && Some(p) != home.as_ref();
+        let mut project: Vec<PathBuf> = self.options.project.iter().filter(|p| grantable(p)).cloned().collect();
+        project.extend(cwd.iter().filter(|p| grantable(p)).cloned());
+        let mut read = self.policy.allow_read.clone();
+        read.extend(self.options.loupe_read.iter().cloned());
+        if let Some(path) = process.env.get(std::ffi::OsStr::new("PYTHONPATH")) {
+            read.extend(std::env::split_paths(path).filter(|p| p.is_absolute()));
+        }
+        let mut writable: Vec<PathBuf> = self.private_dir().map(Path::to_path_buf).into_iter().collect();
+        if self.policy.project_writable {
+            writable.extend(cwd.iter().filter(|p| grantable(p)).cloned());
+        }
+        writable.extend(self.policy.allow_write.iter().cloned());
+        FsRules::for_process(&process.interpreter, &project, &writable, &read)
+    }
+}
+
+/// The report of a run with the sandbox off: nothing but a session of its own.
+fn off_report(policy: &Policy) -> Enforced {
+    let off = |what: &str| Mechanism::off(format!("{what}: sandbox off"));
+    Enforced {
+        level: Level::Off,
+        session: Mechanism::on("setsid: no controlling terminal, own process group"),
+        process_tree: off("process tree"),
+        network: off("network"),
+        filesystem: off("file system"),
+        syscalls: off("system calls"),
+        environment: Mechanism::off("inherited from loupe: sandbox off"),
+        limits: Limits {
+            timeout_s: policy.timeout,
+            max_output_mb: policy.max_output_mb,
+            how: policy.timeout.map(|t| format!("wall clock {t} s: loupe kills the run")).into_iter().collect(),
+            ..Limits::default()
+        },
+        not_enforced: Vec::new(),
+    }
+}
+
+/// The sandbox of a debugging session: `overrides` resolved for debugging, the `project`
+/// readable, one network namespace shared by adapter and program, loupe's cache (adapters,
+/// debugpy) readable. `None` when the policy is `off`.
+pub fn for_debugging(
+    overrides: &super::PolicyOverrides,
+    project: Vec<PathBuf>,
+) -> anyhow::Result<Option<Arc<Sandbox>>> {
+    let mut policy = Policy::resolve(overrides, super::Purpose::Debug)?;
+    // A session lasts until the user ends it and its output goes to the debugger: a wall-clock
+    // or output limit (from the config file) is not enforced there, so it is not reported either.
+    policy.timeout = None;
+    policy.max_output_mb = None;
+    if policy.is_off() {
+        return Ok(None);
+    }
+    let options = RunOptions { project, share_network: true, loupe_read: vec![crate::paths::cache_dir()] };
+    Ok(Some(Sandbox::new(policy, options)?))
+}

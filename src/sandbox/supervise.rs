@@ -1,0 +1,286 @@
+//! Runs one confined process to completion for `loupe exec` and `loupe tool`: output streamed
+//! or captured within the output cap (never held without bound), the wall-clock limit, resource
+//! usage from `wait4`, and which limit (if any) ended the run.
+
+use std::io::{Read, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::{command, PythonProcess, Sandbox};
+
+/// Which limit ended the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitHit {
+    Timeout,
+    Cpu,
+    Memory,
+    Processes,
+    Output,
+    FileSize,
+}
+
+/// Where the program's output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputMode {
+    /// Written through to loupe's own stdout and stderr as it comes.
+    Stream,
+    /// Kept (up to the cap) for the result.
+    Capture,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub exit_code: Option<i32>,
+    pub signal: Option<String>,
+    pub stdout: String,
+    pub stderr: String,
+    pub duration_ms: u64,
+    pub cpu_ms: u64,
+    pub max_rss_kb: u64,
+    pub limit_hit: Option<LimitHit>,
+}
+
+impl Outcome {
+    /// The exit code a shell would report: the program's, or 128 + the signal.
+    pub fn shell_code(&self) -> u8 {
+        match (self.exit_code, &self.signal) {
+            (Some(c), _) => c.clamp(0, 255) as u8,
+            (None, Some(s)) => 128u8.saturating_add(
+                s.parse::<nix::sys::signal::Signal>().map(|s| s as i32).unwrap_or(9).clamp(0, 127) as u8,
+            ),
+            (None, None) => 1,
+        }
+    }
+}
+
+/// Shared by the two output pumps: bytes so far against the cap.
+struct OutputBudget {
+    used: AtomicU64,
+    cap: Option<u64>,
+    exceeded: AtomicBool,
+}
+
+/// Runs `process` (stdout and stderr are piped by this function) in `sandbox`.
+pub fn run(sandbox: &Arc<Sandbox>, process: &PythonProcess, mode: OutputMode) -> anyhow::Result<Outcome> {
+    run_with(sandbox, process, mode, |_| Ok(()))
+}
+
+/// [`run`] with a hook that may change the command before it starts (an extra descriptor).
+pub fn run_with(
+    sandbox: &Arc<Sandbox>,
+    process: &PythonProcess,
+    mode: OutputMode,
+    customize: impl FnOnce(&mut std::process::Command) -> anyhow::Result<()>,
+) -> anyhow::Result<Outcome> {
+    let policy = sandbox.policy();
+    let mut process = process.clone();
+    process.stdout = super::StdioMode::Piped;
+    process.stderr = super::StdioMode::Piped;
+    let mut cmd = command(&process).with_context(|| format!("preparing {}", process.interpreter.display()))?;
+    customize(&mut cmd)?;
+    let started = Instant::now();
+    let mut child = cmd.spawn().with_context(|| format!("starting {}", process.interpreter.display()))?;
+    let pid = child.id() as libc::pid_t;
+
+    let budget = Arc::new(OutputBudget {
+        used: AtomicU64::new(0),
+        cap: policy.max_output_mb.map(|m| m * 1024 * 1024),
+        exceeded: AtomicBool::new(false),
+    });
+    let stdout_buf = Arc::new(Mutex::new(Vec::new()));
+    let stderr_buf = Arc::new(Mutex::new(Vec::new()));
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let mut pumps = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        pumps.push(pump(
+            out,
+            Box::new(std::io::stdout()),
+            mode,
+            budget.clone(),
+            stdout_buf.clone(),
+            pid,
+            done_tx.clone(),
+        ));
+    }
+    if let Some(err) = child.stderr.take() {
+        pumps.push(pump(
+            err,
+            Box::new(std::io::stderr()),
+            mode,
+            budget.clone(),
+            stderr_buf.clone(),
+            pid,
+            done_tx.clone(),
+        ));
+    }
+    drop(done_tx);
+    // The standard library's Child is not used to wait: wait4 gives the resource usage.
+    std::mem::forget(child);
+
+    let (exit_tx, exit_rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("loupe-exec-wait".into())
+        .spawn(move || {
+            let mut status = 0;
+            // SAFETY: zeroed rusage is a valid out-parameter.
+            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+            loop {
+                // SAFETY: waiting for our own child.
+                let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+                if r == pid || (r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR)) {
+                    break;
+                }
+            }
+            let _ = exit_tx.send((status, usage));
+        })
+        .context("starting the waiter thread")?;
+
+    let mut timed_out = false;
+    let (status, usage) = match policy.timeout {
+        Some(t) => match exit_rx.recv_timeout(Duration::from_secs_f64(t)) {
+            Ok(r) => r,
+            Err(_) => {
+                timed_out = true;
+                kill_run(pid, sandbox);
+                exit_rx.recv().context("waiting for the program after the timeout")?
+            }
+        },
+        None => exit_rx.recv().context("waiting for the program")?,
+    };
+    let duration_ms = started.elapsed().as_millis() as u64;
+    // Whatever the program left behind holds its pipes open; the PID namespace (or the cgroup)
+    // ends it, so output ends soon. Do not wait forever for an escaped process.
+    sandbox.kill_all();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while done_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_ok() {}
+    for p in pumps {
+        if p.is_finished() {
+            let _ = p.join();
+        }
+    }
+
+    let status = std::process::ExitStatus::from_raw(status);
+    let signal = status.signal();
+    let cpu_ms = timeval_ms(usage.ru_utime) + timeval_ms(usage.ru_stime);
+    let mut stdout = String::from_utf8_lossy(&stdout_buf.lock().map(|b| b.clone()).unwrap_or_default()).into_owned();
+    let mut stderr = String::from_utf8_lossy(&stderr_buf.lock().map(|b| b.clone()).unwrap_or_default()).into_owned();
+    let output_cut = budget.exceeded.load(Ordering::Relaxed);
+    if output_cut && mode == OutputMode::Capture {
+        let note = format!("\n[loupe: output cut at {} MB (--max-output)]\n", policy.max_output_mb.unwrap_or(0));
+        stderr.push_str(&note);
+    }
+    let limit_hit = if output_cut {
+        Some(LimitHit::Output)
+    } else if timed_out {
+        Some(LimitHit::Timeout)
+    } else if signal == Some(libc::SIGXCPU)
+        || (signal == Some(libc::SIGKILL) && policy.cpu.is_some_and(|c| cpu_ms + 50 >= c * 1000))
+    {
+        Some(LimitHit::Cpu)
+    } else if !status.success() && (sandbox.hit_memory_limit() || last_line_is(&stderr, "MemoryError")) {
+        Some(LimitHit::Memory)
+    } else if sandbox.hit_process_limit() {
+        Some(LimitHit::Processes)
+    } else if signal == Some(libc::SIGXFSZ) || (!status.success() && stderr.contains("[Errno 27] File too large")) {
+        Some(LimitHit::FileSize)
+    } else {
+        None
+    };
+    if mode == OutputMode::Stream {
+        stdout.clear();
+        stderr.clear();
+    }
+    Ok(Outcome {
+        exit_code: status.code(),
+        signal: signal.map(signal_name),
+        stdout,
+        stderr,
+        duration_ms,
+        cpu_ms,
+        max_rss_kb: usage.ru_maxrss.max(0) as u64,
+        limit_hit,
+    })
+}
+
+/// Ends the run: the keeper (its PID namespace goes with it), then anything left in the cgroup.
+fn kill_run(pid: libc::pid_t, sandbox: &Sandbox) {
+    // SAFETY: plain system calls; the pid is our unreaped child, so it cannot have been reused.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+        libc::kill(-pid, libc::SIGKILL);
+    }
+    sandbox.kill_all();
+}
+
+fn pump(
+    mut from: impl Read + Send + 'static,
+    mut to: Box<dyn Write + Send>,
+    mode: OutputMode,
+    budget: Arc<OutputBudget>,
+    keep: Arc<Mutex<Vec<u8>>>,
+    pid: libc::pid_t,
+    done: mpsc::Sender<()>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let _done = done;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let before = budget.used.fetch_add(n as u64, Ordering::Relaxed);
+            let allowed = match budget.cap {
+                Some(cap) => cap.saturating_sub(before).min(n as u64) as usize,
+                None => n,
+            };
+            let chunk = &buf[..allowed];
+            match mode {
+                OutputMode::Stream => {
+                    let _ = to.write_all(chunk).and_then(|()| to.flush());
+                }
+                OutputMode::Capture => {
+                    if let Ok(mut k) = keep.lock() {
+                        k.extend_from_slice(chunk);
+                    }
+                }
+            }
+            // Past the cap: stop the program once, then keep draining (and dropping) until the
+            // pipe closes.
+            if allowed < n && !budget.exceeded.swap(true, Ordering::Relaxed) {
+                {
+                    if mode == OutputMode::Stream {
+                        let mut err = std::io::stderr();
+                        let _ = writeln!(err, "\nloupe: output cut at the --max-output limit; the program was stopped");
+                    }
+                    // SAFETY: plain system calls on our own child.
+                    unsafe {
+                        libc::kill(pid, libc::SIGKILL);
+                        libc::kill(-pid, libc::SIGKILL);
+                    }
+                }
+            }
+        }
+    })
+}
+
+fn timeval_ms(t: libc::timeval) -> u64 {
+    (t.tv_sec.max(0) as u64) * 1000 + (t.tv_usec.max(0) as u64) / 1000
+}
+
+fn last_line_is(text: &str, prefix: &str) -> bool {
+    text.lines().rev().find(|l| !l.trim().is_empty()).is_some_and(|l| l.trim_start().starts_with(prefix))
+}
+
+/// `SIGKILL` for 9, and so on.
+pub fn signal_name(signal: i32) -> String {
+    nix::sys::signal::Signal::try_from(signal)
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_else(|_| format!("signal {signal}"))
+}

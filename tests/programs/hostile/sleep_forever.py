@@ -1,0 +1,5 @@
+"""Sleeps (practically) forever."""
+import time
+
+print("sleeping", flush=True)
+time.sleep(10**6)

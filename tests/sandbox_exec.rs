@@ -1,0 +1,231 @@
+//! `loupe exec`: the JSON result's shape, stdin passed through, output streamed, the exit code
+//! mirrored, each `limit_hit` value, `-` and `-c`, bad input. Through the real binary, guarded
+//! like the hostile tests.
+
+mod sandbox_support;
+
+use sandbox_support::{exec_json, loupe, python};
+use serde_json::Value;
+
+fn workdir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("loupe-exec-").tempdir().unwrap()
+}
+
+#[test]
+fn the_json_result_has_exactly_the_documented_fields() {
+    let dir = workdir();
+    let (run, json) =
+        exec_json(&["-c", "import sys; print('out'); print('err', file=sys.stderr); sys.exit(7)"], dir.path(), &[]);
+    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["exit_code", "signal", "stdout", "stderr", "duration_ms", "cpu_ms", "max_rss_kb", "limit_hit", "enforced"],
+        "{}",
+        run.describe()
+    );
+    assert_eq!(json["exit_code"], 7);
+    assert_eq!(json["signal"], Value::Null);
+    assert_eq!(json["stdout"], "out\n");
+    assert_eq!(json["stderr"], "err\n");
+    assert_eq!(json["limit_hit"], Value::Null);
+    assert!(json["duration_ms"].as_u64().unwrap() > 0);
+    assert!(json["max_rss_kb"].as_u64().unwrap() > 1000, "a Python process uses megabytes: {json}");
+    assert_eq!(run.code, Some(7), "loupe's exit code mirrors the program's");
+    let enforced = &json["enforced"];
+    for key in ["session", "process_tree", "network", "filesystem", "syscalls", "environment"] {
+        assert!(enforced[key]["enforced"].is_boolean() && enforced[key]["detail"].is_string(), "{key}: {enforced}");
+    }
+    assert_eq!(enforced["limits"]["memory_mb"], 512);
+    assert!(enforced["not_enforced"].is_array());
+}
+
+#[test]
+fn stdin_is_passed_through_and_output_is_streamed() {
+    let dir = workdir();
+    let python = python();
+    let run = loupe(
+        &[
+            "exec",
+            "--python",
+            python.to_str().unwrap(),
+            "-c",
+            "import sys; data = sys.stdin.read(); print(data.upper(), end=''); sys.exit(len(data))",
+        ],
+        dir.path(),
+        &[],
+        None,
+        Some(b"hello sandbox"),
+    );
+    assert_eq!(run.stdout, "HELLO SANDBOX", "{}", run.describe());
+    assert_eq!(run.code, Some(13));
+    // A program read from stdin (`-`), with arguments.
+    let run = loupe(
+        &["exec", "--python", python.to_str().unwrap(), "-", "a1", "a2"],
+        dir.path(),
+        &[],
+        None,
+        Some(b"import sys\nprint(sys.argv[1:])\n"),
+    );
+    assert_eq!(run.stdout, "['a1', 'a2']\n", "{}", run.describe());
+    assert_eq!(run.code, Some(0));
+}
+
+#[test]
+fn a_script_gets_its_arguments_and_its_directory_on_the_path() {
+    let dir = workdir();
+    std::fs::write(dir.path().join("helper.py"), "VALUE = 42\n").unwrap();
+    std::fs::write(dir.path().join("main.py"), "import sys, helper\nprint(helper.VALUE, sys.argv[1:])\n").unwrap();
+    let main = dir.path().join("main.py");
+    let (run, json) = exec_json(&[main.to_str().unwrap(), "--flag", "x"], dir.path(), &[]);
+    assert_eq!(json["stdout"], "42 ['--flag', 'x']\n", "{}", run.describe());
+}
+
+#[test]
+fn each_limit_is_named_when_hit() {
+    let dir = workdir();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--timeout", "0.5", "-c", "import time; time.sleep(30)"], "timeout"),
+        (&["--cpu", "1", "-c", "while True: pass"], "cpu"),
+        (&["--memory", "100", "-c", "b = bytearray(300 * 1024 * 1024)"], "memory"),
+        (
+            &["--max-procs", "5", "-c", "import subprocess; [subprocess.Popen(['sleep', '5']) for _ in range(10)]"],
+            "processes",
+        ),
+        (&["--max-output", "1", "-c", "import sys\nwhile True: sys.stdout.write('y' * 4096)"], "output"),
+        (&["--max-file-size", "1", "-c", "open('big.bin', 'wb').write(b'z' * (3 * 1024 * 1024))"], "file_size"),
+    ];
+    for (args, limit) in cases {
+        let (run, json) = exec_json(args, dir.path(), &[]);
+        if *limit == "processes" && json["enforced"]["limits"]["max_procs"].is_null() {
+            sandbox_support::missing("process limit (no pids cgroup here)");
+            continue;
+        }
+        assert_eq!(json["limit_hit"], *limit, "{args:?}:\n{}", run.describe());
+        assert_ne!(run.code, Some(0), "{args:?}: a stopped program is a failure:\n{}", run.describe());
+    }
+}
+
+#[test]
+fn without_json_a_stopped_program_is_explained_on_stderr() {
+    let dir = workdir();
+    let python = python();
+    let run = loupe(
+        &[
+            "exec",
+            "--python",
+            python.to_str().unwrap(),
+            "--timeout",
+            "0.5",
+            "-c",
+            "import time; print('before', flush=True); time.sleep(30)",
+        ],
+        dir.path(),
+        &[],
+        None,
+        None,
+    );
+    assert_eq!(run.stdout, "before\n");
+    assert!(
+        run.stderr.contains("loupe: the program was stopped: wall-clock limit (0.5 s, --timeout)"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(run.code, Some(128 + 9));
+}
+
+#[test]
+fn env_names_pass_through_and_values_are_set() {
+    let dir = workdir();
+    let (run, json) = exec_json(
+        &[
+            "--env",
+            "MY_TOKEN",
+            "--env",
+            "MODE=fast",
+            "-c",
+            "import os; print(os.environ.get('MY_TOKEN'), os.environ.get('MODE'), os.environ.get('OTHER'))",
+        ],
+        dir.path(),
+        &[("MY_TOKEN", "abc"), ("OTHER", "hidden")],
+    );
+    assert_eq!(json["stdout"], "abc fast None\n", "{}", run.describe());
+}
+
+#[test]
+fn sandbox_off_reports_nothing_enforced() {
+    let dir = workdir();
+    let (run, json) = exec_json(
+        &["--sandbox", "off", "-c", "import os; print(os.environ.get('OTHER'))"],
+        dir.path(),
+        &[("OTHER", "seen")],
+    );
+    assert_eq!(json["stdout"], "seen\n", "{}", run.describe());
+    assert_eq!(json["enforced"]["level"], "off");
+    for key in ["network", "filesystem", "syscalls", "process_tree"] {
+        assert_eq!(json["enforced"][key]["enforced"], false, "{key}");
+    }
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let dir = workdir();
+    let python = python();
+    let py = python.to_str().unwrap();
+    let run = loupe(&["exec", "--python", py, "missing.py"], dir.path(), &[], None, None);
+    assert_eq!(run.code, Some(125));
+    assert!(run.stderr.contains("script not found: missing.py"), "{}", run.describe());
+    let run = loupe(&["exec", "--python", py], dir.path(), &[], None, None);
+    assert!(run.stderr.contains("nothing to run"), "{}", run.describe());
+    let run =
+        loupe(&["exec", "--python", py, "--allow-read", "/nonexistent/dir", "-c", "pass"], dir.path(), &[], None, None);
+    assert!(run.stderr.contains("--allow-read /nonexistent/dir: no such file or directory"), "{}", run.describe());
+    let run = loupe(&["exec", "--python", py, "--sandbox", "loose", "-c", "pass"], dir.path(), &[], None, None);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("invalid value 'loose'"), "{}", run.describe());
+    let config = tempfile::tempdir().unwrap();
+    std::fs::create_dir(config.path().join("loupe")).unwrap();
+    std::fs::write(config.path().join("loupe/config.toml"), "[sandbox]\nmemroy = 5\n").unwrap();
+    let run = loupe(
+        &["exec", "--python", py, "-c", "pass"],
+        dir.path(),
+        &[("XDG_CONFIG_HOME", config.path().to_str().unwrap())],
+        None,
+        None,
+    );
+    assert_eq!(run.code, Some(125));
+    assert!(run.stderr.contains("config.toml: [sandbox]") && run.stderr.contains("memroy"), "{}", run.describe());
+}
+
+#[test]
+fn the_config_file_sets_the_policy_and_flags_win() {
+    let dir = workdir();
+    let config = tempfile::tempdir().unwrap();
+    std::fs::create_dir(config.path().join("loupe")).unwrap();
+    std::fs::write(config.path().join("loupe/config.toml"), "[sandbox]\nlevel = 'strict'\nmemory = 200\n").unwrap();
+    let xdg = [("XDG_CONFIG_HOME", config.path().to_str().unwrap())];
+    let (_, json) = exec_json(&["-c", "pass"], dir.path(), &xdg);
+    assert_eq!(json["enforced"]["level"], "strict");
+    assert_eq!(json["enforced"]["limits"]["memory_mb"], 200);
+    let (_, json) = exec_json(&["--memory", "300", "-c", "pass"], dir.path(), &xdg);
+    assert_eq!(json["enforced"]["limits"]["memory_mb"], 300);
+    // Strict: the working directory is read-only.
+    let (run, json) = exec_json(&["-c", "open('x.txt', 'w')"], dir.path(), &xdg);
+    if json["enforced"]["filesystem"]["enforced"] == true {
+        assert!(json["stderr"].as_str().unwrap().contains("Permission denied"), "{}", run.describe());
+    }
+}
+
+#[test]
+fn sandbox_check_reports_in_text_and_json() {
+    let dir = workdir();
+    let run = loupe(&["sandbox", "check"], dir.path(), &[], None, None);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    for line in ["sandbox level: standard", "network", "file system", "system calls", "machine: kernel"] {
+        assert!(run.stdout.contains(line), "{line}:\n{}", run.describe());
+    }
+    let run = loupe(&["sandbox", "check", "--json", "--sandbox", "strict"], dir.path(), &[], None, None);
+    let json = run.json();
+    assert_eq!(json["enforced"]["level"], "strict");
+    assert!(json["capabilities"]["landlock_abi"].is_number());
+    assert!(json["capabilities"]["cgroups"]["layout"].is_string());
+}
