@@ -254,3 +254,17 @@ fn sys_exit_status_is_passed_on_with_the_profile() {
     assert_eq!(p.functions[function(&p, "exits.py", "work")].figures.calls, 1.0);
     assert!(run.text("run.folded").contains("work (") && run.text("run.folded").contains("exits.py"));
 }
+
+#[test]
+fn the_profiled_program_runs_in_the_sandbox() {
+    // The default policy: no network for the program, and the profile is still written and read.
+    let run = profile("3.11", &program("reaches_out.py"), &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stderr.contains("sandbox: standard (net off"), "the policy is reported: {}", run.stderr);
+    assert!(run.stdout.contains("network blocked"), "{}", run.stdout);
+    let p = run.profile();
+    assert_eq!(p.functions[function(&p, "reaches_out.py", "connect")].figures.calls, 1.0);
+    // And --sandbox off is honoured (whatever the machine's own network then says).
+    let off = profile("3.11", &program("reaches_out.py"), &["--sandbox", "off"]);
+    assert!(!off.stderr.contains("sandbox: standard"), "{}", off.stderr);
+}

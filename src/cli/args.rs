@@ -247,8 +247,8 @@ pub struct ProfileArgs {
     /// Environment variable for the program (repeatable).
     #[arg(long = "env", value_name = "NAME=VALUE")]
     pub env: Vec<String>,
-    // Sandbox policy flags (`SandboxArgs`) are flattened here when the sandbox lands:
-    // #[command(flatten)] pub sandbox: SandboxArgs,
+    #[command(flatten)]
+    pub sandbox: super::sandbox_args::SandboxArgs,
     /// The script, then its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "SCRIPT [ARGS]")]
     pub program: Vec<String>,

@@ -5,13 +5,15 @@
 //! statistics even when the script raises, so a failing program still gets its profile. loupe then
 //! exits with the program's status.
 
+use std::path::Path;
+
 use anyhow::{bail, Context};
 
 use super::args::ProfileArgs;
 use super::flame::{self, Rerun};
 use crate::profile::Profile;
 use crate::pyenv::interpreter;
-use crate::sandbox::{self, PythonProcess, StdioMode};
+use crate::sandbox::{self, Policy, Purpose, PythonProcess, RunOptions, Sandbox, StdioMode};
 
 /// The runner, embedded in the binary (written to the cache when first needed).
 const RUNNER: &str = include_str!("../../adapters/profile/loupe_profile.py");
@@ -47,7 +49,26 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     let mut command_args: Vec<String> = vec!["-m".into(), "loupe_profile".into(), pstats.display().to_string()];
     command_args.push(script.display().to_string());
     command_args.extend(script_args.iter().cloned());
+    // The program runs confined like a debuggee (no wall-clock limit: profiling takes as long as
+    // the program does); cProfile's file is written where the policy lets it write.
+    let mut overrides = args.sandbox.with_config_file(&args.env)?;
+    overrides.allow_write.extend(pstats.parent().map(Path::to_path_buf));
+    let policy = Policy::resolve(&overrides, Purpose::Debug)?;
+    let mut project = vec![cwd.clone()];
+    project.extend(script.parent().map(Path::to_path_buf));
+    let confinement = if policy.is_off() {
+        None
+    } else {
+        Some(Sandbox::new(
+            policy,
+            RunOptions { project, share_network: false, loupe_read: vec![crate::paths::cache_dir()] },
+        )?)
+    };
+    if let Some(s) = &confinement {
+        eprintln!("loupe: {}", s.enforced().summary());
+    }
     let mut process = PythonProcess::new(&python.path, command_args);
+    process.sandbox = confinement;
     process.cwd = Some(cwd.clone());
     process.env = env.iter().map(|(k, v)| (k.into(), v.into())).collect();
     // The runner is found through PYTHONPATH; the script's own directory comes first on sys.path
@@ -57,7 +78,6 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     process.stdin = StdioMode::Inherit;
     process.stdout = StdioMode::Inherit;
     process.stderr = StdioMode::Inherit;
-    // The sandbox policy (SandboxArgs, when it lands) is applied by sandbox::spawn to `process`.
     eprintln!("loupe: profiling {} with Python {}", script.display(), python.version);
     let mut child = sandbox::spawn(&process)?;
     let status = child.wait().await.context("waiting for the profiled program")?;
