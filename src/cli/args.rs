@@ -25,6 +25,8 @@ pub enum Command {
     Run(RunArgs),
     /// Attach to a program started with `python -m debugpy --listen HOST:PORT`.
     Attach(AttachArgs),
+    /// Analyse Python files: imports, definitions, complexity, security findings.
+    Analyze(super::analyze::AnalyzeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

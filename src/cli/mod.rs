@@ -1,5 +1,6 @@
 //! The command line: clap definitions, and the glue that turns arguments into a session.
 
+mod analyze;
 mod args;
 mod debug;
 
@@ -43,6 +44,8 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Run(args) => debug::run(args).await,
             Command::Attach(args) => debug::attach(args).await,
+            // Synchronous (rayon threads); blocking this runtime thread is fine, nothing else runs.
+            Command::Analyze(args) => analyze::run(args),
         }
     });
     // Child processes and their pipes go with the runtime; do not wait for stragglers.
