@@ -221,6 +221,9 @@ impl Walker<'_, '_> {
         const WEAK: &[&str] = &["md4", "md5", "sha", "sha1"];
         let parts: Vec<&str> = qualified.split('.').collect();
         if !parts.contains(&"hashlib") {
+            if parts.contains(&"crypt") {
+                self.weak_crypt(call, parts.last().copied().unwrap_or(""));
+            }
             return;
         }
         let for_security =
@@ -243,6 +246,26 @@ impl Walker<'_, '_> {
             let message =
                 format!("Use of weak {} hash for security. Consider usedforsecurity=False", name.to_uppercase());
             self.report(call.start(), "B324", "hashlib", Level::High, Level::High, 327, message);
+        }
+    }
+
+    /// B324's `crypt` half: `crypt.crypt(word, salt)` and `crypt.mksalt(method)` with a weak
+    /// method constant (bandit reads an attribute argument as its attribute name).
+    fn weak_crypt(&mut self, call: &ast::ExprCall, func: &str) {
+        const WEAK: &[&str] = &["METHOD_CRYPT", "METHOD_MD5", "METHOD_BLOWFISH"];
+        let argument = match func {
+            "crypt" => call.arguments.args.get(1).or_else(|| context::keyword(call, "salt")),
+            "mksalt" => call.arguments.args.first().or_else(|| context::keyword(call, "method")),
+            _ => return,
+        };
+        let name = match argument {
+            Some(Expr::Attribute(a)) => a.attr.id.to_string(),
+            Some(other) => context::literal(other).unwrap_or_default(),
+            None => return,
+        };
+        if WEAK.contains(&name.as_str()) {
+            let message = format!("Use of insecure crypt.{} hash function.", name.to_uppercase());
+            self.report(call.start(), "B324", "hashlib", Level::Medium, Level::High, 327, message);
         }
     }
 
