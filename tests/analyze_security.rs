@@ -46,3 +46,28 @@ fn findings_match_bandit_on_the_sample() {
     assert_eq!(report.risk_score, loupe::analyze::security::risk_score(&report.findings));
     assert!(report.findings.iter().all(|f| f.cwe > 0 && !f.message.is_empty()));
 }
+
+/// Expected: bandit 1.9.4 on tests/programs/analyze/passwords_sample.py (line, col_offset,
+/// test ID, text).
+#[test]
+fn hard_coded_passwords_match_bandit() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze/passwords_sample.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let options = AnalyzeOptions { target: TargetVersion::DEFAULT, environment: ImportEnvironment::default() };
+    let report = analyze_source(&path, String::new(), &text, Path::new("/nonexistent"), &options);
+    let found: Vec<(usize, usize, &str, String)> =
+        report.findings.iter().map(|f| (f.line, f.column, f.test_id, f.message.clone())).collect();
+    let bandit = [
+        (3, 11, "B105", "hunter2"),
+        (4, 10, "B105", "s3cret"),
+        (6, 9, "B105", "abc123"),
+        (9, 0, "B107", "changeme"),
+        (10, 17, "B105", "letmein"),
+        (12, 11, "B106", "t0ken"),
+    ];
+    let expected: Vec<(usize, usize, &str, String)> = bandit
+        .iter()
+        .map(|(line, column, id, value)| (*line, *column, *id, format!("Possible hardcoded password: '{value}'")))
+        .collect();
+    assert_eq!(found, expected);
+}

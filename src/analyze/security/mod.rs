@@ -9,6 +9,7 @@ pub mod blacklist;
 mod blacklist_data;
 pub mod context;
 pub mod nosec;
+pub mod passwords;
 pub mod rules;
 
 use super::parse::ParsedModule;

@@ -7,6 +7,7 @@ use ruff_text_size::{Ranged, TextSize};
 
 use super::blacklist;
 use super::context::{self, Aliases};
+use super::passwords;
 use crate::analyze::parse::ast::{self, visitor, Expr, Stmt};
 use crate::analyze::parse::ParsedModule;
 use crate::analyze::report::{Finding, Level};
@@ -17,6 +18,9 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B102", "exec_used", 78),
     ("B103", "set_bad_file_permissions", 732),
     ("B104", "hardcoded_bind_all_interfaces", 605),
+    ("B105", "hardcoded_password_string", 259),
+    ("B106", "hardcoded_password_funcarg", 259),
+    ("B107", "hardcoded_password_default", 259),
     ("B108", "hardcoded_tmp_directory", 377),
     ("B110", "try_except_pass", 703),
     ("B112", "try_except_continue", 703),
@@ -166,6 +170,23 @@ impl Walker<'_, '_> {
         if let Some(rule) = blacklist_name.as_deref().and_then(blacklist::call_rule) {
             let name = blacklist_name.clone().unwrap_or_default();
             self.report(at, rule.id, rule.name, rule.severity, Level::High, rule.cwe, rule.message_for(&name));
+        }
+        for keyword in &call.arguments.keywords {
+            let named = keyword.arg.as_ref().is_some_and(|a| passwords::is_candidate(a.id.as_str()));
+            if let (true, Expr::StringLiteral(s)) = (named, &keyword.value) {
+                let message = passwords::message(s.value.to_str());
+                self.report_split(
+                    s.start(),
+                    at,
+                    "B106",
+                    "hardcoded_password_funcarg",
+                    Level::Low,
+                    Level::Medium,
+                    259,
+                    message,
+                );
+                break;
+            }
         }
         if qualified == "exec" {
             self.report(at, "B102", "exec_used", Level::Medium, Level::High, 78, "Use of exec detected.".into());
@@ -410,6 +431,59 @@ impl Walker<'_, '_> {
         }
     }
 
+    fn password_string(&mut self, at: TextSize, value: String) {
+        self.report(
+            at,
+            "B105",
+            "hardcoded_password_string",
+            Level::Low,
+            Level::Medium,
+            259,
+            passwords::message(&value),
+        );
+    }
+
+    /// B105 seen from the parent of the string: assignments, dict keys, subscript keys and
+    /// comparisons.
+    fn password_parents(&mut self, stmt: &Stmt) {
+        let Stmt::Assign(assign) = stmt else { return };
+        if let Expr::StringLiteral(value) = assign.value.as_ref() {
+            let named = assign.targets.iter().any(|t| match t {
+                Expr::Name(n) => passwords::is_candidate(n.id.as_str()),
+                Expr::Attribute(a) => passwords::is_candidate(a.attr.id.as_str()),
+                _ => false,
+            });
+            if named {
+                self.password_string(value.start(), value.value.to_str().to_string());
+            }
+            for target in &assign.targets {
+                if let Expr::Subscript(subscript) = target {
+                    if let Expr::StringLiteral(key) = subscript.slice.as_ref() {
+                        if passwords::is_candidate(key.value.to_str()) {
+                            self.password_string(key.start(), value.value.to_str().to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn password_default(&mut self, def: &ast::StmtFunctionDef) {
+        if def.is_async {
+            return; // bandit checks FunctionDef nodes only
+        }
+        for (name, default) in passwords::defaults_of(&def.parameters) {
+            if let (true, Expr::StringLiteral(s)) = (passwords::is_candidate(name), default) {
+                let line_start = self.parsed.lines.line_start(self.parsed.lines.line(def.name.start().to_usize()));
+                let indent = self.parsed.source[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').count();
+                let at = TextSize::try_from(line_start + indent).unwrap_or(def.name.start());
+                let message = passwords::message(s.value.to_str());
+                self.report(at, "B107", "hardcoded_password_default", Level::Low, Level::Medium, 259, message);
+                return;
+            }
+        }
+    }
+
     fn except_handler(&mut self, handler: &ast::ExceptHandlerExceptHandler) {
         if handler.body.len() != 1 {
             return;
@@ -495,8 +569,10 @@ impl<'a> visitor::Visitor<'a> for Walker<'_, '_> {
                     }
                 }
             }
+            Stmt::FunctionDef(def) => self.password_default(def),
             _ => {}
         }
+        self.password_parents(stmt);
         visitor::walk_stmt(self, stmt);
     }
 
@@ -509,6 +585,31 @@ impl<'a> visitor::Visitor<'a> for Walker<'_, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Call(call) => self.call(call),
+            Expr::Dict(dict) => {
+                for item in &dict.items {
+                    if let Some(Expr::StringLiteral(key)) = &item.key {
+                        if passwords::is_candidate(key.value.to_str()) {
+                            if let Some(value) = passwords::shown(&item.value) {
+                                self.password_string(key.start(), value);
+                            }
+                        }
+                    }
+                }
+            }
+            Expr::Compare(compare) => {
+                let named = match compare.left.as_ref() {
+                    Expr::Name(n) => passwords::is_candidate(n.id.as_str()),
+                    Expr::Attribute(a) => passwords::is_candidate(a.attr.id.as_str()),
+                    _ => false,
+                };
+                if let (true, Some(Expr::StringLiteral(first))) = (named, compare.comparators.first()) {
+                    for comparator in compare.comparators.iter() {
+                        if matches!(comparator, Expr::StringLiteral(_)) {
+                            self.password_string(comparator.start(), first.value.to_str().to_string());
+                        }
+                    }
+                }
+            }
             Expr::StringLiteral(s) => self.string_constant(s.value.to_str(), s.start()),
             Expr::FString(f) => {
                 for part in f.value.iter() {
