@@ -71,3 +71,26 @@ fn hard_coded_passwords_match_bandit() {
         .collect();
     assert_eq!(found, expected);
 }
+
+/// Expected: bandit 1.9.4 on tests/programs/analyze/web_sample.py (line, col_offset, test ID,
+/// severity, confidence).
+#[test]
+fn tls_and_template_rules_match_bandit() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze/web_sample.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let options = AnalyzeOptions { target: TargetVersion::DEFAULT, environment: ImportEnvironment::default() };
+    let report = analyze_source(&path, String::new(), &text, Path::new("/nonexistent"), &options);
+    let found: Vec<(usize, usize, &str, &str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.line, f.column, f.test_id, f.severity.as_str(), f.confidence.as_str()))
+        .collect();
+    let bandit = [
+        (6, 0, "B501", "HIGH", "HIGH"),
+        (7, 14, "B701", "HIGH", "HIGH"),
+        (8, 10, "B701", "HIGH", "HIGH"),
+        (9, 10, "B701", "HIGH", "MEDIUM"),
+        (11, 7, "B702", "MEDIUM", "HIGH"),
+    ];
+    assert_eq!(found, bandit);
+}

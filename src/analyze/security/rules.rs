@@ -26,6 +26,7 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B112", "try_except_continue", 703),
     ("B113", "request_without_timeout", 400),
     ("B324", "hashlib", 327),
+    ("B501", "request_with_no_cert_validation", 295),
     ("B506", "yaml_load", 20),
     ("B602", "subprocess_popen_with_shell_equals_true", 78),
     ("B603", "subprocess_without_shell_equals_true", 78),
@@ -33,6 +34,8 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B605", "start_process_with_a_shell", 78),
     ("B606", "start_process_with_no_shell", 78),
     ("B607", "start_process_with_partial_path", 78),
+    ("B701", "jinja2_autoescape_false", 94),
+    ("B702", "use_of_mako_templates", 80),
 ];
 
 const SUBPROCESS: &[&str] =
@@ -194,6 +197,7 @@ impl Walker<'_, '_> {
         self.chmod(call, short);
         self.requests_timeout(call, &qualified, short);
         self.hashlib(call, &qualified);
+        self.templates(call, &qualified);
         self.yaml_load(call, &qualified);
         self.processes(call, &qualified);
     }
@@ -232,6 +236,23 @@ impl Walker<'_, '_> {
             return;
         }
         let httpx = module == "httpx" && (VERBS.contains(&short) || HTTPX.contains(&short));
+        if let (true, Some(Expr::BooleanLiteral(verify))) = (requests_verb || httpx, context::keyword(call, "verify")) {
+            if !verify.value {
+                let message =
+                    format!("Call to {module} with verify=False disabling SSL certificate checks, security issue.");
+                let at = verify.start();
+                self.report_split(
+                    at,
+                    call.start(),
+                    "B501",
+                    "request_with_no_cert_validation",
+                    Level::High,
+                    Level::High,
+                    295,
+                    message,
+                );
+            }
+        }
         if (requests_verb || httpx) && timeout.is_some_and(|t| matches!(t, Expr::NoneLiteral(_))) {
             let message = format!("Call to {module} with timeout set to None");
             self.report(call.start(), "B113", "request_without_timeout", Level::Medium, Level::Low, 400, message);
@@ -268,6 +289,29 @@ impl Walker<'_, '_> {
                 format!("Use of weak {} hash for security. Consider usedforsecurity=False", name.to_uppercase());
             self.report(call.start(), "B324", "hashlib", Level::High, Level::High, 327, message);
         }
+    }
+
+    /// B701 (jinja2 `Environment` without autoescaping) and B702 (any mako `Template`). Only
+    /// the call's own keywords are read (bandit walks nested calls' keywords too).
+    fn templates(&mut self, call: &ast::ExprCall, qualified: &str) {
+        let parts: Vec<&str> = qualified.split('.').collect();
+        let func = parts.last().copied().unwrap_or("");
+        if parts.contains(&"mako") && func == "Template" {
+            let message = "Mako templates allow HTML/JS rendering by default and are inherently open to XSS attacks. Ensure variables in all templates are properly sanitized via the 'n', 'h' or 'x' flags (depending on context). For example, to HTML escape the variable 'data' do ${ data |h }.";
+            self.report(call.start(), "B702", "use_of_mako_templates", Level::Medium, Level::High, 80, message.into());
+        }
+        if !(parts.contains(&"jinja2") && func == "Environment") {
+            return;
+        }
+        let (confidence, message) = match context::keyword(call, "autoescape") {
+            Some(Expr::BooleanLiteral(b)) if b.value => return,
+            Some(Expr::Name(n)) if n.id.as_str() == "True" => return,
+            Some(Expr::Call(c)) if context::short_call_name(c) == "select_autoescape" => return,
+            Some(Expr::BooleanLiteral(_)) => (Level::High, "Using jinja2 templates with autoescape=False is dangerous and can lead to XSS. Use autoescape=True or use the select_autoescape function to mitigate XSS vulnerabilities."),
+            Some(_) => (Level::Medium, "Using jinja2 templates with autoescape=False is dangerous and can lead to XSS. Ensure autoescape=True or use the select_autoescape function to mitigate XSS vulnerabilities."),
+            None => (Level::High, "By default, jinja2 sets autoescape to False. Consider using autoescape=True or use the select_autoescape function to mitigate XSS vulnerabilities."),
+        };
+        self.report(call.start(), "B701", "jinja2_autoescape_false", Level::High, confidence, 94, message.into());
     }
 
     /// B324's `crypt` half: `crypt.crypt(word, salt)` and `crypt.mksalt(method)` with a weak
