@@ -127,3 +127,29 @@ fn a_nonexistent_path_alone_fails_clearly() {
     assert_eq!(output.status.code(), Some(125));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nothing could be analysed"));
 }
+
+#[test]
+fn imports_are_classified_with_the_interpreter() {
+    let file = programs().join("imports_sample.py");
+    let python = "/root/.pyenv/versions/3.11.7/bin/python";
+    let output = loupe(&["--format", "json", "--interpreter", python, file.to_str().unwrap()]);
+    let report = json(&output);
+    let imports: Vec<(String, String, serde_json::Value)> = report["files"][0]["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (i["module"].as_str().unwrap().to_string(), i["kind"].as_str().unwrap().to_string(), i["installed"].clone())
+        })
+        .collect();
+    let null = serde_json::Value::Null;
+    assert_eq!(
+        imports,
+        [
+            ("json".to_string(), "stdlib".to_string(), null.clone()),
+            ("loupe_not_installed_anywhere".to_string(), "third_party".to_string(), serde_json::Value::Bool(false)),
+            ("clean".to_string(), "local".to_string(), null.clone()),
+            (".".to_string(), "local".to_string(), null),
+        ]
+    );
+}

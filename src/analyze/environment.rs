@@ -6,9 +6,10 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+
+use crate::sandbox::{self, PythonProcess};
 
 /// Names the interpreter knows, for classifying imports.
 #[derive(Debug, Clone, Default)]
@@ -53,12 +54,16 @@ print(json.dumps({"version": "%d.%d" % sys.version_info[:2], "stdlib": sorted(st
 "#;
 
 impl ImportEnvironment {
-    /// Runs `python` once and reads its module names.
-    pub fn probe(python: &Path) -> Result<Self> {
-        let output = Command::new(python)
-            .args(["-I", "-c", PROBE])
-            .output()
-            .with_context(|| format!("cannot run {} to list its modules", python.display()))?;
+    /// Runs `python` once (through the sandbox, like every Python loupe starts) and reads its
+    /// module names.
+    pub async fn probe(python: &Path) -> Result<Self> {
+        let process = PythonProcess::new(python, ["-I", "-c", PROBE]);
+        let child =
+            sandbox::spawn(&process).with_context(|| format!("cannot run {} to list its modules", python.display()))?;
+        let output = child
+            .wait_with_output()
+            .await
+            .with_context(|| format!("cannot read {}'s list of modules", python.display()))?;
         if !output.status.success() {
             bail!(
                 "{} failed while listing its modules: {}",

@@ -55,7 +55,7 @@ pub struct AnalyzeArgs {
 }
 
 /// Runs the analysis and prints the report; returns the process exit code.
-pub fn run(args: AnalyzeArgs) -> Result<u8> {
+pub async fn run(args: AnalyzeArgs) -> Result<u8> {
     let requested_target = match &args.python {
         Some(v) => Some(v.parse::<TargetVersion>().map_err(anyhow::Error::msg)?),
         None => None,
@@ -65,12 +65,16 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
             bail!("`{id}` is not a bandit test ID: write IDs like B101 or B602, separated by commas");
         }
     }
-    let environment = probe_environment(&args, requested_target);
+    let environment = probe_environment(&args, requested_target).await;
     let target = requested_target
         .or_else(|| environment.python_version.as_deref().and_then(|v| v.parse().ok()))
         .unwrap_or(TargetVersion::DEFAULT);
     let options = AnalyzeOptions { target, environment };
-    let mut report = analyze_paths(&args.paths, &options);
+    let paths = args.paths.clone();
+    // CPU-bound work on rayon's threads, off the async runtime.
+    let mut report = tokio::task::spawn_blocking(move || analyze_paths(&paths, &options))
+        .await
+        .map_err(|e| anyhow::anyhow!("the analysis stopped unexpectedly: {e}"))?;
     let threshold = match args.min_severity {
         MinSeverity::Low => Level::Low,
         MinSeverity::Medium => Level::Medium,
@@ -108,7 +112,7 @@ pub fn filter_findings(report: &mut Report, select: &[String], ignore: &[String]
 
 /// Asks the interpreter for its module names; without one, imports are still classified
 /// (anything not local is third-party) and `installed` is null.
-fn probe_environment(args: &AnalyzeArgs, target: Option<TargetVersion>) -> ImportEnvironment {
+async fn probe_environment(args: &AnalyzeArgs, target: Option<TargetVersion>) -> ImportEnvironment {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let context = SearchContext::from_env();
     let requested =
@@ -117,7 +121,11 @@ fn probe_environment(args: &AnalyzeArgs, target: Option<TargetVersion>) -> Impor
         Some(_) => Err(e),
         None => locate(None, &cwd, &context),
     });
-    match located.map_err(anyhow::Error::from).and_then(|python| ImportEnvironment::probe(&python)) {
+    let probed = match located {
+        Ok(python) => ImportEnvironment::probe(&python).await,
+        Err(e) => Err(anyhow::Error::from(e)),
+    };
+    match probed {
         Ok(environment) => environment,
         Err(e) => {
             eprintln!("loupe: warning: imports are classified without an interpreter: {e:#}");

@@ -44,8 +44,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Run(args) => debug::run(args).await,
             Command::Attach(args) => debug::attach(args).await,
-            // Synchronous (rayon threads); blocking this runtime thread is fine, nothing else runs.
-            Command::Analyze(args) => analyze::run(args),
+            Command::Analyze(args) => analyze::run(args).await,
         }
     });
     // Child processes and their pipes go with the runtime; do not wait for stragglers.
