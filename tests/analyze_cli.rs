@@ -122,6 +122,33 @@ fn bad_input_is_reported_per_file_and_the_run_goes_on() {
 }
 
 #[test]
+fn symlink_loops_and_huge_files_are_reported_per_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let package = dir.path().join("pkg");
+    std::fs::create_dir(&package).unwrap();
+    std::os::unix::fs::symlink(&package, package.join("loop")).unwrap();
+    std::fs::write(package.join("ok.py"), b"x = 1\n").unwrap();
+    // 50 MB of valid Python: over the 20 MB limit, reported without being read whole.
+    let line = "value = 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\n";
+    std::fs::write(package.join("huge.py"), line.repeat(50 * 1024 * 1024 / line.len())).unwrap();
+    let output = loupe(&["--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = json(&output);
+    let errors = report["errors"].as_array().unwrap();
+    let message_for = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e["path"].as_str().unwrap().ends_with(name))
+            .map(|e| e["message"].as_str().unwrap().to_string())
+    };
+    assert!(message_for("huge.py").unwrap().contains("larger than 20 MB"), "{errors:?}");
+    assert!(errors.iter().any(|e| e["message"].as_str().unwrap().contains("loop")), "{errors:?}");
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    assert!(files[0]["path"].as_str().unwrap().ends_with("ok.py"));
+}
+
+#[test]
 fn a_nonexistent_path_alone_fails_clearly() {
     let output = loupe(&["/nonexistent/loupe-analyze-test"]);
     assert_eq!(output.status.code(), Some(125));
