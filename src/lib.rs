@@ -11,11 +11,13 @@
 //! - [`profile`]: pstats files, call trees and flamegraph outputs (the profiler).
 //! - [`adapters`]: the Python loupe runs inside debuggees, written out from the binary.
 //! - [`config`]: `.vscode/launch.json` and friends.
+//! - [`analyze`]: static analysis of Python source (`loupe analyze`).
 //! - [`pyenv`]: finding and identifying Python interpreters.
 //! - [`sandbox`]: the one place where Python processes are started.
 //! - [`paths`], [`logging`]: XDG locations and diagnostics.
 
 pub mod adapters;
+pub mod analyze;
 pub mod batch;
 pub mod cli;
 pub mod config;

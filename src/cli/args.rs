@@ -25,6 +25,8 @@ pub enum Command {
     Run(RunArgs),
     /// Attach to a program started with `python -m debugpy --listen HOST:PORT`.
     Attach(AttachArgs),
+    /// Analyse Python files: imports, definitions, complexity, security findings.
+    Analyze(super::analyze::AnalyzeArgs),
     /// Run Python code in the sandbox, without a debugger (stdin, stdout, stderr passed through).
     Exec(super::exec::ExecArgs),
     /// Call `run(args)` in a Python file, in the sandbox, and print a JSON envelope.

@@ -1,5 +1,6 @@
 //! The command line: clap definitions, and the glue that turns arguments into a session.
 
+mod analyze;
 mod args;
 mod debug;
 mod env;
@@ -57,6 +58,7 @@ pub fn main() -> ExitCode {
             Command::Exec(args) => exec::run(args).await,
             Command::Tool(args) => tool::run(args).await,
             Command::Sandbox(args) => sandbox_check::run(args),
+            Command::Analyze(args) => analyze::run(args).await,
         }
     });
     // Child processes and their pipes go with the runtime; do not wait for stragglers.

@@ -1,0 +1,5 @@
+//! Rendering a report: JSON (the stable shape of docs/ANALYZE.md), human text, SARIF 2.1.0.
+
+pub mod json;
+pub mod sarif;
+pub mod text;

@@ -1,0 +1,41 @@
+//! Security findings compatible with bandit: same test IDs, severities, confidences, CWEs and
+//! messages, `# nosec` and `# nosec B123` honoured, and a per-file risk score.
+//!
+//! [`blacklist`] holds bandit's call and import blacklists (B3xx, B4xx, data generated from
+//! bandit); [`rules`] the plugin tests (B1xx, B5xx, B6xx, B7xx); [`context`] resolves call
+//! names through import aliases the way bandit does; [`nosec`] reads the suppression comments.
+
+pub mod blacklist;
+mod blacklist_data;
+pub mod context;
+pub mod nosec;
+pub mod passwords;
+pub mod rules;
+
+use super::parse::ParsedModule;
+use super::report::{Finding, Level};
+
+/// All findings of a module, `# nosec` applied, in line order.
+pub fn check(parsed: &ParsedModule<'_>) -> Vec<Finding> {
+    let mut findings = rules::run(parsed);
+    let suppressions = nosec::Suppressions::read(parsed);
+    findings.retain(|f| !suppressions.suppresses(f.line, f.test_id));
+    findings.sort_by_key(|f| (f.line, f.column, f.test_id));
+    findings
+}
+
+/// A file's risk score: each finding weighs severity (low 1, medium 3, high 5) times
+/// confidence (low 1, medium 2, high 3), as in docs/ANALYZE.md.
+pub fn risk_score(findings: &[Finding]) -> u32 {
+    let weight = |level: Level| match level {
+        Level::Low => 1,
+        Level::Medium => 3,
+        Level::High => 5,
+    };
+    let confidence = |level: Level| match level {
+        Level::Low => 1,
+        Level::Medium => 2,
+        Level::High => 3,
+    };
+    findings.iter().map(|f| weight(f.severity) * confidence(f.confidence)).sum()
+}
