@@ -34,6 +34,7 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B605", "start_process_with_a_shell", 78),
     ("B606", "start_process_with_no_shell", 78),
     ("B607", "start_process_with_partial_path", 78),
+    ("B609", "linux_commands_wildcard_injection", 155),
     ("B701", "jinja2_autoescape_false", 94),
     ("B702", "use_of_mako_templates", 80),
 ];
@@ -433,6 +434,40 @@ impl Walker<'_, '_> {
                     Level::High,
                     78,
                     message.into(),
+                );
+            }
+        }
+        let shell_true = matches!(shell_keyword.map(|k| &k.value), Some(Expr::BooleanLiteral(b)) if b.value);
+        if (SHELL.contains(&q) || (SUBPROCESS.contains(&q) && shell_true)) && has_args {
+            let command = match &call.arguments.args[0] {
+                Expr::StringLiteral(s) => s.value.to_str().to_string(),
+                Expr::List(list) => list
+                    .elts
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            " {}",
+                            context::literal(e)
+                                .filter(|_| !matches!(e, Expr::Name(_)))
+                                .unwrap_or_else(|| "None".into())
+                        )
+                    })
+                    .collect(),
+                _ => String::new(),
+            };
+            let wildcard =
+                command.contains('*') && ["chown", "chmod", "tar", "rsync"].iter().any(|f| command.contains(f));
+            if wildcard {
+                let message = format!("Possible wildcard injection in call: {q}");
+                self.report_split(
+                    shell_at,
+                    call.start(),
+                    "B609",
+                    "linux_commands_wildcard_injection",
+                    Level::High,
+                    Level::Medium,
+                    155,
+                    message,
                 );
             }
         }
