@@ -11,6 +11,7 @@ pub mod context;
 pub mod nosec;
 pub mod passwords;
 pub mod rules;
+pub mod sql;
 
 use super::parse::ParsedModule;
 use super::report::{Finding, Level};
