@@ -94,3 +94,50 @@ fn tls_and_template_rules_match_bandit() {
     ];
     assert_eq!(found, bandit);
 }
+
+/// Expected: bandit 1.9.4 on tests/programs/analyze/wildcard_sample.py.
+#[test]
+fn wildcard_injection_matches_bandit() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze/wildcard_sample.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let options = AnalyzeOptions { target: TargetVersion::DEFAULT, environment: ImportEnvironment::default() };
+    let report = analyze_source(&path, String::new(), &text, Path::new("/nonexistent"), &options);
+    let mut found: Vec<(usize, &str, &str, &str)> =
+        report.findings.iter().map(|f| (f.line, f.test_id, f.severity.as_str(), f.confidence.as_str())).collect();
+    found.sort();
+    let bandit = [
+        (2, "B404", "LOW", "HIGH"),
+        (4, "B605", "LOW", "HIGH"),
+        (4, "B607", "LOW", "HIGH"),
+        (4, "B609", "HIGH", "MEDIUM"),
+        (5, "B602", "LOW", "HIGH"),
+        (5, "B607", "LOW", "HIGH"),
+        (5, "B609", "HIGH", "MEDIUM"),
+        (6, "B603", "LOW", "HIGH"),
+        (6, "B607", "LOW", "HIGH"),
+    ];
+    assert_eq!(found, bandit);
+}
+
+/// Expected: bandit 1.9.4 on tests/programs/analyze/sql_sample.py (line, col_offset, test ID,
+/// severity, confidence); line 7's constant query is not flagged by either.
+#[test]
+fn sql_built_from_strings_matches_bandit() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze/sql_sample.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let options = AnalyzeOptions { target: TargetVersion::DEFAULT, environment: ImportEnvironment::default() };
+    let report = analyze_source(&path, String::new(), &text, Path::new("/nonexistent"), &options);
+    let found: Vec<(usize, usize, &str, &str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.line, f.column, f.test_id, f.severity.as_str(), f.confidence.as_str()))
+        .collect();
+    let bandit = [
+        (2, 19, "B608", "MEDIUM", "MEDIUM"),
+        (3, 12, "B608", "MEDIUM", "LOW"),
+        (4, 19, "B608", "MEDIUM", "MEDIUM"),
+        (5, 19, "B608", "MEDIUM", "MEDIUM"),
+        (6, 12, "B608", "MEDIUM", "LOW"),
+    ];
+    assert_eq!(found, bandit);
+}

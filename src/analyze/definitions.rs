@@ -156,6 +156,7 @@ impl Collector<'_, '_> {
             .filter(|(i, p)| !(is_method && *i == 0 && matches!(p.name.id.as_str(), "self" | "cls")))
             .map(|(_, p)| p)
             .collect();
+        let complexity = cyclomatic::function(def);
         let returns = def.returns.as_ref().map(|r| format!(" -> {}", self.text(r.as_ref()))).unwrap_or_default();
         let function = Function {
             name: def.name.id.to_string(),
@@ -170,8 +171,8 @@ impl Collector<'_, '_> {
             parameters: counted.len(),
             annotated_return: def.returns.is_some(),
             docstring: docstring_of(&def.body),
-            cyclomatic: cyclomatic::function(def),
-            rank: cyclomatic::rank(cyclomatic::function(def)),
+            cyclomatic: complexity,
+            rank: cyclomatic::rank(complexity),
             cognitive: cognitive::function(def),
         };
         self.out.functions.push(function);

@@ -2,8 +2,9 @@
 //! messages, `# nosec` and `# nosec B123` honoured, and a per-file risk score.
 //!
 //! [`blacklist`] holds bandit's call and import blacklists (B3xx, B4xx, data generated from
-//! bandit); [`rules`] the plugin tests (B1xx, B5xx, B6xx, B7xx); [`context`] resolves call
-//! names through import aliases the way bandit does; [`nosec`] reads the suppression comments.
+//! bandit); [`rules`] walks the module and runs the plugin tests (B1xx, B5xx, B6xx, B7xx), with
+//! [`passwords`] (B105–B107) and [`sql`] (B608) apart; [`context`] resolves call names through
+//! import aliases the way bandit does; [`nosec`] reads the suppression comments.
 
 pub mod blacklist;
 mod blacklist_data;
@@ -11,6 +12,7 @@ pub mod context;
 pub mod nosec;
 pub mod passwords;
 pub mod rules;
+pub mod sql;
 
 use super::parse::ParsedModule;
 use super::report::{Finding, Level};

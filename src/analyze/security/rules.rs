@@ -3,11 +3,14 @@
 //! pass/continue, B113 requests without timeout, B324 weak hashlib hashes, B506 yaml.load,
 //! B602–B607 processes and shells. Severities, confidences, CWEs and texts are bandit 1.9's.
 
+use std::collections::HashSet;
+
 use ruff_text_size::{Ranged, TextSize};
 
 use super::blacklist;
 use super::context::{self, Aliases};
 use super::passwords;
+use super::sql;
 use crate::analyze::parse::ast::{self, visitor, Expr, Stmt};
 use crate::analyze::parse::ParsedModule;
 use crate::analyze::report::{Finding, Level};
@@ -34,6 +37,8 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B605", "start_process_with_a_shell", 78),
     ("B606", "start_process_with_no_shell", 78),
     ("B607", "start_process_with_partial_path", 78),
+    ("B608", "hardcoded_sql_expressions", 89),
+    ("B609", "linux_commands_wildcard_injection", 155),
     ("B701", "jinja2_autoescape_false", 94),
     ("B702", "use_of_mako_templates", 80),
 ];
@@ -80,11 +85,28 @@ struct Walker<'p, 's> {
     parsed: &'p ParsedModule<'s>,
     aliases: Aliases,
     findings: Vec<Finding>,
+    /// B608 needs parents, which the visitor does not give: nodes (by address) that are
+    /// operands of a binary operator, positional arguments of an `execute` call, and
+    /// `"...".format` attributes already checked as part of their call.
+    binop_operands: HashSet<usize>,
+    execute_arguments: HashSet<usize>,
+    checked_format_attributes: HashSet<usize>,
+}
+
+fn address(expr: &Expr) -> usize {
+    expr as *const Expr as usize
 }
 
 /// Runs every test over the module.
 pub fn run(parsed: &ParsedModule<'_>) -> Vec<Finding> {
-    let mut walker = Walker { parsed, aliases: Aliases::default(), findings: Vec::new() };
+    let mut walker = Walker {
+        parsed,
+        aliases: Aliases::default(),
+        findings: Vec::new(),
+        binop_operands: HashSet::new(),
+        execute_arguments: HashSet::new(),
+        checked_format_attributes: HashSet::new(),
+    };
     for stmt in &parsed.module.body {
         visitor::Visitor::visit_stmt(&mut walker, stmt);
     }
@@ -436,6 +458,40 @@ impl Walker<'_, '_> {
                 );
             }
         }
+        let shell_true = matches!(shell_keyword.map(|k| &k.value), Some(Expr::BooleanLiteral(b)) if b.value);
+        if (SHELL.contains(&q) || (SUBPROCESS.contains(&q) && shell_true)) && has_args {
+            let command = match &call.arguments.args[0] {
+                Expr::StringLiteral(s) => s.value.to_str().to_string(),
+                Expr::List(list) => list
+                    .elts
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            " {}",
+                            context::literal(e)
+                                .filter(|_| !matches!(e, Expr::Name(_)))
+                                .unwrap_or_else(|| "None".into())
+                        )
+                    })
+                    .collect(),
+                _ => String::new(),
+            };
+            let wildcard =
+                command.contains('*') && ["chown", "chmod", "tar", "rsync"].iter().any(|f| command.contains(f));
+            if wildcard {
+                let message = format!("Possible wildcard injection in call: {q}");
+                self.report_split(
+                    shell_at,
+                    call.start(),
+                    "B609",
+                    "linux_commands_wildcard_injection",
+                    Level::High,
+                    Level::Medium,
+                    155,
+                    message,
+                );
+            }
+        }
         if NO_SHELL.contains(&q) {
             let message = "Starting a process without a shell.";
             self.report(
@@ -472,6 +528,61 @@ impl Walker<'_, '_> {
                     );
                 }
             }
+        }
+    }
+
+    fn sql(&mut self, at: TextSize, statement: &str, execute_call: bool, str_replace: bool) {
+        if sql::looks_like_sql(statement) {
+            let confidence = if execute_call && !str_replace { Level::Medium } else { Level::Low };
+            let message = "Possible SQL injection vector through string-based query construction.";
+            self.report(at, "B608", "hardcoded_sql_expressions", Level::Medium, confidence, 89, message.into());
+        }
+    }
+
+    /// B608 for the expressions whose parent bandit looks at.
+    fn sql_expression(&mut self, expr: &Expr) {
+        match expr {
+            Expr::BinOp(binop) => {
+                if !self.binop_operands.contains(&address(expr)) {
+                    let wrapped = self.execute_arguments.contains(&address(expr));
+                    for (literal, statement) in sql::binop_statements(expr) {
+                        self.sql(literal.start(), &statement, wrapped, false);
+                    }
+                }
+                for operand in [binop.left.as_ref(), binop.right.as_ref()] {
+                    self.binop_operands.insert(address(operand));
+                }
+            }
+            Expr::Call(call) => {
+                if matches!(context::short_call_name(call), "execute" | "executemany") {
+                    for argument in call.arguments.args.iter() {
+                        self.execute_arguments.insert(address(argument));
+                    }
+                }
+                if let Expr::Attribute(attribute) = call.func.as_ref() {
+                    if let (Expr::StringLiteral(s), "format" | "replace") =
+                        (attribute.value.as_ref(), attribute.attr.id.as_str())
+                    {
+                        self.checked_format_attributes.insert(address(&call.func));
+                        let wrapped = self.execute_arguments.contains(&address(expr));
+                        self.sql(s.start(), s.value.to_str(), wrapped, attribute.attr.id.as_str() == "replace");
+                    }
+                }
+            }
+            Expr::Attribute(attribute) if !self.checked_format_attributes.contains(&address(expr)) => {
+                if let (Expr::StringLiteral(s), "format" | "replace") =
+                    (attribute.value.as_ref(), attribute.attr.id.as_str())
+                {
+                    self.sql(s.start(), s.value.to_str(), false, attribute.attr.id.as_str() == "replace");
+                }
+            }
+            Expr::FString(fstring) => {
+                if let Some(statement) = sql::fstring_literals(fstring) {
+                    let wrapped = self.execute_arguments.contains(&address(expr));
+                    self.sql(fstring.start(), &statement, wrapped, false);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -627,6 +738,7 @@ impl<'a> visitor::Visitor<'a> for Walker<'_, '_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        self.sql_expression(expr);
         match expr {
             Expr::Call(call) => self.call(call),
             Expr::Dict(dict) => {
