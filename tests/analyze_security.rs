@@ -6,12 +6,18 @@ use std::path::{Path, PathBuf};
 
 use loupe::analyze::{analyze_source, AnalyzeOptions, ImportEnvironment, TargetVersion};
 
-#[test]
-fn findings_match_bandit_on_the_sample() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze/security_sample.py");
+/// The report for one fixture of tests/programs/analyze, analysed for the default Python version
+/// with no interpreter to classify imports.
+fn analyze_fixture(name: &str) -> loupe::analyze::report::FileReport {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze").join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let options = AnalyzeOptions { target: TargetVersion::DEFAULT, environment: ImportEnvironment::default() };
-    let report = analyze_source(&path, String::new(), &text, Path::new("/nonexistent"), &options);
+    analyze_source(&path, String::new(), &text, Path::new("/nonexistent"), &options)
+}
+
+#[test]
+fn findings_match_bandit_on_the_sample() {
+    let report = analyze_fixture("security_sample.py");
     let mut found: Vec<(usize, &str, &str, &str)> =
         report.findings.iter().map(|f| (f.line, f.test_id, f.severity.as_str(), f.confidence.as_str())).collect();
     found.sort();
@@ -51,10 +57,7 @@ fn findings_match_bandit_on_the_sample() {
 /// test ID, text).
 #[test]
 fn hard_coded_passwords_match_bandit() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze/passwords_sample.py");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let options = AnalyzeOptions { target: TargetVersion::DEFAULT, environment: ImportEnvironment::default() };
-    let report = analyze_source(&path, String::new(), &text, Path::new("/nonexistent"), &options);
+    let report = analyze_fixture("passwords_sample.py");
     let found: Vec<(usize, usize, &str, String)> =
         report.findings.iter().map(|f| (f.line, f.column, f.test_id, f.message.clone())).collect();
     let bandit = [
@@ -76,10 +79,7 @@ fn hard_coded_passwords_match_bandit() {
 /// severity, confidence).
 #[test]
 fn tls_and_template_rules_match_bandit() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze/web_sample.py");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let options = AnalyzeOptions { target: TargetVersion::DEFAULT, environment: ImportEnvironment::default() };
-    let report = analyze_source(&path, String::new(), &text, Path::new("/nonexistent"), &options);
+    let report = analyze_fixture("web_sample.py");
     let found: Vec<(usize, usize, &str, &str, &str)> = report
         .findings
         .iter()
@@ -98,10 +98,7 @@ fn tls_and_template_rules_match_bandit() {
 /// Expected: bandit 1.9.4 on tests/programs/analyze/wildcard_sample.py.
 #[test]
 fn wildcard_injection_matches_bandit() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze/wildcard_sample.py");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let options = AnalyzeOptions { target: TargetVersion::DEFAULT, environment: ImportEnvironment::default() };
-    let report = analyze_source(&path, String::new(), &text, Path::new("/nonexistent"), &options);
+    let report = analyze_fixture("wildcard_sample.py");
     let mut found: Vec<(usize, &str, &str, &str)> =
         report.findings.iter().map(|f| (f.line, f.test_id, f.severity.as_str(), f.confidence.as_str())).collect();
     found.sort();
@@ -123,10 +120,7 @@ fn wildcard_injection_matches_bandit() {
 /// severity, confidence); line 7's constant query is not flagged by either.
 #[test]
 fn sql_built_from_strings_matches_bandit() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze/sql_sample.py");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let options = AnalyzeOptions { target: TargetVersion::DEFAULT, environment: ImportEnvironment::default() };
-    let report = analyze_source(&path, String::new(), &text, Path::new("/nonexistent"), &options);
+    let report = analyze_fixture("sql_sample.py");
     let found: Vec<(usize, usize, &str, &str, &str)> = report
         .findings
         .iter()

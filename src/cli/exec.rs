@@ -43,13 +43,7 @@ pub async fn run(args: ExecArgs) -> anyhow::Result<u8> {
 
 fn exec(args: &ExecArgs) -> anyhow::Result<u8> {
     let cwd_now = std::env::current_dir().context("reading the current directory")?;
-    let cwd = match &args.cwd {
-        Some(c) => std::path::absolute(c)?,
-        None => cwd_now.clone(),
-    };
-    if !cwd.is_dir() {
-        bail!("working directory {} does not exist", cwd.display());
-    }
+    let cwd = super::working_directory(args.cwd.as_deref(), &cwd_now)?;
     let (python_args, script) = python_arguments(args.code.as_deref(), &args.program)?;
     let overrides = args.sandbox.with_config_file(&args.env)?;
     let policy = Policy::resolve(&overrides, Purpose::Exec)?;

@@ -18,6 +18,22 @@ use clap::Parser;
 pub use args::{AttachArgs, Cli, Command, EnvArgs, EnvCommand, FlameArgs, FlameOutputArgs, ProfileArgs, RunArgs};
 pub use sandbox_args::SandboxArgs;
 
+/// The program's working directory: `requested` (relative to the current directory), else the
+/// current directory; an error says when it does not exist.
+fn working_directory(
+    requested: Option<&std::path::Path>,
+    current: &std::path::Path,
+) -> anyhow::Result<std::path::PathBuf> {
+    let cwd = match requested {
+        Some(c) => std::path::absolute(c)?,
+        None => current.to_path_buf(),
+    };
+    if !cwd.is_dir() {
+        anyhow::bail!("working directory {} does not exist", cwd.display());
+    }
+    Ok(cwd)
+}
+
 /// Exit code for loupe's own failures (as opposed to the debuggee's exit code, which loupe
 /// passes through).
 pub const EXIT_LOUPE_FAILED: u8 = 125;

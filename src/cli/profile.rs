@@ -27,13 +27,7 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
         bail!("{} does not exist (or is not a file): give the path of a Python script", script.display());
     }
     let cwd_now = std::env::current_dir().context("reading the current directory")?;
-    let cwd = match &args.cwd {
-        Some(c) => std::path::absolute(c)?,
-        None => cwd_now.clone(),
-    };
-    if !cwd.is_dir() {
-        bail!("working directory {} does not exist", cwd.display());
-    }
+    let cwd = super::working_directory(args.cwd.as_deref(), &cwd_now)?;
     let env = flame::parse_env(&args.env)?;
     let python = interpreter::resolve(args.python.as_deref(), &cwd_now).await?;
 
