@@ -343,3 +343,57 @@ fn the_environment_overlay_lists_packages_and_saves_the_chosen_interpreter() {
         std::fs::read_dir(&projects).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
     assert!(saved.contains("\"interpreter\""), "{saved}");
 }
+
+#[test]
+fn analysis_findings_open_in_the_source_and_a_missing_import_is_installed_with_one_key() {
+    // A project with a shell=True call and an import its fresh venv lacks (six).
+    let homes = Homes::new();
+    let project = tempfile::tempdir().unwrap();
+    std::fs::create_dir(project.path().join(".git")).unwrap();
+    let app = project.path().join("app.py");
+    std::fs::write(
+        &app,
+        "import subprocess\n\ntry:\n    import six\nexcept ImportError:\n    six = None\n\n\ndef main():\n    \
+         return subprocess.call('true', shell=True)\n\n\nmain()\n",
+    )
+    .unwrap();
+    let venv = project.path().join(".venv");
+    let status = std::process::Command::new(python()).args(["-m", "venv"]).arg(&venv).status().unwrap();
+    assert!(status.success());
+    let venv_python = venv.join("bin/python");
+    let args = ["run", "--backend", "pdb", "--python", venv_python.to_str().unwrap(), app.to_str().unwrap()];
+    let mut tui = Tui::spawn(&args, project.path(), &homes.env(), 120, 40);
+    tui.wait_text("stopped (entry)");
+    tui.send("A");
+    tui.wait_for("the finding", |s| row_with(s, "B602").is_some_and(|r| r.contains("app.py:10")));
+    tui.wait_text("not installed: six");
+    screenshot(&tui, "analysis");
+    // Enter on the B602 row shows line 10 in the source pane.
+    let screen = tui.screen();
+    let findings: Vec<&str> = screen
+        .lines()
+        .filter(|l| ["HIGH ", "MEDIUM ", "LOW "].iter().any(|level| l.contains(&format!("┃{level}"))))
+        .collect();
+    let up = findings.iter().position(|l| l.contains("B602")).expect("B602 among the findings");
+    for _ in 0..up {
+        tui.send("j");
+    }
+    tui.send("\r");
+    tui.wait_for("the source at line 10", |s| {
+        !s.contains("Enter: open") && s.contains("app.py") && s.contains("shell=True")
+    });
+    // The Environment overlay offers the install; only an explicit yes runs pip.
+    tui.send("E");
+    tui.wait_text("imported but not installed: six");
+    tui.send("i");
+    tui.wait_text("Install six into");
+    tui.send("y");
+    tui.wait_for("pip done", |s| s.contains("installed six"));
+    // The analysis is refreshed against the new environment: nothing is missing any more.
+    tui.wait_for("no missing import", |s| !s.contains("imported but not installed"));
+    tui.send("\x1b");
+    tui.wait_for("the overlay closed", |s| !s.contains("Tab: switch"));
+    tui.send("q");
+    tui.wait_exit();
+    assert_terminal_restored(&tui);
+}

@@ -55,6 +55,28 @@ pub struct Installed {
     pub problems: Vec<MetadataProblem>,
 }
 
+/// The distribution to install for a top-level import name: the name itself, except for the
+/// well-known packages whose import name differs from what pip installs.
+pub fn distribution_for_import(module: &str) -> &str {
+    match module {
+        "yaml" => "PyYAML",
+        "PIL" => "Pillow",
+        "cv2" => "opencv-python",
+        "sklearn" => "scikit-learn",
+        "bs4" => "beautifulsoup4",
+        "dateutil" => "python-dateutil",
+        "dotenv" => "python-dotenv",
+        "jwt" => "PyJWT",
+        "Crypto" => "pycryptodome",
+        "OpenSSL" => "pyOpenSSL",
+        "serial" => "pyserial",
+        "magic" => "python-magic",
+        "attr" => "attrs",
+        "google.protobuf" | "google" => "protobuf",
+        other => other,
+    }
+}
+
 pub fn normalize_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut separator = false;

@@ -60,6 +60,7 @@ pub enum Action {
     EditWatch,
     ViewValue,
     Environment,
+    Analysis,
     Cancel,
 }
 
@@ -150,6 +151,7 @@ impl Action {
         Action::EditWatch,
         Action::ViewValue,
         Action::Environment,
+        Action::Analysis,
         Action::Cancel,
     ];
 
@@ -201,6 +203,7 @@ impl Action {
             Action::EditWatch => "edit_watch",
             Action::ViewValue => "view_value",
             Action::Environment => "environment",
+            Action::Analysis => "analysis",
             Action::Cancel => "cancel",
         }
     }
@@ -254,6 +257,7 @@ impl Action {
             Action::EditWatch => "edit the selected watch",
             Action::ViewValue => "view the selected value in full",
             Action::Environment => "show the environment: packages, problems, interpreters",
+            Action::Analysis => "show the analyzer's findings for the project (Enter opens one)",
             Action::Cancel => "cancel; dismiss a message or completions",
         }
     }
@@ -271,7 +275,7 @@ impl Action {
                 Group::Panes
             }
             Expand | Collapse | Activate | AddWatch | EditWatch | ViewValue => Group::VariablesAndWatches,
-            Quit | Help | Environment | Cancel => Group::Other,
+            Quit | Help | Environment | Analysis | Cancel => Group::Other,
         }
     }
 }
@@ -588,6 +592,7 @@ const DEFAULTS: &[(Action, &[KeyCombo])] = {
         (EditWatch, &[c('W')]),
         (ViewValue, &[c('v')]),
         (Environment, &[c('E')]),
+        (Analysis, &[c('A')]),
         (Cancel, &[key(Esc)]),
     ]
 };

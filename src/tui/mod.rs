@@ -4,6 +4,7 @@
 //! through messages, so a slow backend never freezes a key press. The UI is state and update
 //! ([`app`]: events in, requests out) and view ([`view`]: a pure render of state).
 
+pub mod analysis_task;
 pub mod app;
 pub mod config;
 pub mod flame;

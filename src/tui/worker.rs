@@ -48,6 +48,17 @@ pub enum Request {
     },
     Restart,
     Terminate,
+    /// Analyse the project now and whenever its files change (in the background).
+    Analyze {
+        project: PathBuf,
+        program: Option<PathBuf>,
+        interpreter: Option<PathBuf>,
+    },
+    /// Install `packages` with pip into `interpreter`'s environment (in the background).
+    Install {
+        interpreter: PathBuf,
+        packages: Vec<String>,
+    },
     /// Read the environment of `interpreter` and find every interpreter (in the background).
     LoadEnvironment {
         interpreter: PathBuf,
@@ -170,6 +181,12 @@ pub enum Update {
         what: String,
         message: String,
     },
+    /// The Analysis overlay's data (again after every change).
+    Analysis(std::sync::Arc<super::app::AnalysisSnapshot>),
+    /// What pip is doing.
+    InstallProgress(String),
+    /// pip is done: what changed, or why it failed (with what changed anyway).
+    Installed(Result<String, String>),
     /// The Environment overlay's data.
     Environment(std::sync::Arc<super::app::EnvSnapshot>),
     /// The worker is done: the session ended or the user quit.
@@ -180,7 +197,8 @@ pub enum Update {
 pub fn spawn(session: Session) -> (mpsc::UnboundedSender<Request>, mpsc::UnboundedReceiver<Update>) {
     let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (update_tx, update_rx) = mpsc::unbounded_channel();
-    tokio::spawn(Worker { session, updates: update_tx, epoch: 0 }.run(request_rx));
+    let analysis_refresh = std::sync::Arc::new(tokio::sync::Notify::new());
+    tokio::spawn(Worker { session, updates: update_tx, epoch: 0, analysis_refresh }.run(request_rx));
     (request_tx, update_rx)
 }
 
@@ -189,6 +207,8 @@ struct Worker {
     updates: mpsc::UnboundedSender<Update>,
     /// Stops seen so far.
     epoch: u64,
+    /// Tells the analysis task to ask the interpreter again and re-analyse (after an install).
+    analysis_refresh: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Worker {
@@ -269,6 +289,20 @@ impl Worker {
             }
             Request::Jump { thread, file, line } => ("jump", s.jump(thread, &file, line).await.map(|()| None)),
             Request::Restart => ("restart", s.restart().await.map(|()| None)),
+            Request::Analyze { project, program, interpreter } => {
+                let refresh = self.analysis_refresh.clone();
+                tokio::spawn(super::analysis_task::run(project, program, interpreter, refresh, self.updates.clone()));
+                ("analysis", Ok(None))
+            }
+            Request::Install { interpreter, packages } => {
+                let (updates, refresh) = (self.updates.clone(), self.analysis_refresh.clone());
+                tokio::spawn(async move {
+                    let result = install(&interpreter, &packages, &updates).await;
+                    let _ = updates.send(Update::Installed(result));
+                    refresh.notify_one();
+                });
+                ("install", Ok(None))
+            }
             Request::LoadEnvironment { interpreter, project } => {
                 // Slow (a probe the first time, a directory walk): never in the session's way.
                 let updates = self.updates.clone();
@@ -354,6 +388,38 @@ impl Worker {
             self.send(Update::Breakpoints(self.session.breakpoints().cloned().collect()));
         }
         false
+    }
+}
+
+/// pip for the Environment overlay's one-key installs, progress sent as it comes.
+async fn install(
+    interpreter: &Path,
+    packages: &[String],
+    updates: &mpsc::UnboundedSender<Update>,
+) -> Result<String, String> {
+    use crate::pyenv::pip::{self, PipEvent};
+    let facts = crate::pyenv::facts::facts(interpreter).await.map_err(|e| format!("{e:#}"))?;
+    let mut args = vec!["install".to_string()];
+    args.extend(packages.iter().cloned());
+    let progress = |event: PipEvent| {
+        let text = match event {
+            PipEvent::Collecting(what) => format!("collecting {what}"),
+            PipEvent::Downloading { file, done, total: Some(total) } if total > 0 => {
+                format!("downloading {file} {}%", done * 100 / total)
+            }
+            PipEvent::Downloading { file, .. } => format!("downloading {file}"),
+            PipEvent::Installing(names) => format!("installing {}", names.join(", ")),
+            PipEvent::Uninstalling(what) => format!("uninstalling {what}"),
+            PipEvent::Line(_) => return,
+        };
+        let _ = updates.send(Update::InstallProgress(text));
+    };
+    let outcome = pip::run(interpreter, &facts.site_packages, &args, progress, std::future::pending())
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    match outcome.failure {
+        None => Ok(outcome.change.to_string()),
+        Some(failure) => Err(format!("{failure} ({})", outcome.change)),
     }
 }
 

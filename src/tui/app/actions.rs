@@ -36,6 +36,10 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
     if app.env.open {
         return env_key(app, key);
     }
+    if app.analysis.open {
+        analysis_key(app, key);
+        return Vec::new();
+    }
     if app.dialog.is_some() {
         return dialog_key(app, key);
     }
@@ -51,7 +55,29 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
 /// Keys while the Environment overlay is open: move, switch tabs, reload, choose an interpreter.
 fn env_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
     let visible = crate::tui::view::env::list_height(app.size);
+    if let Some(packages) = app.env.confirm.take() {
+        // Installing changes the user's environment: only an explicit yes does it.
+        if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+            if let Some(interpreter) = app.facts.interpreter_path.clone() {
+                app.env.installing = Some(format!("installing {}", packages.join(", ")));
+                return vec![Request::Install { interpreter, packages }];
+            }
+        }
+        return Vec::new();
+    }
     match (key.code, app.keymap.lookup(&key, false)) {
+        (KeyCode::Char('i'), _) if app.env.installing.is_none() => {
+            let missing = app.analysis.snapshot.as_ref().map(|s| s.missing.clone()).unwrap_or_default();
+            if missing.is_empty() {
+                app.notify("the project imports nothing that is missing from this environment");
+            } else {
+                let names = missing
+                    .iter()
+                    .map(|m| crate::pyenv::packages::distribution_for_import(&m.module).to_string())
+                    .collect();
+                app.env.confirm = Some(names);
+            }
+        }
         (KeyCode::Esc, _) | (_, Some(Action::Environment | Action::Quit | Action::Cancel)) => app.env.open = false,
         (KeyCode::Tab | KeyCode::BackTab, _) => app.env.switch_tab(),
         (_, Some(Action::Down)) => app.env.move_cursor(1, visible),
@@ -70,6 +96,32 @@ fn env_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
         _ => {}
     }
     Vec::new()
+}
+
+/// Keys while the Analysis overlay is open: move, and Enter shows the finding in the source pane.
+fn analysis_key(app: &mut App, key: KeyEvent) {
+    let visible = crate::tui::view::analysis::list_height(app.size);
+    match (key.code, app.keymap.lookup(&key, false)) {
+        (KeyCode::Esc, _) | (_, Some(Action::Analysis | Action::Quit | Action::Cancel)) => app.analysis.open = false,
+        (_, Some(Action::Down)) => app.analysis.move_cursor(1, visible),
+        (_, Some(Action::Up)) => app.analysis.move_cursor(-1, visible),
+        (_, Some(Action::PageDown)) => app.analysis.move_cursor(visible as isize, visible),
+        (_, Some(Action::PageUp)) => app.analysis.move_cursor(-(visible as isize), visible),
+        (_, Some(Action::Top)) => app.analysis.move_cursor(isize::MIN / 2, visible),
+        (_, Some(Action::Bottom)) => app.analysis.move_cursor(isize::MAX / 2, visible),
+        (KeyCode::Enter, _) => {
+            let Some(row) = app.analysis.selected().cloned() else { return };
+            match app.source.open(&row.file) {
+                Ok(()) => {
+                    app.source.goto_line(row.line);
+                    app.focus = Pane::Source;
+                    app.analysis.open = false;
+                }
+                Err(e) => app.warn(format!("{e:#}")),
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Makes the interpreter under the cursor the project's: `loupe run` here uses it from the next
@@ -154,6 +206,10 @@ pub fn act(app: &mut App, action: Action) -> Vec<Request> {
         }
         Action::Environment => {
             app.env.open = true;
+            Vec::new()
+        }
+        Action::Analysis => {
+            app.analysis.open = true;
             Vec::new()
         }
         Action::Search => {
@@ -865,7 +921,7 @@ fn run_command(app: &mut App, command: Command) -> Vec<Request> {
 
 pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Request> {
     let Some(areas) = app.areas else { return Vec::new() };
-    if app.dialog.is_some() || app.help.is_some() || app.env.open {
+    if app.dialog.is_some() || app.help.is_some() || app.env.open || app.analysis.open {
         if app.env.open && matches!(mouse.kind, MouseEventKind::ScrollDown | MouseEventKind::ScrollUp) {
             let visible = crate::tui::view::env::list_height(app.size);
             app.env.move_cursor(if mouse.kind == MouseEventKind::ScrollDown { 3 } else { -3 }, visible);

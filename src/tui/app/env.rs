@@ -33,6 +33,10 @@ pub struct EnvPane {
     pub scroll: usize,
     pub snapshot: Option<Arc<EnvSnapshot>>,
     pub loading: bool,
+    /// Distributions waiting for the user's yes to be installed.
+    pub confirm: Option<Vec<String>>,
+    /// What pip is doing, while it runs.
+    pub installing: Option<String>,
 }
 
 impl EnvPane {

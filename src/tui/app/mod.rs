@@ -2,6 +2,7 @@
 //! the session worker come out. Nothing here draws, and nothing here waits on the backend.
 
 mod actions;
+mod analysis;
 mod console;
 mod dialog;
 mod env;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 
+pub use analysis::{AnalysisPane, AnalysisRow, AnalysisSnapshot, MissingImport};
 pub use console::{ConsoleLine, ConsoleState, LineKind};
 pub use dialog::{BreakpointForm, Dialog};
 pub use env::{EnvPane, EnvSnapshot, EnvTab};
@@ -81,6 +83,8 @@ pub struct App {
     pub help: Option<u16>,
     /// The Environment overlay.
     pub env: EnvPane,
+    /// The Analysis overlay.
+    pub analysis: AnalysisPane,
     /// The project (whose breakpoints and chosen interpreter are saved).
     pub project_root: PathBuf,
     pub notice: Option<Notice>,
@@ -121,6 +125,7 @@ impl App {
             dialog: None,
             help: None,
             env: EnvPane::default(),
+            analysis: AnalysisPane::default(),
             project_root: PathBuf::new(),
             notice: None,
             areas: None,
@@ -207,6 +212,24 @@ impl App {
         match update {
             Update::Event(event) => return self.on_event(event),
             Update::Phase(phase) => self.set_phase(phase),
+            Update::Analysis(snapshot) => {
+                self.analysis.snapshot = Some(snapshot);
+                self.analysis.running = false;
+                self.analysis.move_cursor(0, 0);
+            }
+            Update::InstallProgress(text) => self.env.installing = Some(text),
+            Update::Installed(result) => {
+                self.env.installing = None;
+                match result {
+                    Ok(change) => self.notify(change),
+                    Err(e) => self.warn(e),
+                }
+                // The overlay and the analysis (refreshed by the worker) show the new state.
+                if let Some(load) = env::load_request(self.facts.interpreter_path.as_ref(), &self.project_root) {
+                    self.env.loading = true;
+                    return vec![load];
+                }
+            }
             Update::Environment(snapshot) => {
                 self.env.snapshot = Some(snapshot);
                 self.env.loading = false;
@@ -533,6 +556,16 @@ impl App {
             }
         }
         requests.push(Request::Start);
+        // The Analysis overlay's findings, computed while the program starts (not when attached:
+        // the sources may be elsewhere).
+        if self.facts.interpreter_path.is_some() && !self.project_root.as_os_str().is_empty() {
+            self.analysis.running = true;
+            requests.push(Request::Analyze {
+                project: self.project_root.clone(),
+                program: self.program_file(),
+                interpreter: self.facts.interpreter_path.clone(),
+            });
+        }
         // The Environment overlay's data, read while the program starts.
         if let Some(load) = env::load_request(self.facts.interpreter_path.as_ref(), &self.project_root) {
             self.env.loading = true;

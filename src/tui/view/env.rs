@@ -56,6 +56,7 @@ pub fn render(frame: &mut Frame, app: &App) {
                     let site = f.site_packages.first().map(|p| p.display().to_string()).unwrap_or_default();
                     lines.push(Line::styled(fit(&format!("site-packages {site}"), width), theme.style(Role::Dim)));
                     problem_lines(&mut lines, &env.problems, width, theme);
+                    install_lines(&mut lines, app, width, theme);
                     lines.push(Line::styled(
                         format!("{} packages", env.installed.packages.len()),
                         theme.style(Role::Title),
@@ -113,6 +114,26 @@ pub fn render(frame: &mut Frame, app: &App) {
         },
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The project's imports this environment lacks (from the analyzer), and the install in progress
+/// or waiting for a yes.
+fn install_lines(lines: &mut Vec<Line>, app: &App, width: usize, theme: &Theme) {
+    let pane = &app.env;
+    if let Some(packages) = &pane.confirm {
+        let python = app.facts.interpreter_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let text = format!("Install {} into {python} with pip?  y: yes · any other key: no", packages.join(", "));
+        lines.push(Line::styled(fit(&text, width), theme.style(Role::Prompt)));
+        return;
+    }
+    if let Some(status) = &pane.installing {
+        lines.push(Line::styled(fit(&format!("pip: {status}"), width), theme.style(Role::StatusRunning)));
+        return;
+    }
+    let Some(missing) = app.analysis.snapshot.as_ref().map(|s| &s.missing).filter(|m| !m.is_empty()) else { return };
+    let list: Vec<String> = missing.iter().map(|m| format!("{} ({}:{})", m.module, m.shown, m.line)).collect();
+    let text = format!("imported but not installed: {}  i: install", list.join(", "));
+    lines.push(Line::styled(fit(&text, width), theme.style(Role::Error)));
 }
 
 fn tabs(tab: EnvTab, theme: &Theme) -> Line<'static> {

@@ -1,6 +1,7 @@
 //! Rendering: pure functions from the app's state to a ratatui frame. No I/O, no waiting, no
 //! parsing here; the source pane's highlighting is computed in `App::prepare` before the draw.
 
+pub mod analysis;
 mod breakpoints;
 mod console;
 mod dialog;
@@ -50,6 +51,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if app.env.open {
         env::render(frame, app);
+    }
+    if app.analysis.open {
+        analysis::render(frame, app);
     }
     if let Some(scroll) = app.help {
         help::render(frame, size, &app.keymap, theme, scroll);

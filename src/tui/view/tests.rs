@@ -402,3 +402,25 @@ fn environment_overlay_packages_and_interpreters() {
     app.on_key(key(KeyCode::Esc));
     assert!(!app.env.open);
 }
+
+#[test]
+fn analysis_overlay_lists_findings_and_opens_one() {
+    use crate::analyze::files::analyze_paths;
+    use crate::analyze::{AnalyzeOptions, ImportEnvironment, TargetVersion};
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze");
+    let options = AnalyzeOptions { target: TargetVersion::DEFAULT, environment: ImportEnvironment::default() };
+    let report = analyze_paths(&[root.join("security_sample.py"), root.join("web_sample.py")], &options);
+    let snapshot = crate::tui::app::AnalysisSnapshot::from_report(&report, &root);
+    let mut app = stopped(110, 30);
+    app.on_key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT));
+    insta::assert_snapshot!("analysis_running", render(&mut app).backend());
+    app.on_update(Update::Analysis(std::sync::Arc::new(snapshot)));
+    app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    insta::assert_snapshot!("analysis_findings", render(&mut app).backend());
+    // Enter shows the selected finding in the source pane.
+    let row = app.analysis.selected().cloned().unwrap();
+    app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(!app.analysis.open);
+    assert_eq!(app.source.path(), Some(row.file.as_path()));
+    assert_eq!(app.source.cursor(), row.line);
+}
