@@ -3,7 +3,7 @@
 Usage: python benches/analyzer_accuracy.py LOUPE_JSON BANDIT_JSON DIR...
 Runs radon through its API (the same functions its CLI calls) on every .py file under the
 directories, skipping site-packages, and prints the agreement table as Markdown plus the
-first disagreements of each kind (for docs/ANALYZE.md).
+first disagreements of each kind (for docs/ANALYZER.md).
 """
 import json
 import multiprocessing

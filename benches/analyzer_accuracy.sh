@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Accuracy and speed of `loupe analyze` against the reference tools, radon and bandit, on the
 # same files: by default the installed CPython 3.11 standard library (site-packages excluded)
-# plus tests/programs/analyze. Prints the agreement table (docs/ANALYZE.md, docs/BENCHMARKS.md)
+# plus tests/programs/analyze. Prints the agreement table (docs/ANALYZER.md, docs/BENCHMARKS.md)
 # and CPU times with the loupe/peer ratio.
 #
 #   benches/analyzer_accuracy.sh [PYTHON] [STDLIB_DIR]

@@ -48,7 +48,7 @@ fn findings_match_bandit_on_the_sample() {
         (38, "B401", "HIGH", "HIGH"),
     ];
     assert_eq!(found, bandit);
-    // Risk score: Σ severity weight × confidence weight (docs/ANALYZE.md).
+    // Risk score: Σ severity weight × confidence weight (docs/ANALYZER.md).
     assert_eq!(report.risk_score, loupe::analyze::security::risk_score(&report.findings));
     assert!(report.findings.iter().all(|f| f.cwe > 0 && !f.message.is_empty()));
 }

@@ -1,6 +1,6 @@
 //! Syntax errors CPython raises in its compiler rather than its parser, which ruff's parser
 //! accepts: misplaced or unknown `from __future__` imports. Measured on the 3.11 standard
-//! library, these were the only compile-stage errors the parser alone missed (docs/ANALYZE.md).
+//! library, these were the only compile-stage errors the parser alone missed (docs/ANALYZER.md).
 
 use ruff_text_size::Ranged;
 

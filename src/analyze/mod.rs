@@ -84,7 +84,7 @@ pub fn analyze_source(
     report
 }
 
-/// The technical-debt estimate (docs/ANALYZE.md): per function, 5 minutes for each point of
+/// The technical-debt estimate (docs/ANALYZER.md): per function, 5 minutes for each point of
 /// cyclomatic complexity above 10 and 5 per point of cognitive complexity above 15 (SonarQube's
 /// thresholds), plus 30 minutes for a file whose maintainability rank is not A.
 fn technical_debt_minutes(report: &FileReport) -> u32 {

@@ -1,5 +1,5 @@
 //! The analysis report: what `loupe analyze --format json` prints (shape documented in
-//! docs/ANALYZE.md and kept stable; fields are only ever added).
+//! docs/ANALYZER.md and kept stable; fields are only ever added).
 
 use serde::Serialize;
 
@@ -38,10 +38,10 @@ pub struct FileReport {
     pub raw: Option<RawMetrics>,
     pub mi: Option<f64>,
     pub mi_rank: Option<String>,
-    /// Minutes of work the file's complexity findings would take to fix (docs/ANALYZE.md).
+    /// Minutes of work the file's complexity findings would take to fix (docs/ANALYZER.md).
     pub technical_debt_minutes: u32,
     pub findings: Vec<Finding>,
-    /// Sum of finding weights (docs/ANALYZE.md): a quick way to sort files by risk.
+    /// Sum of finding weights (docs/ANALYZER.md): a quick way to sort files by risk.
     pub risk_score: u32,
 }
 

@@ -1,4 +1,4 @@
-//! Rendering a report: JSON (the stable shape of docs/ANALYZE.md), human text, SARIF 2.1.0.
+//! Rendering a report: JSON (the stable shape of docs/ANALYZER.md), human text, SARIF 2.1.0.
 
 pub mod json;
 pub mod sarif;

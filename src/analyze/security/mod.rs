@@ -27,7 +27,7 @@ pub fn check(parsed: &ParsedModule<'_>) -> Vec<Finding> {
 }
 
 /// A file's risk score: each finding weighs severity (low 1, medium 3, high 5) times
-/// confidence (low 1, medium 2, high 3), as in docs/ANALYZE.md.
+/// confidence (low 1, medium 2, high 3), as in docs/ANALYZER.md.
 pub fn risk_score(findings: &[Finding]) -> u32 {
     let weight = |level: Level| match level {
         Level::Low => 1,
