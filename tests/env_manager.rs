@@ -350,3 +350,35 @@ fn the_interpreter_chosen_for_a_project_is_what_loupe_run_uses() {
         .run();
     assert_eq!(run.output("stdout"), "(3, 13)\n", "{run}");
 }
+
+#[test]
+fn installs_run_confined_network_on_and_the_home_directory_unreadable() {
+    // A local package whose setup.py (run by pip) tries to read a "secret" in the real home
+    // directory; the install policy lets pip work but hides the rest of the home.
+    let Some(home) = dirs_home() else { return eprintln!("SKIPPED: no home directory to hide") };
+    let secret_dir = tempfile::tempdir_in(&home).unwrap();
+    let secret = secret_dir.path().join("secret.txt");
+    std::fs::write(&secret, "hunter2").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let venv_python = make_venv(&dir.path().join("venv"), true);
+    let pkg = dir.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    std::fs::write(
+        pkg.join("setup.py"),
+        format!(
+            "from setuptools import setup\ntry:\n    open({secret:?}).read()\n    raise SystemExit('THE SECRET WAS READABLE')\n\
+             except PermissionError:\n    pass\nsetup(name='probe-pkg', version='1.0', py_modules=[])\n",
+            secret = secret.display().to_string()
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) =
+        env_text(&["install", "--python", venv_python.to_str().unwrap(), "--", "./pkg"], dir.path());
+    assert!(!stderr.contains("THE SECRET WAS READABLE"), "{stderr}");
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("installed probe-pkg 1.0"), "{stdout}");
+}
+
+fn dirs_home() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(PathBuf::from).filter(|h| h.is_dir())
+}

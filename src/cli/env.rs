@@ -197,7 +197,7 @@ async fn install(cwd: &Path, python: Option<&Path>, files: &[PathBuf], packages:
     }
     // Everything is checked first: a typo on line 40 must not leave 39 packages installed.
     let mut problems = Vec::new();
-    for package in packages {
+    for package in packages.iter().filter(|p| !requirements::is_for_pip(p)) {
         if let Err(reason) = requirements::parse_one(package) {
             problems.push(format!("invalid requirement {package:?}: {reason}"));
         }
@@ -230,7 +230,7 @@ async fn run_pip(cwd: &Path, python: Option<&Path>, args: Vec<String>) -> anyhow
     let executable = choose(cwd, python)?;
     let facts = facts::facts(&executable).await?;
     let mut progress = Progress::new();
-    let outcome = pip::run(&executable, &facts.site_packages, &args, |event| progress.show(&event), async {
+    let outcome = pip::run(&executable, &facts, &args, |event| progress.show(&event), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

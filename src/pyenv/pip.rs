@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+use super::facts::Facts;
 use super::packages::{read_installed, Package};
-use crate::sandbox::{self, PythonProcess, StdioMode};
+use crate::sandbox::{self, Policy, PolicyOverrides, Purpose, PythonProcess, RunOptions, Sandbox, StdioMode};
 
 /// Something pip is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,16 +98,74 @@ pub struct PipOutcome {
     pub cancelled: bool,
 }
 
-/// Runs `python -m pip ARGS` for the environment whose packages live in `site_packages`, sending
-/// progress to `on_event`, until pip ends or `cancel` completes (then pip is killed). pip must be
-/// installed in the environment.
+/// The install policy: the sandbox (at the config file's level, standard by default) with the
+/// network on, the environment's directories writable and pip's cache too, no caps a large wheel
+/// or a parallel build would hit, and pip's, the proxies' and the certificates' variables passed
+/// through; the rest of the home directory (`~/.ssh`, `~/.aws`, ...) stays unreadable. None when
+/// the sandbox is off.
+pub fn install_sandbox(facts: &Facts) -> anyhow::Result<Option<std::sync::Arc<Sandbox>>> {
+    let configured = sandbox::policy::config_file_overrides()?;
+    let mut writable: Vec<PathBuf> = facts.site_packages.clone();
+    if facts.prefix != facts.base_prefix {
+        writable.push(facts.prefix.clone()); // a virtual environment: bin/, include/, share/
+    } else {
+        writable.push(facts.prefix.join("bin"));
+    }
+    let pip_cache =
+        std::env::var_os("PIP_CACHE_DIR").map(PathBuf::from).or_else(|| dirs::cache_dir().map(|c| c.join("pip")));
+    if let Some(cache) = pip_cache {
+        // Landlock grants what exists: make the cache first (pip would anyway).
+        let _ = std::fs::create_dir_all(&cache);
+        writable.push(cache);
+    }
+    let passed_through = |name: &str| {
+        name.starts_with("PIP_")
+            || name.starts_with("UV_")
+            || matches!(
+                name.to_ascii_uppercase().as_str(),
+                "HTTP_PROXY"
+                    | "HTTPS_PROXY"
+                    | "NO_PROXY"
+                    | "ALL_PROXY"
+                    | "SSL_CERT_FILE"
+                    | "SSL_CERT_DIR"
+                    | "REQUESTS_CA_BUNDLE"
+                    | "CURL_CA_BUNDLE"
+            )
+    };
+    let env: Vec<String> =
+        std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()).filter(|k| passed_through(k)).collect();
+    let overrides = PolicyOverrides {
+        level: configured.level,
+        allow_network: Some(true),
+        memory: Some(0),
+        max_file_size: Some(0),
+        max_procs: Some(0),
+        allow_write: writable,
+        env,
+        ..PolicyOverrides::default()
+    };
+    let policy = Policy::resolve(&overrides, Purpose::Debug)?;
+    if policy.is_off() {
+        return Ok(None);
+    }
+    // Local requirements (`./pkg`, `-r requirements.txt`) are read from the current directory.
+    let project = std::env::current_dir().into_iter().collect();
+    let options = RunOptions { project, share_network: false, loupe_read: Vec::new() };
+    Ok(Some(Sandbox::new(policy, options)?))
+}
+
+/// Runs `python -m pip ARGS` for the environment `facts` describes, confined by the install policy
+/// ([`install_sandbox`]), sending progress to `on_event`, until pip ends or `cancel` completes
+/// (then pip is killed). pip must be installed in the environment.
 pub async fn run(
     python: &Path,
-    site_packages: &[PathBuf],
+    facts: &Facts,
     args: &[String],
     mut on_event: impl FnMut(PipEvent),
     cancel: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<PipOutcome> {
+    let site_packages = &facts.site_packages;
     let before = read_installed(site_packages).packages;
     let Some(pip) = before.iter().find(|p| p.normalized_name() == "pip") else {
         bail!(
@@ -124,6 +183,7 @@ pub async fn run(
     }
     let mut process = PythonProcess::new(python, &full);
     process.stdin = StdioMode::Null;
+    process.sandbox = install_sandbox(facts)?;
     // pip's output must be lines, not a terminal's redraws.
     process.env.insert("PYTHONUNBUFFERED".into(), "1".into());
     process.env.insert("PIP_NO_COLOR".into(), "1".into());

@@ -44,6 +44,11 @@ pub struct Requirements {
     pub invalid: Vec<InvalidRequirement>,
 }
 
+/// Options, editables, local paths and bare URLs: not PEP 508, pip's to interpret.
+pub fn is_for_pip(text: &str) -> bool {
+    text.starts_with(['-', '.', '/', '~']) || text.split_whitespace().next().is_some_and(|w| w.contains("://"))
+}
+
 /// Checks one requirement as a user typed it on the command line.
 pub fn parse_one(text: &str) -> Result<Requirement<VerbatimUrl>, String> {
     Requirement::<VerbatimUrl>::from_str(text).map_err(|e| e.to_string().lines().next().unwrap_or("").to_string())
@@ -90,8 +95,7 @@ fn read_requirements_file(file: &Path, out: &mut Requirements, depth: usize) -> 
                 .with_context(|| format!("included from {}:{start_line}", file.display()))?;
             continue;
         }
-        if line.starts_with(['-', '.', '/']) || line.split_whitespace().next().is_some_and(|w| w.contains("://")) {
-            // Options, editables, paths and bare URLs: pip's to interpret.
+        if is_for_pip(&line) {
             out.pip_lines.push(located);
             continue;
         }

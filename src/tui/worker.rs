@@ -414,9 +414,8 @@ async fn install(
         };
         let _ = updates.send(Update::InstallProgress(text));
     };
-    let outcome = pip::run(interpreter, &facts.site_packages, &args, progress, std::future::pending())
-        .await
-        .map_err(|e| format!("{e:#}"))?;
+    let outcome =
+        pip::run(interpreter, &facts, &args, progress, std::future::pending()).await.map_err(|e| format!("{e:#}"))?;
     match outcome.failure {
         None => Ok(outcome.change.to_string()),
         Some(failure) => Err(format!("{failure} ({})", outcome.change)),
