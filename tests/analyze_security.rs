@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 
 use loupe::analyze::{analyze_source, AnalyzeOptions, ImportEnvironment, TargetVersion};
 
+/// (line, column, test ID, severity, confidence) of each finding, in report order.
+fn with_columns(report: &loupe::analyze::report::FileReport) -> Vec<(usize, usize, &str, &str, &str)> {
+    report.findings.iter().map(|f| (f.line, f.column, f.test_id, f.severity.as_str(), f.confidence.as_str())).collect()
+}
+
 /// The report for one fixture of tests/programs/analyze, analysed for the default Python version
 /// with no interpreter to classify imports.
 fn analyze_fixture(name: &str) -> loupe::analyze::report::FileReport {
@@ -80,11 +85,7 @@ fn hard_coded_passwords_match_bandit() {
 #[test]
 fn tls_and_template_rules_match_bandit() {
     let report = analyze_fixture("web_sample.py");
-    let found: Vec<(usize, usize, &str, &str, &str)> = report
-        .findings
-        .iter()
-        .map(|f| (f.line, f.column, f.test_id, f.severity.as_str(), f.confidence.as_str()))
-        .collect();
+    let found = with_columns(&report);
     let bandit = [
         (6, 0, "B501", "HIGH", "HIGH"),
         (7, 14, "B701", "HIGH", "HIGH"),
@@ -121,11 +122,7 @@ fn wildcard_injection_matches_bandit() {
 #[test]
 fn sql_built_from_strings_matches_bandit() {
     let report = analyze_fixture("sql_sample.py");
-    let found: Vec<(usize, usize, &str, &str, &str)> = report
-        .findings
-        .iter()
-        .map(|f| (f.line, f.column, f.test_id, f.severity.as_str(), f.confidence.as_str()))
-        .collect();
+    let found = with_columns(&report);
     let bandit = [
         (2, 19, "B608", "MEDIUM", "MEDIUM"),
         (3, 12, "B608", "MEDIUM", "LOW"),

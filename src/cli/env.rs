@@ -53,8 +53,7 @@ async fn list(cwd: &Path, as_json: bool) -> anyhow::Result<u8> {
     }
     for f in &found {
         let version = f.version.as_deref().unwrap_or("?");
-        let kind = serde_json::to_value(f.kind)?.as_str().unwrap_or("").to_string();
-        write!(out, "{version:<9} {:<8} {:<6} {}", f.implementation, kind, f.path.display())?;
+        write!(out, "{version:<9} {:<8} {:<6} {}", f.implementation, f.kind.as_str(), f.path.display())?;
         if let Some(problem) = &f.problem {
             write!(out, "  ✗ {problem}")?;
         }
@@ -264,15 +263,15 @@ impl Progress {
 
     fn show(&mut self, event: &PipEvent) {
         let text = match event {
-            PipEvent::Collecting(what) => format!("collecting {what}"),
-            PipEvent::Downloading { file, done, total: Some(total) } if *total > 0 => {
+            // A terminal gets a bar for a download in progress.
+            PipEvent::Downloading { file, done, total: Some(total) } if *total > 0 && self.terminal => {
                 let filled = (done * 20 / total).min(20) as usize;
                 format!("[{}{}] {:>3}% {file}", "#".repeat(filled), "-".repeat(20 - filled), done * 100 / total)
             }
-            PipEvent::Downloading { file, .. } => format!("downloading {file}"),
-            PipEvent::Installing(names) => format!("installing {}", names.join(", ")),
-            PipEvent::Uninstalling(what) => format!("uninstalling {what}"),
-            PipEvent::Line(_) => return,
+            other => match other.summary() {
+                Some(text) => text,
+                None => return,
+            },
         };
         if self.terminal {
             let width = 100;

@@ -24,6 +24,19 @@ pub enum Kind {
     Uv,
 }
 
+impl Kind {
+    /// As in `env list --json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::System => "system",
+            Kind::Pyenv => "pyenv",
+            Kind::Conda => "conda",
+            Kind::Venv => "venv",
+            Kind::Uv => "uv",
+        }
+    }
+}
+
 /// An interpreter found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Found {
@@ -342,6 +355,13 @@ fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_are_the_json_names() {
+        for kind in [Kind::System, Kind::Pyenv, Kind::Conda, Kind::Venv, Kind::Uv] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
 
     #[test]
     fn python_names() {

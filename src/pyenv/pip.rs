@@ -32,6 +32,22 @@ pub enum PipEvent {
     Line(String),
 }
 
+impl PipEvent {
+    /// One line for a person (`downloading six-1.16.0.whl 40%`); None for pip's other lines.
+    pub fn summary(&self) -> Option<String> {
+        Some(match self {
+            PipEvent::Collecting(what) => format!("collecting {what}"),
+            PipEvent::Downloading { file, done, total: Some(total) } if *total > 0 => {
+                format!("downloading {file} {}%", done * 100 / total)
+            }
+            PipEvent::Downloading { file, .. } => format!("downloading {file}"),
+            PipEvent::Installing(names) => format!("installing {}", names.join(", ")),
+            PipEvent::Uninstalling(what) => format!("uninstalling {what}"),
+            PipEvent::Line(_) => return None,
+        })
+    }
+}
+
 /// What an install or uninstall changed, read from the environment before and after.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Change {

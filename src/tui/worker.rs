@@ -402,17 +402,9 @@ async fn install(
     let mut args = vec!["install".to_string()];
     args.extend(packages.iter().cloned());
     let progress = |event: PipEvent| {
-        let text = match event {
-            PipEvent::Collecting(what) => format!("collecting {what}"),
-            PipEvent::Downloading { file, done, total: Some(total) } if total > 0 => {
-                format!("downloading {file} {}%", done * 100 / total)
-            }
-            PipEvent::Downloading { file, .. } => format!("downloading {file}"),
-            PipEvent::Installing(names) => format!("installing {}", names.join(", ")),
-            PipEvent::Uninstalling(what) => format!("uninstalling {what}"),
-            PipEvent::Line(_) => return,
-        };
-        let _ = updates.send(Update::InstallProgress(text));
+        if let Some(text) = event.summary() {
+            let _ = updates.send(Update::InstallProgress(text));
+        }
     };
     let outcome =
         pip::run(interpreter, &facts, &args, progress, std::future::pending()).await.map_err(|e| format!("{e:#}"))?;

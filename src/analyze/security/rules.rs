@@ -382,31 +382,22 @@ impl Walker<'_, '_> {
         let has_args = !call.arguments.args.is_empty();
         if SUBPROCESS.contains(&q) {
             if has_shell && has_args {
-                if first_is_literal {
-                    let message = "subprocess call with shell=True seems safe, but may be changed in the future, consider rewriting without shell";
-                    self.report_split(
-                        shell_at,
-                        call.start(),
-                        "B602",
-                        "subprocess_popen_with_shell_equals_true",
-                        Level::Low,
-                        Level::High,
-                        78,
-                        message.into(),
-                    );
+                // A literal command is bandit's "seems safe": same test, low severity.
+                let (severity, message) = if first_is_literal {
+                    (Level::Low, "subprocess call with shell=True seems safe, but may be changed in the future, consider rewriting without shell")
                 } else {
-                    let message = "subprocess call with shell=True identified, security issue.";
-                    self.report_split(
-                        shell_at,
-                        call.start(),
-                        "B602",
-                        "subprocess_popen_with_shell_equals_true",
-                        Level::High,
-                        Level::High,
-                        78,
-                        message.into(),
-                    );
-                }
+                    (Level::High, "subprocess call with shell=True identified, security issue.")
+                };
+                self.report_split(
+                    shell_at,
+                    call.start(),
+                    "B602",
+                    "subprocess_popen_with_shell_equals_true",
+                    severity,
+                    Level::High,
+                    78,
+                    message.into(),
+                );
             } else if !has_shell {
                 let message = "subprocess call - check for execution of untrusted input.";
                 self.report_split(
@@ -434,29 +425,12 @@ impl Walker<'_, '_> {
             );
         }
         if SHELL.contains(&q) && has_args {
-            if first_is_literal {
-                let message = "Starting a process with a shell: Seems safe, but may be changed in the future, consider rewriting without shell";
-                self.report(
-                    call.start(),
-                    "B605",
-                    "start_process_with_a_shell",
-                    Level::Low,
-                    Level::High,
-                    78,
-                    message.into(),
-                );
+            let (severity, message) = if first_is_literal {
+                (Level::Low, "Starting a process with a shell: Seems safe, but may be changed in the future, consider rewriting without shell")
             } else {
-                let message = "Starting a process with a shell, possible injection detected, security issue.";
-                self.report(
-                    call.start(),
-                    "B605",
-                    "start_process_with_a_shell",
-                    Level::High,
-                    Level::High,
-                    78,
-                    message.into(),
-                );
-            }
+                (Level::High, "Starting a process with a shell, possible injection detected, security issue.")
+            };
+            self.report(call.start(), "B605", "start_process_with_a_shell", severity, Level::High, 78, message.into());
         }
         let shell_true = matches!(shell_keyword.map(|k| &k.value), Some(Expr::BooleanLiteral(b)) if b.value);
         if (SHELL.contains(&q) || (SUBPROCESS.contains(&q) && shell_true)) && has_args {

@@ -88,7 +88,6 @@ pub fn render(frame: &mut Frame, app: &App) {
                     .interpreters
                     .iter()
                     .map(|i| {
-                        let kind = serde_json::to_value(i.kind).ok().and_then(|v| v.as_str().map(str::to_owned));
                         let mark = if chosen == Some(&i.path) { "● " } else { "  " };
                         let mut spans = vec![
                             Span::styled(mark, theme.style(Role::Breakpoint)),
@@ -96,7 +95,7 @@ pub fn render(frame: &mut Frame, app: &App) {
                                 format!("{:<9}", i.version.as_deref().unwrap_or("?")),
                                 theme.style(Role::VarValue),
                             ),
-                            Span::styled(format!("{:<7}", kind.unwrap_or_default()), theme.style(Role::VarType)),
+                            Span::styled(format!("{:<7}", i.kind.as_str()), theme.style(Role::VarType)),
                             Span::styled(
                                 fit(&i.path.display().to_string(), width.saturating_sub(18)),
                                 theme.style(Role::Text),
