@@ -4,6 +4,9 @@
 # bare `python -c pass` with the same resolved interpreter (never the pyenv shim), in one
 # hyperfine run. Also the same without the run's cgroup (its cost is the cgroup v1 migration, one
 # RCU grace period) and `--sandbox off` (loupe's own cost without confinement).
+# Then the same commands interleaved (benches/interleave.py): each round runs every command once,
+# and the overhead is the median of the per-round differences, which machine-wide drift between
+# hyperfine's blocks cannot bias.
 # Usage: benches/sandbox_overhead.sh [RUNS]   (installs nothing: needs hyperfine and python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,3 +37,8 @@ for r in results[1:]:
     print(f"{r['command']}: median {m * 1000:.2f} ms, overhead {(m - bare) * 1000:+.2f} ms, ratio {m / bare:.2f}x"
           f" (min {lo * 1000:.2f} ms vs {min(results[0]['times']) * 1000:.2f} ms)")
 PY
+paired_json="${LOUPE_BENCH_PAIRED_JSON:-target/bench-sandbox-overhead-paired.json}"
+(cd "$work" && python3 "$OLDPWD/benches/interleave.py" "$runs" "$OLDPWD/$paired_json" \
+    "python -c pass=$python -c pass" \
+    "loupe exec -c pass (standard)=$OLDPWD/$loupe exec --python $python -c pass" \
+    "loupe exec -c pass (--sandbox off)=$OLDPWD/$loupe exec --sandbox off --python $python -c pass")

@@ -36,9 +36,8 @@ pub struct ExecArgs {
     pub program: Vec<String>,
 }
 
-pub async fn run(args: ExecArgs) -> anyhow::Result<u8> {
-    // Blocking work (waiting, pumping pipes) on threads of its own.
-    tokio::task::spawn_blocking(move || exec(&args)).await.context("the exec task failed")?
+pub fn run(args: ExecArgs) -> anyhow::Result<u8> {
+    exec(&args)
 }
 
 fn exec(args: &ExecArgs) -> anyhow::Result<u8> {

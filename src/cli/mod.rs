@@ -34,12 +34,30 @@ fn working_directory(
     Ok(cwd)
 }
 
+/// Runs `task` (a session, the environment manager, the profiler, the analyzer) on the async
+/// runtime.
+fn with_runtime(task: impl std::future::Future<Output = anyhow::Result<u8>>) -> anyhow::Result<u8> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))?;
+    let result = runtime.block_on(task);
+    // Child processes and their pipes go with the runtime; do not wait for stragglers.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    result
+}
+
 /// Exit code for loupe's own failures (as opposed to the debuggee's exit code, which loupe
 /// passes through).
 pub const EXIT_LOUPE_FAILED: u8 = 125;
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    // `exec` and `tool` start the (slow) network namespace before anything else; see there.
+    if std::env::args_os().nth(1).is_some_and(|command| command == "exec" || command == "tool") {
+        crate::sandbox::netns::start_early();
+    }
     let cli = match Cli::try_parse_from(args::gdb_style_args(std::env::args_os())) {
         Ok(cli) => cli,
         Err(e) => {
@@ -57,28 +75,19 @@ pub fn main() -> ExitCode {
         }
     };
     tracing::info!("loupe {} starting: {:?}", env!("CARGO_PKG_VERSION"), std::env::args().collect::<Vec<_>>());
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("loupe: error: cannot start the async runtime: {e}");
-            return ExitCode::from(EXIT_LOUPE_FAILED);
-        }
+    let result = match cli.command {
+        // The sandbox's own commands are synchronous: no async runtime to start and stop, and no
+        // worker threads to wake on a 2-CPU machine while the program starts.
+        Command::Exec(args) => exec::run(args),
+        Command::Tool(args) => tool::run(args),
+        Command::Sandbox(args) => sandbox_check::run(args),
+        Command::Run(args) => with_runtime(debug::run(args)),
+        Command::Attach(args) => with_runtime(debug::attach(args)),
+        Command::Env(args) => with_runtime(env::run(args)),
+        Command::Profile(args) => with_runtime(profile::profile(args)),
+        Command::Flame(args) => with_runtime(flame::flame(args)),
+        Command::Analyze(args) => with_runtime(analyze::run(args)),
     };
-    let result = runtime.block_on(async move {
-        match cli.command {
-            Command::Run(args) => debug::run(args).await,
-            Command::Attach(args) => debug::attach(args).await,
-            Command::Env(args) => env::run(args).await,
-            Command::Profile(args) => profile::profile(args).await,
-            Command::Flame(args) => flame::flame(args).await,
-            Command::Exec(args) => exec::run(args).await,
-            Command::Tool(args) => tool::run(args).await,
-            Command::Sandbox(args) => sandbox_check::run(args),
-            Command::Analyze(args) => analyze::run(args).await,
-        }
-    });
-    // Child processes and their pipes go with the runtime; do not wait for stragglers.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -46,8 +46,8 @@ pub struct ToolArgs {
     pub env: Vec<String>,
 }
 
-pub async fn run(args: ToolArgs) -> anyhow::Result<u8> {
-    tokio::task::spawn_blocking(move || tool(&args)).await.context("the tool task failed")?
+pub fn run(args: ToolArgs) -> anyhow::Result<u8> {
+    tool(&args)
 }
 
 fn error_envelope(kind: &str, message: impl Into<String>) -> Value {

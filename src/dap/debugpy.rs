@@ -130,6 +130,7 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
         stdout: StdioMode::Piped,
         stderr: StdioMode::Piped,
         sandbox: spec.sandbox.clone(),
+        status_fd: None,
     })
     .with_context(|| format!("starting the debug adapter with {}", spec.interpreter.path.display()))?;
     let stdin = adapter.stdin.take().ok_or_else(|| anyhow!("adapter stdin missing"))?;
@@ -259,6 +260,7 @@ async fn check_program(
         stdout: StdioMode::Piped,
         stderr: StdioMode::Null,
         sandbox: run_sandbox.cloned(),
+        status_fd: None,
     })?;
     let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
         .await
@@ -321,6 +323,7 @@ fn terminal_spawner(
             stdout: StdioMode::Piped,
             stderr: StdioMode::Piped,
             sandbox: run_sandbox.clone(),
+            status_fd: None,
         })?;
         if let Some(out) = child.stdout.take() {
             forward_output(out, OutputCategory::Stdout, sink.clone(), done.clone());

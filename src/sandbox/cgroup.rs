@@ -252,14 +252,18 @@ impl RunCgroup {
 
 impl Drop for RunCgroup {
     fn drop(&mut self) {
-        self.kill_all();
         for (_, dir) in &self.dirs {
-            // The last process can take a moment to leave after SIGKILL.
-            for _ in 0..50 {
+            // Usually empty by now (a PID namespace ends with its init); otherwise what is left is
+            // killed, and the last process can take a moment to leave after SIGKILL.
+            for attempt in 0..50 {
                 if fs::remove_dir(dir).is_ok() || !dir.exists() {
                     break;
                 }
-                std::thread::sleep(std::time::Duration::from_millis(10));
+                if attempt == 0 {
+                    self.kill_all();
+                } else {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
             }
         }
     }

@@ -16,6 +16,16 @@
 //! and the kernel kills everything left in the namespace — double forks and `setsid` included.
 //! The keeper then ends the same way the program did (same exit code, same signal). If loupe kills
 //! the keeper, init and the program get SIGKILL through `PR_SET_PDEATHSIG`.
+//!
+//! `loupe exec` and `loupe tool` save a process and a hand-over at each end (start-up overhead is
+//! what they are measured by): the thread that starts the program creates the PID namespace
+//! itself ([`supervise`](super::supervise)), so loupe's child is init, and init writes the
+//! program's status to a pipe loupe reads:
+//!
+//! ```text
+//! loupe ─ init (pid 1 of a new PID namespace, loupe's child)
+//!           └─ the program (pid 2, exec'd)
+//! ```
 
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -28,9 +38,7 @@ use super::seccomp::Filter;
 pub enum NetPlan {
     /// loupe's own (network allowed).
     Host,
-    /// A new one, with loopback up: no network.
-    Own,
-    /// The run's shared namespace (debugging: adapter and debuggee together).
+    /// The run's own namespace, with loopback up: no network (made by [`super::netns`]).
     Join(i32),
 }
 
@@ -44,6 +52,9 @@ pub struct ChildPlan {
     pub cgroup_procs: Vec<i32>,
     pub net: NetPlan,
     pub pid_namespace: bool,
+    /// Where init writes the program's wait status when loupe's child is itself the namespace's
+    /// init (see [`ChildPlan::apply`]).
+    pub status_fd: Option<i32>,
     pub landlock: Option<OwnedFd>,
     pub seccomp: Option<Filter>,
 }
@@ -68,12 +79,6 @@ impl ChildPlan {
         }
         match self.net {
             NetPlan::Host => {}
-            NetPlan::Own => {
-                if libc::unshare(libc::CLONE_NEWNET) != 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                super::netns::loopback_up()?;
-            }
             NetPlan::Join(fd) => {
                 if libc::setns(fd, libc::CLONE_NEWNET) != 0 {
                     return Err(io::Error::last_os_error());
@@ -81,7 +86,13 @@ impl ChildPlan {
             }
         }
         if self.pid_namespace {
-            enter_pid_namespace()?;
+            if libc::getpid() == 1 {
+                // loupe created the namespace before forking (`loupe exec`, `loupe tool`): this
+                // process is already its init, and no keeper is needed.
+                fork_program(self.status_fd)?;
+            } else {
+                enter_pid_namespace()?;
+            }
             mount_private_proc(self.landlock.as_ref().map(AsRawFd::as_raw_fd))?;
         }
         // From here on: the program's own process.
@@ -180,16 +191,25 @@ unsafe fn enter_pid_namespace() -> io::Result<()> {
         end_like(status);
     }
     // init: pid 1 of the new namespace.
-    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
     libc::close(read_end);
+    fork_program(Some(write_end))
+}
+
+/// In init (pid 1 of a new PID namespace): forks the program and returns in it. init itself
+/// forwards signals to the program, reaps every orphan of the namespace until the program ends,
+/// writes the program's wait status to `report`, and exits like the program did (code, or 128 +
+/// the signal: init cannot die of a signal it sends itself) — taking every process left in the
+/// namespace with it. If its parent dies first, init gets SIGKILL.
+unsafe fn fork_program(report: Option<i32>) -> io::Result<()> {
+    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
     let program = libc::fork();
     if program < 0 {
-        libc::_exit(126);
+        return Err(io::Error::last_os_error());
     }
     if program > 0 {
-        close_all_but(write_end);
+        close_all_but(report.unwrap_or(-1));
         forward_signals_to(program);
-        let mut program_status = 0x09;
+        let mut program_status = 0x09; /* killed by SIGKILL */
         loop {
             let mut status = 0;
             let r = libc::waitpid(-1, &mut status, 0);
@@ -201,14 +221,22 @@ unsafe fn enter_pid_namespace() -> io::Result<()> {
                 break;
             }
         }
-        let raw = program_status.to_ne_bytes();
-        libc::write(write_end, raw.as_ptr().cast(), 4);
-        // Leaving kills whatever is left in the namespace.
-        libc::_exit(0);
+        if let Some(fd) = report {
+            let raw = program_status.to_ne_bytes();
+            libc::write(fd, raw.as_ptr().cast(), 4);
+        }
+        let code = if libc::WIFEXITED(program_status) {
+            libc::WEXITSTATUS(program_status)
+        } else {
+            128 + libc::WTERMSIG(program_status)
+        };
+        libc::_exit(code);
     }
     // The program.
     libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-    libc::close(write_end);
+    if let Some(fd) = report {
+        libc::close(fd);
+    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 use std::fs::File;
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::Mutex;
 
 use anyhow::{anyhow, Context};
 
@@ -20,7 +21,13 @@ impl NetNamespace {
     /// Creates a namespace with loopback up, on a short-lived thread (a thread can change its
     /// own network namespace without affecting the rest of loupe).
     pub fn create() -> anyhow::Result<NetNamespace> {
-        std::thread::Builder::new()
+        NetNamespace::start()?.wait()
+    }
+
+    /// Starts creating a namespace on its own thread: the kernel takes most of a millisecond to
+    /// set one up, which overlaps with the rest of the sandbox's set-up.
+    pub fn start() -> anyhow::Result<PendingNamespace> {
+        let thread = std::thread::Builder::new()
             .name("loupe-netns".into())
             .spawn(|| -> anyhow::Result<NetNamespace> {
                 // SAFETY: plain system calls on this thread only.
@@ -32,9 +39,8 @@ impl NetNamespace {
                 let file = File::open("/proc/thread-self/ns/net").context("opening the new network namespace")?;
                 Ok(NetNamespace { fd: OwnedFd::from(file) })
             })
-            .context("starting a thread")?
-            .join()
-            .map_err(|_| anyhow!("the network namespace thread panicked"))?
+            .context("starting a thread")?;
+        Ok(PendingNamespace { thread })
     }
 
     pub fn raw_fd(&self) -> i32 {
@@ -66,12 +72,41 @@ impl NetNamespace {
     }
 }
 
-/// Sets IFF_UP on `lo` in the calling thread's network namespace. Only system calls: also used
-/// between fork and exec.
+/// A namespace started before loupe knew whether it needs one ([`start_early`]).
+static EARLY: Mutex<Option<PendingNamespace>> = Mutex::new(None);
+
+/// Starts building a network namespace at once, before the arguments are parsed: `loupe exec`
+/// and `loupe tool` nearly always confine the network, and the kernel's half millisecond then
+/// overlaps with loupe's own start instead of adding to it. One that is not used (network
+/// allowed, sandbox off, no privileges) is simply dropped at exit.
+pub fn start_early() {
+    if let (Ok(pending), Ok(mut early)) = (NetNamespace::start(), EARLY.lock()) {
+        *early = Some(pending);
+    }
+}
+
+/// The namespace [`start_early`] started, if any.
+pub fn take_early() -> Option<PendingNamespace> {
+    EARLY.lock().ok().and_then(|mut early| early.take())
+}
+
+/// A namespace being created ([`NetNamespace::start`]).
+#[derive(Debug)]
+pub struct PendingNamespace {
+    thread: std::thread::JoinHandle<anyhow::Result<NetNamespace>>,
+}
+
+impl PendingNamespace {
+    pub fn wait(self) -> anyhow::Result<NetNamespace> {
+        self.thread.join().map_err(|_| anyhow!("the network namespace thread panicked"))?
+    }
+}
+
+/// Sets IFF_UP on `lo` in the calling thread's network namespace.
 ///
 /// # Safety
-/// Plain system calls; safe in a forked child.
-pub unsafe fn loopback_up() -> std::io::Result<()> {
+/// Plain system calls.
+unsafe fn loopback_up() -> std::io::Result<()> {
     let socket = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
     if socket < 0 {
         return Err(std::io::Error::last_os_error());

@@ -49,6 +49,9 @@ pub struct PythonProcess {
     pub stderr: StdioMode,
     /// The run's sandbox; `None` for loupe's own helpers (interpreter probe, pip).
     pub sandbox: Option<Arc<Sandbox>>,
+    /// Where the PID namespace's init writes the program's wait status, when loupe's child is
+    /// that init (set by [`super::supervise`]).
+    pub status_fd: Option<i32>,
 }
 
 impl PythonProcess {
@@ -65,6 +68,7 @@ impl PythonProcess {
             stdout: StdioMode::Piped,
             stderr: StdioMode::Piped,
             sandbox: None,
+            status_fd: None,
         }
     }
 }

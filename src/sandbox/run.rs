@@ -14,7 +14,7 @@ use super::capabilities::{self, Capabilities};
 use super::cgroup::{Controller, RunCgroup};
 use super::child::{ChildPlan, NetPlan, Rlimits};
 use super::filesystem::FsRules;
-use super::netns::NetNamespace;
+use super::netns::{NetNamespace, PendingNamespace};
 use super::policy::{Level, Policy};
 use super::report::{Enforced, Limits, Mechanism};
 use super::seccomp::{self, Filter};
@@ -25,8 +25,8 @@ use super::{env, PythonProcess};
 pub struct RunOptions {
     /// Directories the program may read (the script's directory, the project).
     pub project: Vec<PathBuf>,
-    /// One network namespace for all processes of the run, with loopback up (the debug adapter
-    /// and the debuggee talk over 127.0.0.1). Otherwise each process gets its own.
+    /// The debug adapter and the debuggee share the run's network namespace (every process of a
+    /// run does) and loupe connects into it: only the report's wording changes.
     pub share_network: bool,
     /// Directories loupe's own Python needs to read (its adapters, its debugpy).
     pub loupe_read: Vec<PathBuf>,
@@ -36,7 +36,6 @@ pub struct RunOptions {
 pub struct Sandbox {
     policy: Policy,
     options: RunOptions,
-    capabilities: &'static Capabilities,
     private: Option<tempfile::TempDir>,
     cgroup: Option<RunCgroup>,
     network: Option<NetNamespace>,
@@ -49,12 +48,10 @@ impl Sandbox {
     /// Sets up the run: detects what can be enforced, creates the private directory, the
     /// cgroup and (when shared) the network namespace.
     pub fn new(policy: Policy, options: RunOptions) -> anyhow::Result<Arc<Sandbox>> {
-        let caps = capabilities::get();
         let mut sandbox = Sandbox {
             enforced: off_report(&policy),
             policy,
             options,
-            capabilities: caps,
             private: None,
             cgroup: None,
             network: None,
@@ -64,17 +61,25 @@ impl Sandbox {
         if sandbox.policy.is_off() {
             return Ok(Arc::new(sandbox));
         }
+        let caps = capabilities::get();
+        // Started first: the kernel's set-up of a network namespace overlaps with the rest.
+        let isolate_network = !sandbox.policy.allow_network && caps.namespaces && caps.admin;
+        let network = match (isolate_network, super::netns::take_early()) {
+            (false, _) => None,
+            (true, Some(early)) => Some(early),
+            (true, None) => Some(NetNamespace::start()?),
+        };
         let private = tempfile::Builder::new()
             .prefix("loupe-sandbox-")
             .tempdir()
             .context("creating the sandbox's private directory")?;
         std::fs::create_dir(private.path().join("home")).context("creating the sandbox's private home")?;
         sandbox.private = Some(private);
-        sandbox.setup(caps)?;
+        sandbox.setup(caps, network)?;
         Ok(Arc::new(sandbox))
     }
 
-    fn setup(&mut self, caps: &'static Capabilities) -> anyhow::Result<()> {
+    fn setup(&mut self, caps: &'static Capabilities, network: Option<PendingNamespace>) -> anyhow::Result<()> {
         let policy = &self.policy;
         let mut not_enforced = Vec::new();
         // Namespaces need CAP_SYS_ADMIN here; unprivileged user namespaces are not used (yet).
@@ -108,12 +113,8 @@ impl Sandbox {
 
         let network = if policy.allow_network {
             Mechanism::off("allowed (--allow-network)")
-        } else if namespaces {
-            self.network = if self.options.share_network {
-                Some(NetNamespace::create().context("creating the sandbox's network namespace")?)
-            } else {
-                None
-            };
+        } else if let Some(pending) = network {
+            self.network = Some(pending.wait().context("creating the sandbox's network namespace")?);
             Mechanism::on(if self.options.share_network {
                 "network namespace shared by the debug adapter and the program: loopback only"
             } else {
@@ -235,6 +236,12 @@ impl Sandbox {
         self.cgroup.as_ref().is_some_and(RunCgroup::hit_memory_limit)
     }
 
+    /// Whether everything the program started ends with it: a PID namespace, whose init takes
+    /// every process in it along when it exits.
+    pub fn ends_with_program(&self) -> bool {
+        self.pid_namespace
+    }
+
     /// Kills whatever is left in the run's cgroup.
     pub fn kill_all(&self) {
         if let Some(c) = &self.cgroup {
@@ -268,21 +275,21 @@ impl Sandbox {
         if let Some(f) = policy.max_file_size_mb {
             rlimits.push((libc::RLIMIT_FSIZE, mb(f), mb(f)));
         }
-        if let (Some(n), false) = (policy.max_procs, self.capabilities.admin) {
+        if let (Some(n), false) = (policy.max_procs, capabilities::get().admin) {
             if self.cgroup.as_ref().is_none_or(|c| !c.controllers().iter().any(|(k, _)| *k == Controller::Pids)) {
                 rlimits.push((libc::RLIMIT_NPROC, n, n));
             }
         }
         let net = if policy.allow_network || !self.enforced.network.enforced {
             NetPlan::Host
-        } else if let Some(shared) = &self.network {
-            NetPlan::Join(shared.raw_fd())
+        } else if let Some(namespace) = &self.network {
+            NetPlan::Join(namespace.raw_fd())
         } else {
-            NetPlan::Own
+            anyhow::bail!("the run's network namespace is missing")
         };
         let landlock = if self.enforced.filesystem.enforced {
             let rules = self.fs_rules(process);
-            Some(rules.ruleset(self.capabilities.landlock_abi, true).context("building the Landlock ruleset")?)
+            Some(rules.ruleset(capabilities::get().landlock_abi, true).context("building the Landlock ruleset")?)
         } else {
             None
         };
@@ -291,6 +298,7 @@ impl Sandbox {
             cgroup_procs: self.cgroup.as_ref().map(RunCgroup::procs_fds).unwrap_or_default(),
             net,
             pid_namespace: self.pid_namespace,
+            status_fd: process.status_fd,
             landlock,
             seccomp: self.seccomp.clone(),
         })

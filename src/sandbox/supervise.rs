@@ -3,6 +3,7 @@
 //! usage from `wait4`, and which limit (if any) ended the run.
 
 use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::ExitStatusExt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -82,11 +83,23 @@ pub fn run_with(
     let mut process = process.clone();
     process.stdout = super::StdioMode::Piped;
     process.stderr = super::StdioMode::Piped;
+    // With a PID namespace, loupe's child is its init, which reports the program's status here.
+    let status_pipe = if sandbox.ends_with_program() {
+        Some(nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)?)
+    } else {
+        None
+    };
+    process.status_fd = status_pipe.as_ref().map(|(_, write)| write.as_raw_fd());
     let mut cmd = command(&process).with_context(|| format!("preparing {}", process.interpreter.display()))?;
     customize(&mut cmd)?;
     let started = Instant::now();
-    let mut child = cmd.spawn().with_context(|| format!("starting {}", process.interpreter.display()))?;
+    let spawned = match &status_pipe {
+        Some(_) => in_new_pid_namespace(|| cmd.spawn()),
+        None => cmd.spawn(),
+    };
+    let mut child = spawned.with_context(|| format!("starting {}", process.interpreter.display()))?;
     let pid = child.id() as libc::pid_t;
+    let status_read = status_pipe.map(|(read, _)| read);
 
     let budget = Arc::new(OutputBudget {
         used: AtomicU64::new(0),
@@ -123,40 +136,24 @@ pub fn run_with(
     // The standard library's Child is not used to wait: wait4 gives the resource usage.
     std::mem::forget(child);
 
-    let (exit_tx, exit_rx) = mpsc::channel();
-    std::thread::Builder::new()
-        .name("loupe-exec-wait".into())
-        .spawn(move || {
-            let mut status = 0;
-            // SAFETY: zeroed rusage is a valid out-parameter.
-            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-            loop {
-                // SAFETY: waiting for our own child.
-                let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-                if r == pid || (r < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR)) {
-                    break;
-                }
-            }
-            let _ = exit_tx.send((status, usage));
-        })
-        .context("starting the waiter thread")?;
-
+    let deadline = policy.timeout.map(|t| started + Duration::from_secs_f64(t));
     let mut timed_out = false;
-    let (status, usage) = match policy.timeout {
-        Some(t) => match exit_rx.recv_timeout(Duration::from_secs_f64(t)) {
-            Ok(r) => r,
-            Err(_) => {
-                timed_out = true;
-                kill_run(pid, sandbox);
-                exit_rx.recv().context("waiting for the program after the timeout")?
-            }
-        },
-        None => exit_rx.recv().context("waiting for the program")?,
+    let (status, usage) = match wait_until(pid, deadline)? {
+        Some(ended) => ended,
+        None => {
+            timed_out = true;
+            kill_run(pid, sandbox);
+            wait_until(pid, None)?.context("waiting for the program after the timeout")?
+        }
     };
+    // init wrote the program's status before it exited (not when it was killed).
+    let status = status_read.and_then(|pipe| read_status(&pipe)).unwrap_or(status);
     let duration_ms = started.elapsed().as_millis() as u64;
     // Whatever the program left behind holds its pipes open; the PID namespace (or the cgroup)
     // ends it, so output ends soon. Do not wait forever for an escaped process.
-    sandbox.kill_all();
+    if !sandbox.ends_with_program() {
+        sandbox.kill_all();
+    }
     let deadline = Instant::now() + Duration::from_secs(2);
     while done_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_ok() {}
     for p in pumps {
@@ -206,6 +203,94 @@ pub fn run_with(
         max_rss_kb: usage.ru_maxrss.max(0) as u64,
         limit_hit,
     })
+}
+
+/// Runs `spawn` with the calling thread's new processes going to a new PID namespace, so the
+/// child it forks is that namespace's init; the thread's own setting is restored afterwards. If
+/// the namespace cannot be made here, the child makes its own (see [`super::child`]).
+fn in_new_pid_namespace<T>(spawn: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    let own = std::fs::File::open("/proc/thread-self/ns/pid");
+    // SAFETY: plain system call; it changes where this thread's children go, nothing else.
+    let unshared = own.is_ok() && unsafe { libc::unshare(libc::CLONE_NEWPID) } == 0;
+    let result = spawn();
+    if let (true, Ok(own)) = (unshared, &own) {
+        // SAFETY: as above: back to this thread's own PID namespace for its later children.
+        if unsafe { libc::setns(own.as_raw_fd(), libc::CLONE_NEWPID) } != 0 {
+            tracing::warn!("cannot restore the PID namespace for children: {}", std::io::Error::last_os_error());
+        }
+    }
+    result
+}
+
+/// The program's wait status as init reported it, if it did.
+fn read_status(pipe: &OwnedFd) -> Option<i32> {
+    let mut raw = [0u8; 4];
+    // SAFETY: reading into a local buffer from a descriptor we own.
+    let got = unsafe { libc::read(pipe.as_raw_fd(), raw.as_mut_ptr().cast(), raw.len()) };
+    (got == 4).then(|| i32::from_ne_bytes(raw))
+}
+
+/// Waits for `pid` to end, until `deadline` (`None` when it passed first): its wait status and
+/// resource usage. A pidfd makes the wait a `poll` with a timeout on this thread; kernels before
+/// 5.3 have none, and are polled every 2 ms instead.
+fn wait_until(pid: libc::pid_t, deadline: Option<Instant>) -> anyhow::Result<Option<(i32, libc::rusage)>> {
+    if let Some(deadline) = deadline {
+        // SAFETY: pidfd_open only reads its arguments; the result is a new descriptor we own.
+        let raw = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
+        if raw >= 0 {
+            // SAFETY: a descriptor just returned to us.
+            let pidfd = unsafe { OwnedFd::from_raw_fd(raw) };
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let mut poll = libc::pollfd { fd: pidfd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+                let millis = left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32;
+                // SAFETY: one valid pollfd.
+                let ready = unsafe { libc::poll(&mut poll, 1, millis) };
+                if ready > 0 {
+                    break;
+                }
+                if ready == 0 && Instant::now() >= deadline {
+                    return Ok(None);
+                }
+                if ready < 0 && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                    return Err(std::io::Error::last_os_error()).context("waiting for the program (poll)");
+                }
+            }
+        } else {
+            loop {
+                if let Some(ended) = reap(pid, libc::WNOHANG)? {
+                    return Ok(Some(ended));
+                }
+                if Instant::now() >= deadline {
+                    return Ok(None);
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+    }
+    reap(pid, 0)?.map(Some).context("the program vanished before it could be waited for")
+}
+
+/// `wait4(pid, options)`: the status and usage once `pid` has ended (`None` with WNOHANG while it
+/// runs).
+fn reap(pid: libc::pid_t, options: i32) -> anyhow::Result<Option<(i32, libc::rusage)>> {
+    let mut status = 0;
+    // SAFETY: zeroed rusage is a valid out-parameter.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: waiting for our own child.
+        let r = unsafe { libc::wait4(pid, &mut status, options, &mut usage) };
+        if r == pid {
+            return Ok(Some((status, usage)));
+        }
+        if r == 0 {
+            return Ok(None);
+        }
+        let error = std::io::Error::last_os_error();
+        if error.raw_os_error() != Some(libc::EINTR) {
+            return Err(error).context("waiting for the program (wait4)");
+        }
+    }
 }
 
 /// Ends the run: the keeper (its PID namespace goes with it), then anything left in the cgroup.
