@@ -38,6 +38,7 @@ pub async fn flame(args: FlameArgs) -> anyhow::Result<u8> {
 /// before the async runtime and the log file are set up (see `cli::main`): a conversion needs
 /// neither, and for a small profile they were most of the command's cost.
 pub fn convert(args: &FlameArgs) -> anyhow::Result<u8> {
+    keep_freed_memory();
     let (shown, shown_name, before) = load(args)?;
     let written = write_files(&shown, &shown_name, before.as_ref(), &args.output)?;
     if written.files == 0 {
@@ -50,6 +51,19 @@ pub fn convert(args: &FlameArgs) -> anyhow::Result<u8> {
 
 /// A loaded profile and the name titles give it.
 type Named = (Profile, String);
+
+/// A conversion allocates a few large buffers (the marshal arena, the call tree, the folded
+/// text), frees them and allocates the next: glibc would hand each freed one back to the kernel
+/// and fault fresh pages in for the next. Keeping them in the heap for the short life of the
+/// process saves about 30% of its page faults on a 3,500-function profile.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator thresholds; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 << 20);
+    }
+}
 
 /// The profile shown and, with `--diff`, the baseline (A) it is compared against.
 fn load(args: &FlameArgs) -> anyhow::Result<(Profile, String, Option<Named>)> {
@@ -121,7 +135,10 @@ fn write_files(
                 };
                 d.write_svg(&titles, &mut out)?
             }
-            None => svg::write(profile, &tree, &titles, output.icicle, &mut out)?,
+            None => {
+                let here = std::env::current_dir().ok();
+                svg::write(profile, &tree, &titles, output.icicle, here.as_deref(), &mut out)?
+            }
         }
         std::io::Write::flush(&mut out).with_context(|| format!("writing {}", path.display()))?;
     }

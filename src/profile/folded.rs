@@ -12,7 +12,11 @@ pub fn nanoseconds(seconds: f64) -> u64 {
 
 /// A frame label that cannot break the format: `;` separates frames and a line is one stack.
 pub fn frame_label(profile: &Profile, function: usize) -> String {
-    let label = profile.functions[function].key.label();
+    clean_label(profile.functions[function].key.label())
+}
+
+/// `label` with the characters that would break a folded line replaced.
+pub fn clean_label(label: String) -> String {
     if label.contains([';', '\n', '\r']) {
         label.replace(';', ":").replace(['\n', '\r'], " ")
     } else {

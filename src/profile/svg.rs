@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::Context;
 use inferno::flamegraph::{self, color, Direction, Options};
@@ -11,6 +12,7 @@ use inferno::flamegraph::{self, color, Direction, Options};
 use super::attribution::CallTree;
 use super::folded;
 use super::pstats::Profile;
+use super::short_names;
 
 /// What goes on top of the picture.
 pub struct Titles {
@@ -48,9 +50,22 @@ fn options(titles: &Titles, icicle: bool) -> Options<'static> {
     options
 }
 
-/// Writes the flamegraph of `tree` as SVG.
-pub fn write(profile: &Profile, tree: &CallTree, titles: &Titles, icicle: bool, out: impl Write) -> anyhow::Result<()> {
-    let (text, ends) = sorted_lines(profile, tree);
+/// Writes the flamegraph of `tree` as SVG. File names in frame labels are shortened where that is
+/// unambiguous ([`short_names`]); the program's own files relative to `base`.
+pub fn write(
+    profile: &Profile,
+    tree: &CallTree,
+    titles: &Titles,
+    icicle: bool,
+    base: Option<&Path>,
+    out: impl Write,
+) -> anyhow::Result<()> {
+    let mut shown = vec![false; profile.functions.len()];
+    for f in tree.nodes.iter().filter_map(|n| n.function) {
+        shown[f] = true;
+    }
+    let labels = short_names::svg_labels(profile, &shown, base);
+    let (text, ends) = sorted_lines(tree, &labels);
     if ends.is_empty() {
         anyhow::bail!("the profile has no self time to draw (did the program run any Python code?)");
     }
@@ -66,14 +81,8 @@ pub fn write(profile: &Profile, tree: &CallTree, titles: &Titles, icicle: bool, 
 /// with where each line ends, in the order sorting the lines would give: depth first, siblings by
 /// label as they compare inside a line (a label followed by `;`). Writing them in order saves
 /// building each stack from its path and inferno's sort of the whole text.
-fn sorted_lines(profile: &Profile, tree: &CallTree) -> (String, Vec<usize>) {
-    let mut labels: Vec<Option<String>> = vec![None; profile.functions.len()];
-    for node in &tree.nodes {
-        if let Some(f) = node.function {
-            labels[f].get_or_insert_with(|| folded::frame_label(profile, f));
-        }
-    }
-    let label = |node: usize| tree.nodes[node].function.and_then(|f| labels[f].as_deref()).unwrap_or("");
+fn sorted_lines(tree: &CallTree, labels: &[String]) -> (String, Vec<usize>) {
+    let label = |node: usize| tree.nodes[node].function.map_or("", |f| labels[f].as_str());
     let in_line_order = |a: &usize, b: &usize| {
         let (a, b) = (label(*a).bytes().chain([b';']), label(*b).bytes().chain([b';']));
         a.cmp(b)
@@ -152,7 +161,9 @@ mod tests {
             let profile = Profile::load(&path).unwrap();
             for threshold in [0.0, 0.001, 0.01] {
                 let tree = CallTree::build(&profile).pruned(threshold);
-                let (text, ends) = sorted_lines(&profile, &tree);
+                let labels: Vec<String> =
+                    (0..profile.functions.len()).map(|f| folded::frame_label(&profile, f)).collect();
+                let (text, ends) = sorted_lines(&tree, &labels);
                 let ours: Vec<&str> = text.lines().collect();
                 assert_eq!(ours.len(), ends.len());
                 let mut expected: Vec<String> = folded::stacks(&profile, &tree)
