@@ -178,9 +178,14 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(raw).map_err(|_| MarshalError::BadUtf8 { offset })
     }
 
-    /// `n` slots in the arena (`n` was checked against the input left, so it is bounded).
+    /// `n` slots in the arena. Every item of every container takes at least a byte of input, so a
+    /// valid file never needs more slots than it has bytes: checking that bounds the memory a
+    /// hostile file can make nested containers reserve (to 24 bytes per input byte).
     fn reserve(&mut self, n: usize) -> Result<Span, MarshalError> {
         let offset = self.pos;
+        if self.arena.len().saturating_add(n) > self.data.len() {
+            return Err(MarshalError::Truncated { offset: self.data.len() });
+        }
         let too_big = || MarshalError::BadLength { length: self.arena.len() as i64, offset };
         let at = u32::try_from(self.arena.len()).map_err(|_| too_big())?;
         let len = u32::try_from(n).map_err(|_| too_big())?;
@@ -383,5 +388,14 @@ mod tests {
         assert!(matches!(read(b"(\xff\xff\xff\xff").unwrap_err(), MarshalError::BadLength { length: -1, .. }));
         let deep = [b')', 1].repeat(200);
         assert!(matches!(read(&deep).unwrap_err(), MarshalError::TooDeep { .. }));
+        // Nested lists each claiming all the bytes left: refused before they reserve much.
+        let mut nested = Vec::new();
+        for _ in 0..50 {
+            nested.extend_from_slice(b"[\x00\x00\x01\x00");
+        }
+        nested.resize(70_000, b'N');
+        let mut reader = Reader { data: &nested, pos: 0, refs: Vec::new(), stack: Vec::new(), arena: Vec::new() };
+        assert!(matches!(reader.object(0).unwrap_err(), MarshalError::Truncated { .. }));
+        assert!(reader.arena.len() <= nested.len(), "{} slots reserved", reader.arena.len());
     }
 }
