@@ -171,8 +171,12 @@ fn main() {
         let theirs_cpu = summary(&mut theirs_cpu);
         let our_size = std::fs::metadata(&loupe_svg).unwrap().len();
         let peer_size = std::fs::metadata(&peer_svg).unwrap().len();
+        // Frames drawn: inferno writes one `<g><title>` per frame; flameprof one `func_g` element
+        // per block, in its two graphs (callees above, callers below) together.
+        let count = |path: &Path, marker: &str| std::fs::read_to_string(path).unwrap().matches(marker).count();
+        let (our_frames, peer_frames) = (count(&loupe_svg, "<g><title>"), count(&peer_svg, "class=\"func_g\""));
         rows.push(format!(
-            "| {name} ({functions} functions, {:.0} KB pstats) | {:.1} ({:.1}) | {:.1} ({:.1}) | {:.1}× ({:.1}×) | {:.0} KB | {:.0} KB | {:.1}× smaller |",
+            "| {name} ({functions} functions, {:.0} KB pstats) | {:.1} ({:.1}) | {:.1} ({:.1}) | {:.1}× ({:.1}×) | {:.0} KB, {our_frames} frames | {:.0} KB, {peer_frames} frames | {:.1}× smaller |",
             pstats_size as f64 / 1024.0,
             ours[1],
             ours_cpu[1],
@@ -192,6 +196,7 @@ fn main() {
                 "loupe_svg_cpu_ms": ours_cpu, "flameprof_svg_cpu_ms": theirs_cpu,
                 "cpu_speedup": theirs_cpu[1] / ours_cpu[1],
                 "loupe_svg_bytes": our_size, "flameprof_svg_bytes": peer_size,
+                "loupe_frames": our_frames, "flameprof_frames": peer_frames,
             }),
         );
     }

@@ -65,6 +65,19 @@ pub fn main() -> ExitCode {
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
+    // `flame --no-tui` converts files and exits: it needs neither the log file nor the async
+    // runtime, which cost more than converting a small profile does.
+    if let Command::Flame(args) = &cli.command {
+        if args.output.no_tui {
+            return match flame::convert(args) {
+                Ok(code) => ExitCode::from(code),
+                Err(e) => {
+                    eprintln!("loupe: error: {e:#}");
+                    ExitCode::from(EXIT_LOUPE_FAILED)
+                }
+            };
+        }
+    }
     let log_level = cli.log_level.clone();
     let log_file = cli.log_file.clone();
     let log_path = match crate::logging::init(&log_level, log_file.as_deref()) {

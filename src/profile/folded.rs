@@ -12,7 +12,16 @@ pub fn nanoseconds(seconds: f64) -> u64 {
 
 /// A frame label that cannot break the format: `;` separates frames and a line is one stack.
 pub fn frame_label(profile: &Profile, function: usize) -> String {
-    profile.functions[function].key.label().replace(';', ":").replace(['\n', '\r'], " ")
+    clean_label(profile.functions[function].key.label())
+}
+
+/// `label` with the characters that would break a folded line replaced.
+pub fn clean_label(label: String) -> String {
+    if label.contains([';', '\n', '\r']) {
+        label.replace(';', ":").replace(['\n', '\r'], " ")
+    } else {
+        label
+    }
 }
 
 /// One `(stack, nanoseconds)` per frame with self time, in tree order.

@@ -4,27 +4,36 @@
 //! Written by hand because no maintained crate reads marshal, and the subset is small. Every read
 //! is bounds-checked and every length is checked against what is left of the input before anything
 //! is allocated, so truncated or hostile input gives an error, never a panic or a huge allocation.
+//!
+//! Nothing is allocated per object: strings borrow the input, and the contents of every container
+//! sit in one arena ([`Document`]), so a back-reference (`FLAG_REF`) is a copy of a small value.
 
-use std::rc::Rc;
-
-/// A decoded marshal object. Strings and containers are reference-counted because marshal's
-/// back-references (`FLAG_REF`) share them: a file name appears once and is referred to after.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+/// A decoded marshal object, borrowing its strings from the input and its container contents
+/// from the [`Document`] that holds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
     None,
     Bool(bool),
     Int(i64),
     /// A long too big for 64 bits: kept only as an approximate float (pstats never needs more).
     BigInt(f64),
     Float(f64),
-    Str(Rc<str>),
-    Bytes(Rc<[u8]>),
-    Tuple(Rc<[Value]>),
-    List(Rc<[Value]>),
-    Dict(Rc<[(Value, Value)]>),
+    Str(&'a str),
+    Bytes(&'a [u8]),
+    Tuple(Span),
+    List(Span),
+    /// Keys and values alternate in the span: `len` is twice the number of entries.
+    Dict(Span),
 }
 
-impl Value {
+/// Where a container's contents sit in its document's arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Value<'_> {
     /// A short name of the value's type, for error messages.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -48,6 +57,30 @@ impl Value {
             Value::Bool(b) => Some(*b as i64 as f64),
             _ => None,
         }
+    }
+}
+
+/// One decoded marshal object and the arena its containers' contents live in.
+#[derive(Debug)]
+pub struct Document<'a> {
+    root: Value<'a>,
+    arena: Vec<Value<'a>>,
+}
+
+impl<'a> Document<'a> {
+    /// The object the input holds.
+    pub fn root(&self) -> Value<'a> {
+        self.root
+    }
+
+    /// The items of a tuple or list (a dict's keys and values, alternating).
+    pub fn items(&self, span: Span) -> &[Value<'a>] {
+        &self.arena[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    /// A dict's `(key, value)` entries, in file order.
+    pub fn entries(&self, span: Span) -> impl ExactSizeIterator<Item = (Value<'a>, Value<'a>)> + Clone + '_ {
+        self.items(span).chunks_exact(2).map(|pair| (pair[0], pair[1]))
     }
 }
 
@@ -84,28 +117,30 @@ const MAX_DEPTH: usize = 100;
 const FLAG_REF: u8 = 0x80;
 
 /// Reads exactly one marshal object that must span the whole input.
-pub fn read(data: &[u8]) -> Result<Value, MarshalError> {
-    let mut reader = Reader { data, pos: 0, refs: Vec::new(), items: Vec::new(), pairs: Vec::new() };
-    let value = reader.object(0)?;
+pub fn read(data: &[u8]) -> Result<Document<'_>, MarshalError> {
+    // A pstats file holds roughly one object per 4 bytes: size the arena once.
+    let mut reader =
+        Reader { data, pos: 0, refs: Vec::new(), stack: Vec::new(), arena: Vec::with_capacity(data.len() / 4) };
+    let root = reader.object(0)?;
     if reader.pos != data.len() {
         return Err(MarshalError::TrailingData { extra: data.len() - reader.pos, offset: reader.pos });
     }
-    Ok(value)
+    Ok(Document { root, arena: reader.arena })
 }
 
 struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
     /// Objects flagged for reference, in order; `None` while a container is still being read.
-    refs: Vec<Option<Value>>,
-    /// Scratch stacks for the contents of the containers being read: each container is built
-    /// with one allocation from its slice of these, instead of a Vec then a copy.
-    items: Vec<Value>,
-    pairs: Vec<(Value, Value)>,
+    refs: Vec<Option<Value<'a>>>,
+    /// The contents of the dicts being read (their length is not written up front), innermost
+    /// last; a finished dict moves its part to the arena in one piece.
+    stack: Vec<Value<'a>>,
+    arena: Vec<Value<'a>>,
 }
 
-impl Reader<'_> {
-    fn bytes(&mut self, n: usize) -> Result<&[u8], MarshalError> {
+impl<'a> Reader<'a> {
+    fn bytes(&mut self, n: usize) -> Result<&'a [u8], MarshalError> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.data.len());
         let end = end.ok_or(MarshalError::Truncated { offset: self.data.len() })?;
         let slice = &self.data[self.pos..end];
@@ -136,14 +171,41 @@ impl Reader<'_> {
         Ok(length as usize)
     }
 
-    fn text(&mut self, long: bool) -> Result<Rc<str>, MarshalError> {
+    fn text(&mut self, long: bool) -> Result<&'a str, MarshalError> {
         let n = self.length(long, 1)?;
         let offset = self.pos;
         let raw = self.bytes(n)?;
-        std::str::from_utf8(raw).map(Rc::from).map_err(|_| MarshalError::BadUtf8 { offset })
+        std::str::from_utf8(raw).map_err(|_| MarshalError::BadUtf8 { offset })
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, MarshalError> {
+    /// `n` slots in the arena. Every item of every container takes at least a byte of input, so a
+    /// valid file never needs more slots than it has bytes: checking that bounds the memory a
+    /// hostile file can make nested containers reserve (to 24 bytes per input byte).
+    fn reserve(&mut self, n: usize) -> Result<Span, MarshalError> {
+        let offset = self.pos;
+        if self.arena.len().saturating_add(n) > self.data.len() {
+            return Err(MarshalError::Truncated { offset: self.data.len() });
+        }
+        let too_big = || MarshalError::BadLength { length: self.arena.len() as i64, offset };
+        let at = u32::try_from(self.arena.len()).map_err(|_| too_big())?;
+        let len = u32::try_from(n).map_err(|_| too_big())?;
+        at.checked_add(len).ok_or_else(too_big)?;
+        self.arena.resize(self.arena.len() + n, Value::None);
+        Ok(Span { start: at, len })
+    }
+
+    /// Moves the contents read since `start` from the stack to the arena.
+    fn finish(&mut self, start: usize) -> Result<Span, MarshalError> {
+        let offset = self.pos;
+        let too_big = || MarshalError::BadLength { length: self.arena.len() as i64, offset };
+        let at = u32::try_from(self.arena.len()).map_err(|_| too_big())?;
+        let len = u32::try_from(self.stack.len() - start).map_err(|_| too_big())?;
+        at.checked_add(len).ok_or_else(too_big)?;
+        self.arena.extend(self.stack.drain(start..));
+        Ok(Span { start: at, len })
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value<'a>, MarshalError> {
         let offset = self.pos;
         if depth > MAX_DEPTH {
             return Err(MarshalError::TooDeep { limit: MAX_DEPTH, offset });
@@ -182,16 +244,17 @@ impl Reader<'_> {
             b'z' | b'Z' => Value::Str(self.text(false)?),
             b's' => {
                 let n = self.length(true, 1)?;
-                Value::Bytes(Rc::from(self.bytes(n)?))
+                Value::Bytes(self.bytes(n)?)
             }
             b'(' | b')' | b'[' => {
                 let n = self.length(code != b')', 1)?;
-                let start = self.items.len();
-                for _ in 0..n {
+                // The length is known: the items go straight to their slots in the arena
+                // (containers inside them take the slots after).
+                let items = self.reserve(n)?;
+                for slot in 0..n {
                     let item = self.object(depth + 1)?;
-                    self.items.push(item);
+                    self.arena[items.start as usize + slot] = item;
                 }
-                let items: Rc<[Value]> = self.items.drain(start..).collect();
                 if code == b'[' {
                     Value::List(items)
                 } else {
@@ -199,21 +262,22 @@ impl Reader<'_> {
                 }
             }
             b'{' => {
-                let start = self.pairs.len();
+                let start = self.stack.len();
                 loop {
                     if self.data.get(self.pos) == Some(&b'0') {
                         self.pos += 1;
                         break;
                     }
                     let key = self.object(depth + 1)?;
+                    self.stack.push(key);
                     let value = self.object(depth + 1)?;
-                    self.pairs.push((key, value));
+                    self.stack.push(value);
                 }
-                Value::Dict(self.pairs.drain(start..).collect())
+                Value::Dict(self.finish(start)?)
             }
             b'r' => {
                 let index = self.i32()? as i64;
-                let found = usize::try_from(index).ok().and_then(|i| self.refs.get(i)).and_then(Clone::clone);
+                let found = usize::try_from(index).ok().and_then(|i| self.refs.get(i).copied().flatten());
                 found.ok_or(MarshalError::BadReference { index, available: self.refs.len(), offset })?
             }
             b'0' => return Err(MarshalError::Unsupported { what: "a stray dict terminator", offset }),
@@ -225,13 +289,13 @@ impl Reader<'_> {
             _ => return Err(MarshalError::UnknownType { code: byte, offset }),
         };
         if let Some(slot) = slot {
-            self.refs[slot] = Some(value.clone());
+            self.refs[slot] = Some(value);
         }
         Ok(value)
     }
 
     /// A Python int stored as base-2**15 digits, least significant first.
-    fn long(&mut self) -> Result<Value, MarshalError> {
+    fn long(&mut self) -> Result<Value<'a>, MarshalError> {
         let offset = self.pos;
         let count = self.i32()? as i64;
         let digits = count.unsigned_abs() as usize;
@@ -266,15 +330,35 @@ mod tests {
 
     #[test]
     fn reads_the_small_types() {
-        assert_eq!(read(b"N").unwrap(), Value::None);
-        assert_eq!(read(b"i\x05\x00\x00\x00").unwrap(), Value::Int(5));
-        assert_eq!(read(b"\xe9\xff\xff\xff\xff").unwrap(), Value::Int(-1));
-        assert_eq!(read(b"z\x03abc").unwrap(), Value::Str("abc".into()));
+        let root = |data: &[u8]| read(data).unwrap().root().as_f64();
+        assert_eq!(read(b"N").unwrap().root(), Value::None);
+        assert_eq!(root(b"i\x05\x00\x00\x00"), Some(5.0));
+        assert_eq!(root(b"\xe9\xff\xff\xff\xff"), Some(-1.0));
+        assert_eq!(read(b"z\x03abc").unwrap().root(), Value::Str("abc"));
         let float = [&[b'g'][..], &1.5f64.to_le_bytes()].concat();
-        assert_eq!(read(&float).unwrap(), Value::Float(1.5));
+        assert_eq!(root(&float), Some(1.5));
         // 2**40 as a long: digits 0, 0, 1024 (base 2**15).
-        assert_eq!(read(b"l\x03\x00\x00\x00\x00\x00\x00\x00\x00\x04").unwrap(), Value::Int(1 << 40));
-        assert_eq!(read(b"f\x032.5").unwrap(), Value::Float(2.5));
+        assert_eq!(read(b"l\x03\x00\x00\x00\x00\x00\x00\x00\x00\x04").unwrap().root(), Value::Int(1 << 40));
+        assert_eq!(root(b"f\x032.5"), Some(2.5));
+    }
+
+    #[test]
+    fn containers_keep_their_order_when_nested() {
+        // {1: (2, [3]), 4: ()} as marshal writes it.
+        let data = b"{i\x01\x00\x00\x00)\x02i\x02\x00\x00\x00[\x01\x00\x00\x00i\x03\x00\x00\x00i\x04\x00\x00\x00)\x000";
+        let doc = read(data).unwrap();
+        let Value::Dict(dict) = doc.root() else { panic!("{:?}", doc.root()) };
+        let entries: Vec<_> = doc.entries(dict).collect();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].0, Value::Int(1));
+        assert_eq!(entries[1].0, Value::Int(4));
+        let Value::Tuple(pair) = entries[0].1 else { panic!("{:?}", entries[0].1) };
+        let pair = doc.items(pair);
+        assert_eq!(pair[0], Value::Int(2));
+        let Value::List(list) = pair[1] else { panic!("{:?}", pair[1]) };
+        assert_eq!(doc.items(list), &[Value::Int(3)]);
+        let Value::Tuple(empty) = entries[1].1 else { panic!("{:?}", entries[1].1) };
+        assert!(doc.items(empty).is_empty());
     }
 
     #[test]
@@ -283,8 +367,12 @@ mod tests {
         let data = b")\x02\xfa\x01xr\x01\x00\x00\x00";
         let mut with_flag = data.to_vec();
         with_flag[0] |= FLAG_REF;
-        let value = read(&with_flag).unwrap();
-        assert_eq!(value, Value::Tuple(vec![Value::Str("x".into()), Value::Str("x".into())].into()));
+        let doc = read(&with_flag).unwrap();
+        let Value::Tuple(items) = doc.root() else { panic!("{:?}", doc.root()) };
+        let [Value::Str(first), Value::Str(second)] = doc.items(items) else { panic!("{:?}", doc.items(items)) };
+        assert_eq!((*first, *second), ("x", "x"));
+        // The reference is the same string, not a copy: pstats matches keys by these addresses.
+        assert_eq!(first.as_ptr(), second.as_ptr());
     }
 
     #[test]
@@ -300,5 +388,14 @@ mod tests {
         assert!(matches!(read(b"(\xff\xff\xff\xff").unwrap_err(), MarshalError::BadLength { length: -1, .. }));
         let deep = [b')', 1].repeat(200);
         assert!(matches!(read(&deep).unwrap_err(), MarshalError::TooDeep { .. }));
+        // Nested lists each claiming all the bytes left: refused before they reserve much.
+        let mut nested = Vec::new();
+        for _ in 0..50 {
+            nested.extend_from_slice(b"[\x00\x00\x01\x00");
+        }
+        nested.resize(70_000, b'N');
+        let mut reader = Reader { data: &nested, pos: 0, refs: Vec::new(), stack: Vec::new(), arena: Vec::new() };
+        assert!(matches!(reader.object(0).unwrap_err(), MarshalError::Truncated { .. }));
+        assert!(reader.arena.len() <= nested.len(), "{} slots reserved", reader.arena.len());
     }
 }

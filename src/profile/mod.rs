@@ -4,13 +4,15 @@
 //! - [`marshal`]: the subset of Python's marshal format pstats files use.
 //! - [`pstats`]: the typed model (functions, figures, caller edges).
 //! - [`attribution`]: call trees with every frame marked measured or inferred.
-//! - [`folded`], [`speedscope`], [`svg`], [`diff`]: the outputs.
+//! - [`folded`], [`speedscope`], [`svg`], [`diff`]: the outputs; [`short_names`]: the SVG's
+//!   shorter file names.
 
 pub mod attribution;
 pub mod diff;
 pub mod folded;
 pub mod marshal;
 pub mod pstats;
+pub mod short_names;
 pub mod speedscope;
 pub mod svg;
 

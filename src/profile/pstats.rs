@@ -12,7 +12,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::marshal::{self, Value};
+use super::marshal::{self, Document, Value};
 
 /// Where a function lives: its file, first line and name, as pstats keys it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -116,24 +116,26 @@ impl Profile {
         if data.is_empty() {
             anyhow::bail!("the file is empty");
         }
-        let value = marshal::read(data)?;
-        Ok(Profile::from_value(&value)?)
+        let document = marshal::read(data)?;
+        Ok(Profile::from_document(&document)?)
     }
 
     /// Builds the model from a decoded marshal object.
-    pub fn from_value(value: &Value) -> Result<Profile, PstatsError> {
-        let Value::Dict(entries) = value else {
-            return Err(PstatsError::NotADict { found: value.kind() });
+    pub fn from_document(document: &Document) -> Result<Profile, PstatsError> {
+        let root = document.root();
+        let Value::Dict(entries) = root else {
+            return Err(PstatsError::NotADict { found: root.kind() });
         };
+        let entries = document.entries(entries);
         // cProfile builds a new key tuple for each use, but the file and function names inside are
         // the code object's own strings, which marshal writes once and refers back to: the
         // reader hands out the same strings, so their addresses (and the line) find the function
         // without hashing text. Structural lookup is the fallback.
         let mut by_address: HashMap<(usize, i64, usize), usize> = HashMap::with_capacity(entries.len());
         let mut functions = Vec::with_capacity(entries.len());
-        for (i, (key, _)) in entries.iter().enumerate() {
-            let parsed = function_key(key).map_err(|detail| PstatsError::BadKey { index: i, detail })?;
-            if let Some(address) = key_address(key) {
+        for (i, (key, _)) in entries.clone().enumerate() {
+            let parsed = function_key(document, key).map_err(|detail| PstatsError::BadKey { index: i, detail })?;
+            if let Some(address) = key_address(document, key) {
                 by_address.insert(address, i);
             }
             functions.push(Function {
@@ -144,17 +146,18 @@ impl Profile {
             });
         }
         let mut by_key: Option<HashMap<FunctionKey, usize>> = None;
-        for (at, (_, stats)) in entries.iter().enumerate() {
-            let (figures, callers) = function_figures(stats)
+        for (at, (_, stats)) in entries.enumerate() {
+            let (figures, callers) = function_figures(document, stats)
                 .map_err(|detail| PstatsError::BadFigures { function: functions[at].key.label(), detail })?;
             functions[at].figures = figures;
-            for (caller_key, edge) in callers.iter() {
+            functions[at].callers.reserve_exact(callers.len());
+            for (caller_key, edge) in callers {
                 let bad = |detail: String| PstatsError::BadCaller { function: functions[at].key.label(), detail };
-                let known = key_address(caller_key).and_then(|a| by_address.get(&a).copied());
+                let known = key_address(document, caller_key).and_then(|a| by_address.get(&a).copied());
                 let caller = match known {
                     Some(c) => c,
                     None => {
-                        let caller_key = function_key(caller_key).map_err(bad)?;
+                        let caller_key = function_key(document, caller_key).map_err(bad)?;
                         let index = by_key.get_or_insert_with(|| {
                             functions.iter().enumerate().map(|(i, f)| (f.key.clone(), i)).collect()
                         });
@@ -172,7 +175,7 @@ impl Profile {
                     }
                 };
                 let bad = |detail: String| PstatsError::BadCaller { function: functions[at].key.label(), detail };
-                let (figures, timed) = edge_figures(edge).map_err(bad)?;
+                let (figures, timed) = edge_figures(document, edge).map_err(bad)?;
                 functions[at].callers.push(CallerEdge { caller, figures, timed });
             }
         }
@@ -207,9 +210,9 @@ impl Profile {
 }
 
 /// The addresses of a key's strings and its line (see [`Profile::from_value`]).
-fn key_address(value: &Value) -> Option<(usize, i64, usize)> {
+fn key_address(document: &Document, value: Value) -> Option<(usize, i64, usize)> {
     match value {
-        Value::Tuple(items) => match &items[..] {
+        Value::Tuple(items) => match document.items(items) {
             [Value::Str(file), Value::Int(line), Value::Str(name)] => {
                 Some((file.as_ptr() as usize, *line, name.as_ptr() as usize))
             }
@@ -219,9 +222,9 @@ fn key_address(value: &Value) -> Option<(usize, i64, usize)> {
     }
 }
 
-fn function_key(value: &Value) -> Result<FunctionKey, String> {
+fn function_key(document: &Document, value: Value) -> Result<FunctionKey, String> {
     let Value::Tuple(items) = value else { return Err(format!("a {}", value.kind())) };
-    match &items[..] {
+    match document.items(items) {
         [Value::Str(file), line, Value::Str(name)] => {
             let line = match line {
                 Value::Int(l) => u32::try_from(*l).map_err(|_| format!("line {l} out of range"))?,
@@ -242,33 +245,38 @@ fn numbers<const N: usize>(items: &[Value]) -> Result<[f64; N], String> {
     Ok(out)
 }
 
-/// A callers dict as marshal decoded it.
-type CallerEntries = std::rc::Rc<[(Value, Value)]>;
-
-fn function_figures(value: &Value) -> Result<(Figures, CallerEntries), String> {
+fn function_figures<'d, 'a>(
+    document: &'d Document<'a>,
+    value: Value<'a>,
+) -> Result<(Figures, impl ExactSizeIterator<Item = (Value<'a>, Value<'a>)> + 'd), String> {
     let Value::Tuple(items) = value else { return Err(format!("a {}", value.kind())) };
+    let items = document.items(items);
     if items.len() != 5 {
         return Err(format!("a tuple of {} items", items.len()));
     }
     let [cc, nc, tt, ct] = numbers::<4>(&items[..4])?;
     let Value::Dict(callers) = &items[4] else { return Err(format!("callers is a {}", items[4].kind())) };
     let figures = Figures { primitive_calls: cc, calls: nc, self_time: tt, cumulative_time: ct };
-    Ok((figures, callers.clone()))
+    Ok((figures, document.entries(*callers)))
 }
 
-fn edge_figures(value: &Value) -> Result<(Figures, bool), String> {
+fn edge_figures(document: &Document, value: Value) -> Result<(Figures, bool), String> {
+    let items = match value {
+        Value::Tuple(items) => document.items(items),
+        _ => &[],
+    };
     match value {
         // cProfile on CPython 3.x: (nc, cc, tt, ct).
-        Value::Tuple(items) if items.len() == 4 => {
+        Value::Tuple(_) if items.len() == 4 => {
             let [nc, cc, tt, ct] = numbers::<4>(items)?;
             Ok((Figures { primitive_calls: cc, calls: nc, self_time: tt, cumulative_time: ct }, true))
         }
         // The `profile` module: a bare count.
         Value::Int(n) => {
-            let n = *n as f64;
+            let n = n as f64;
             Ok((Figures { primitive_calls: n, calls: n, self_time: 0.0, cumulative_time: 0.0 }, false))
         }
-        Value::Tuple(items) => Err(format!("a tuple of {} items (expected 4)", items.len())),
+        Value::Tuple(_) => Err(format!("a tuple of {} items (expected 4)", items.len())),
         other => Err(format!("a {}", other.kind())),
     }
 }
