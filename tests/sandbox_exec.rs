@@ -229,3 +229,31 @@ fn sandbox_check_reports_in_text_and_json() {
     assert!(json["capabilities"]["landlock_abi"].is_number());
     assert!(json["capabilities"]["cgroups"]["layout"].is_string());
 }
+
+#[test]
+fn root_secrets_in_etc_are_masked_and_dev_shm_is_the_programs_own() {
+    let dir = workdir();
+    let marker = format!("loupe-test-shm-{}", std::process::id());
+    let code = format!(
+        "import json, multiprocessing, os\n\
+         shadow = open('/etc/shadow').read() if os.path.exists('/etc/shadow') else None\n\
+         open('/dev/shm/{marker}', 'w').write('x')\n\
+         lock = multiprocessing.Lock(); lock.acquire(); lock.release()\n\
+         print(json.dumps({{'shadow': shadow, 'shm': os.listdir('/dev/shm'), 'hosts': os.path.getsize('/etc/hosts')}}))"
+    );
+    let (run, json) = exec_json(&["-c", &code], dir.path(), &[]);
+    assert_eq!(json["exit_code"], 0, "{}", run.describe());
+    let seen: Value = serde_json::from_str(json["stdout"].as_str().unwrap().trim()).unwrap();
+    if !sandbox_support::enforced(&json["enforced"], "process_tree") {
+        return; // no PID (and so no mount) namespace here: said loudly above
+    }
+    assert!(json["enforced"]["filesystem"]["detail"].as_str().unwrap().contains("masked"), "{json}");
+    // The program sees an empty /etc/shadow (the machine's is not empty), its own /dev/shm with
+    // only its file, and the rest of /etc as it is.
+    if std::fs::metadata("/etc/shadow").is_ok_and(|m| m.len() > 0) {
+        assert_eq!(seen["shadow"], "", "{seen}");
+    }
+    assert_eq!(seen["shm"], serde_json::json!([marker]), "{seen}");
+    assert!(!std::path::Path::new("/dev/shm").join(&marker).exists(), "the program's /dev/shm leaked onto the machine");
+    assert!(seen["hosts"].as_u64().unwrap() > 0, "{seen}");
+}

@@ -55,6 +55,12 @@ pub struct ChildPlan {
     /// Where init writes the program's wait status when loupe's child is itself the namespace's
     /// init (see [`ChildPlan::apply`]).
     pub status_fd: Option<i32>,
+    /// With a mount namespace (a PID namespace comes with one): files hidden behind `/dev/null`
+    /// (secrets the policy's read access to `/etc` would otherwise show a root program).
+    pub masked: Vec<std::ffi::CString>,
+    /// With a mount namespace: a `/dev/shm` of the program's own, and the Landlock access it gets
+    /// there (everything the ruleset handles).
+    pub private_shm: Option<u64>,
     pub landlock: Option<OwnedFd>,
     pub seccomp: Option<Filter>,
 }
@@ -93,7 +99,9 @@ impl ChildPlan {
             } else {
                 enter_pid_namespace()?;
             }
-            mount_private_proc(self.landlock.as_ref().map(AsRawFd::as_raw_fd))?;
+            let ruleset = self.landlock.as_ref().map(AsRawFd::as_raw_fd);
+            mount_private_proc(ruleset)?;
+            self.private_files(ruleset)?;
         }
         // From here on: the program's own process.
         if let Some(fd) = &self.landlock {
@@ -260,26 +268,58 @@ unsafe fn mount_private_proc(landlock_ruleset: Option<i32>) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     if let Some(ruleset) = landlock_ruleset {
-        // struct landlock_path_beneath_attr is packed: u64 access, then s32 fd.
-        #[repr(C, packed)]
-        struct PathBeneathAttr {
-            allowed_access: u64,
-            parent_fd: i32,
-        }
-        const LANDLOCK_RULE_PATH_BENEATH: libc::c_int = 1;
         // EXECUTE | READ_FILE | READ_DIR: in every Landlock ABI.
-        const READ: u64 = 1 | 4 | 8;
-        let fd = libc::open(proc_dir.as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
+        allow_beneath(ruleset, proc_dir, 1 | 4 | 8)?;
+    }
+    Ok(())
+}
+
+impl ChildPlan {
+    /// In the program's mount namespace: a fresh `/dev/shm` (POSIX shared memory and the
+    /// semaphores `multiprocessing` uses keep working, but nothing is shared with the machine or
+    /// left behind on it; what is written there counts against the run's memory cgroup), and
+    /// `/dev/null` bound over each masked file.
+    unsafe fn private_files(&self, landlock_ruleset: Option<i32>) -> io::Result<()> {
+        if let Some(access) = self.private_shm {
+            let shm = c"/dev/shm";
+            let flags = libc::MS_NOSUID | libc::MS_NODEV;
+            if libc::mount(c"tmpfs".as_ptr(), shm.as_ptr(), c"tmpfs".as_ptr(), flags, c"mode=1777".as_ptr().cast()) != 0
+            {
+                return Err(io::Error::last_os_error());
+            }
+            if let Some(ruleset) = landlock_ruleset {
+                allow_beneath(ruleset, shm, access)?;
+            }
         }
-        let attr = PathBeneathAttr { allowed_access: READ, parent_fd: fd };
-        let added = libc::syscall(libc::SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0u32);
-        let error = io::Error::last_os_error();
-        libc::close(fd);
-        if added != 0 {
-            return Err(error);
+        for file in &self.masked {
+            if libc::mount(c"/dev/null".as_ptr(), file.as_ptr(), std::ptr::null(), libc::MS_BIND, std::ptr::null()) != 0
+            {
+                return Err(io::Error::last_os_error());
+            }
         }
+        Ok(())
+    }
+}
+
+/// Adds to the Landlock `ruleset` a rule giving `access` beneath `path` (as it is mounted now).
+unsafe fn allow_beneath(ruleset: i32, path: &std::ffi::CStr, access: u64) -> io::Result<()> {
+    // struct landlock_path_beneath_attr is packed: u64 access, then s32 fd.
+    #[repr(C, packed)]
+    struct PathBeneathAttr {
+        allowed_access: u64,
+        parent_fd: i32,
+    }
+    const LANDLOCK_RULE_PATH_BENEATH: libc::c_int = 1;
+    let fd = libc::open(path.as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let attr = PathBeneathAttr { allowed_access: access, parent_fd: fd };
+    let added = libc::syscall(libc::SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &attr, 0u32);
+    let error = io::Error::last_os_error();
+    libc::close(fd);
+    if added != 0 {
+        return Err(error);
     }
     Ok(())
 }

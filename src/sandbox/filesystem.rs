@@ -97,6 +97,29 @@ impl FsRules {
     }
 }
 
+/// The Landlock access bits of a writable directory under `abi_version` (for rules the child adds
+/// itself, like the private `/dev/shm`).
+pub fn write_access_bits(abi_version: i32) -> u64 {
+    AccessFs::from_all(abi_from(abi_version)).bits()
+}
+
+/// Secrets that read access to `/etc` would show a program running as root: password hashes,
+/// sudo rules, SSH host keys. Hidden behind `/dev/null` in the program's mount namespace.
+pub fn masked_secrets() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ["shadow", "shadow-", "gshadow", "gshadow-", "sudoers", "security/opasswd"]
+        .iter()
+        .map(|name| Path::new("/etc").join(name))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir("/etc/ssh") {
+        files.extend(entries.flatten().map(|e| e.path()).filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("ssh_host_") && n.ends_with("_key"))
+        }));
+    }
+    files.retain(|f| f.is_file());
+    files.sort();
+    files
+}
+
 fn abi_from(version: i32) -> ABI {
     match version {
         ..=0 => ABI::Unsupported,

@@ -41,6 +41,8 @@ pub struct Sandbox {
     network: Option<NetNamespace>,
     seccomp: Option<Filter>,
     pid_namespace: bool,
+    /// Secrets hidden behind `/dev/null` in each program's mount namespace.
+    masked: Vec<std::ffi::CString>,
     enforced: Enforced,
 }
 
@@ -57,6 +59,7 @@ impl Sandbox {
             network: None,
             seccomp: None,
             pid_namespace: false,
+            masked: Vec::new(),
         };
         if sandbox.policy.is_off() {
             return Ok(Arc::new(sandbox));
@@ -98,6 +101,13 @@ impl Sandbox {
         let in_cgroup = |c: Controller| cgroup.controllers().into_iter().find(|(k, _)| *k == c).map(|(_, v)| v);
 
         self.pid_namespace = namespaces;
+        if namespaces {
+            use std::os::unix::ffi::OsStrExt;
+            self.masked = super::filesystem::masked_secrets()
+                .iter()
+                .filter_map(|p| std::ffi::CString::new(p.as_os_str().as_bytes()).ok())
+                .collect();
+        }
         let process_tree = if namespaces {
             Mechanism::on(
                 "PID namespace: all the program's descendants die with it; /proc shows only the sandbox's processes",
@@ -127,8 +137,10 @@ impl Sandbox {
 
         let filesystem = if caps.landlock_abi > 0 {
             let writable = if policy.project_writable { "working directory, private tmp" } else { "private tmp only" };
+            let private =
+                if namespaces { "; /dev/shm private; /etc/shadow, sudoers and SSH host keys masked" } else { "" };
             Mechanism::on(format!(
-                "Landlock ABI {}: read system, interpreter, project; write {writable}; rest of home hidden",
+                "Landlock ABI {}: read system, interpreter, project; write {writable}; rest of home hidden{private}",
                 caps.landlock_abi
             ))
         } else {
@@ -299,6 +311,9 @@ impl Sandbox {
             net,
             pid_namespace: self.pid_namespace,
             status_fd: process.status_fd,
+            masked: if self.pid_namespace { self.masked.clone() } else { Vec::new() },
+            private_shm: (self.pid_namespace && Path::new("/dev/shm").is_dir())
+                .then(|| super::filesystem::write_access_bits(capabilities::get().landlock_abi)),
             landlock,
             seccomp: self.seccomp.clone(),
         })
