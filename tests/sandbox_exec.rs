@@ -106,6 +106,22 @@ fn each_limit_is_named_when_hit() {
 }
 
 #[test]
+fn a_program_killed_by_a_signal_is_told_apart_from_one_exiting_with_its_number() {
+    // Under a PID namespace loupe's child is init, which cannot die of a signal itself: the
+    // program's real status comes back through init's pipe.
+    let dir = workdir();
+    let (run, json) = exec_json(&["-c", "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"], dir.path(), &[]);
+    assert_eq!(json["signal"], "SIGTERM", "{}", run.describe());
+    assert_eq!(json["exit_code"], Value::Null, "{}", run.describe());
+    assert_eq!(json["limit_hit"], Value::Null, "{}", run.describe());
+    assert_eq!(run.code, Some(128 + 15), "loupe exits as a shell reports a signal");
+
+    let (run, json) = exec_json(&["-c", "import sys; sys.exit(143)"], dir.path(), &[]);
+    assert_eq!(json["exit_code"], 143, "{}", run.describe());
+    assert_eq!(json["signal"], Value::Null, "{}", run.describe());
+}
+
+#[test]
 fn without_json_a_stopped_program_is_explained_on_stderr() {
     let dir = workdir();
     let python = python();

@@ -36,11 +36,7 @@ pub struct ExecArgs {
     pub program: Vec<String>,
 }
 
-pub fn run(args: ExecArgs) -> anyhow::Result<u8> {
-    exec(&args)
-}
-
-fn exec(args: &ExecArgs) -> anyhow::Result<u8> {
+pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
     let cwd_now = std::env::current_dir().context("reading the current directory")?;
     let cwd = super::working_directory(args.cwd.as_deref(), &cwd_now)?;
     let (python_args, script) = python_arguments(args.code.as_deref(), &args.program)?;

@@ -52,6 +52,20 @@ fn with_runtime(task: impl std::future::Future<Output = anyhow::Result<u8>>) -> 
 /// passes through).
 pub const EXIT_LOUPE_FAILED: u8 = 125;
 
+/// The process's exit code for `result`; a failure is printed, with where the log is.
+fn exit_code(result: anyhow::Result<u8>, log_path: Option<std::path::PathBuf>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("loupe: error: {e:#}");
+            if let Some(p) = log_path {
+                eprintln!("loupe: the log is at {}", p.display());
+            }
+            ExitCode::from(EXIT_LOUPE_FAILED)
+        }
+    }
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     // `exec` and `tool` start the (slow) network namespace before anything else; see there.
@@ -69,13 +83,7 @@ pub fn main() -> ExitCode {
     // runtime, which cost more than converting a small profile does.
     if let Command::Flame(args) = &cli.command {
         if args.output.no_tui {
-            return match flame::convert(args) {
-                Ok(code) => ExitCode::from(code),
-                Err(e) => {
-                    eprintln!("loupe: error: {e:#}");
-                    ExitCode::from(EXIT_LOUPE_FAILED)
-                }
-            };
+            return exit_code(flame::convert(args), None);
         }
     }
     let log_level = cli.log_level.clone();
@@ -91,8 +99,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         // The sandbox's own commands are synchronous: no async runtime to start and stop, and no
         // worker threads to wake on a 2-CPU machine while the program starts.
-        Command::Exec(args) => exec::run(args),
-        Command::Tool(args) => tool::run(args),
+        Command::Exec(args) => exec::run(&args),
+        Command::Tool(args) => tool::run(&args),
         Command::Sandbox(args) => sandbox_check::run(args),
         Command::Run(args) => with_runtime(debug::run(args)),
         Command::Attach(args) => with_runtime(debug::attach(args)),
@@ -101,14 +109,5 @@ pub fn main() -> ExitCode {
         Command::Flame(args) => with_runtime(flame::flame(args)),
         Command::Analyze(args) => with_runtime(analyze::run(args)),
     };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("loupe: error: {e:#}");
-            if let Some(p) = log_path {
-                eprintln!("loupe: the log is at {}", p.display());
-            }
-            ExitCode::from(EXIT_LOUPE_FAILED)
-        }
-    }
+    exit_code(result, log_path)
 }

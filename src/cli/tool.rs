@@ -46,15 +46,11 @@ pub struct ToolArgs {
     pub env: Vec<String>,
 }
 
-pub fn run(args: ToolArgs) -> anyhow::Result<u8> {
-    tool(&args)
-}
-
 fn error_envelope(kind: &str, message: impl Into<String>) -> Value {
     json!({ "ok": false, "error": { "message": message.into(), "type": kind } })
 }
 
-fn tool(args: &ToolArgs) -> anyhow::Result<u8> {
+pub fn run(args: &ToolArgs) -> anyhow::Result<u8> {
     let parsed: Result<Value, _> = serde_json::from_str(&args.args);
     if let Err(e) = parsed {
         println!("{}", error_envelope("ArgsError", format!("--args is not JSON: {e}")));

@@ -18,14 +18,9 @@ pub struct NetNamespace {
 }
 
 impl NetNamespace {
-    /// Creates a namespace with loopback up, on a short-lived thread (a thread can change its
-    /// own network namespace without affecting the rest of loupe).
-    pub fn create() -> anyhow::Result<NetNamespace> {
-        NetNamespace::start()?.wait()
-    }
-
-    /// Starts creating a namespace on its own thread: the kernel takes most of a millisecond to
-    /// set one up, which overlaps with the rest of the sandbox's set-up.
+    /// Starts creating a namespace with loopback up on a short-lived thread of its own (a thread
+    /// can change its own network namespace without affecting the rest of loupe; the kernel takes
+    /// most of a millisecond, which overlaps with the rest of the sandbox's set-up).
     pub fn start() -> anyhow::Result<PendingNamespace> {
         let thread = std::thread::Builder::new()
             .name("loupe-netns".into())

@@ -48,7 +48,7 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Sets up the run: detects what can be enforced, creates the private directory, the
-    /// cgroup and (when shared) the network namespace.
+    /// cgroup and the network namespace.
     pub fn new(policy: Policy, options: RunOptions) -> anyhow::Result<Arc<Sandbox>> {
         let mut sandbox = Sandbox {
             enforced: off_report(&policy),
@@ -311,7 +311,7 @@ impl Sandbox {
             net,
             pid_namespace: self.pid_namespace,
             status_fd: process.status_fd,
-            masked: if self.pid_namespace { self.masked.clone() } else { Vec::new() },
+            masked: self.masked.clone(),
             private_shm: (self.pid_namespace && Path::new("/dev/shm").is_dir())
                 .then(|| super::filesystem::write_access_bits(capabilities::get().landlock_abi)),
             landlock,
