@@ -255,7 +255,8 @@ fn root_secrets_in_etc_are_masked_and_dev_shm_is_the_programs_own() {
          shadow = open('/etc/shadow').read() if os.path.exists('/etc/shadow') else None\n\
          open('/dev/shm/{marker}', 'w').write('x')\n\
          lock = multiprocessing.Lock(); lock.acquire(); lock.release()\n\
-         print(json.dumps({{'shadow': shadow, 'shm': os.listdir('/dev/shm'), 'hosts': os.path.getsize('/etc/hosts')}}))"
+         tmp = os.environ['TMPDIR']; open(os.path.join(tmp, 'scratch'), 'w').write('y')\n\
+         print(json.dumps({{'shadow': shadow, 'shm': sorted(os.listdir('/dev/shm')), 'hosts': os.path.getsize('/etc/hosts'), 'tmp': tmp}}))"
     );
     let (run, json) = exec_json(&["-c", &code], dir.path(), &[]);
     assert_eq!(json["exit_code"], 0, "{}", run.describe());
@@ -269,7 +270,44 @@ fn root_secrets_in_etc_are_masked_and_dev_shm_is_the_programs_own() {
     if std::fs::metadata("/etc/shadow").is_ok_and(|m| m.len() > 0) {
         assert_eq!(seen["shadow"], "", "{seen}");
     }
-    assert_eq!(seen["shm"], serde_json::json!([marker]), "{seen}");
+    // Its private directory (TMPDIR, HOME) is in its /dev/shm too when loupe made it in the
+    // machine's (no $TMPDIR set): bound back into the program's own, and removed after the run.
+    let tmp = std::path::PathBuf::from(seen["tmp"].as_str().unwrap());
+    let mut expected = vec![marker.clone()];
+    if tmp.parent() == Some(std::path::Path::new("/dev/shm")) {
+        expected.push(tmp.file_name().unwrap().to_str().unwrap().to_string());
+    }
+    expected.sort();
+    assert_eq!(seen["shm"], serde_json::json!(expected), "{seen}");
     assert!(!std::path::Path::new("/dev/shm").join(&marker).exists(), "the program's /dev/shm leaked onto the machine");
+    assert!(!tmp.exists(), "the private directory {} was left behind", tmp.display());
     assert!(seen["hosts"].as_u64().unwrap() > 0, "{seen}");
+}
+
+#[test]
+fn each_run_gets_a_network_namespace_no_run_has_touched() {
+    // Runs take namespaces made ahead of time by earlier runs (`/run/loupe/netns`). Each run
+    // changes its loopback's MTU as root may inside its own namespace; none may see another's
+    // change, and none may see the namespaces waiting for the next runs.
+    let dir = workdir();
+    let code = "import fcntl, json, os, socket, struct, sys\n\
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+                mtu = struct.unpack('16si', fcntl.ioctl(s, 0x8921, struct.pack('16si', b'lo', 0)))[1]\n\
+                fcntl.ioctl(s, 0x8922, struct.pack('16si', b'lo', 1200 + int(sys.argv[1])))\n\
+                try:\n    pool = os.listdir('/run/loupe')\nexcept OSError as e:\n    pool = e.strerror\n\
+                print(json.dumps({'mtu': mtu, 'pool': pool}))";
+    for run in 0..4 {
+        let (out, json) = exec_json(&["-c", code, &run.to_string()], dir.path(), &[]);
+        if !sandbox_support::enforced(&json["enforced"], "network") {
+            return; // no network namespace here: said loudly above
+        }
+        assert_eq!(json["exit_code"], 0, "{}", out.describe());
+        let seen: Value = serde_json::from_str(json["stdout"].as_str().unwrap().trim()).unwrap();
+        assert_eq!(seen["mtu"], 65536, "run {run} saw a loopback an earlier run changed: {seen}");
+        let pool = &seen["pool"];
+        assert!(
+            pool.as_array().is_some_and(|entries| entries.is_empty()) || pool.is_string(),
+            "run {run} could see the pool: {seen}"
+        );
+    }
 }

@@ -19,7 +19,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Subcommands are deferred: clap builds only the arguments of the one that runs (or the help
+/// asked for). Building every command's arguments took 0.2 ms of each start, which `loupe exec`
+/// pays on every call (docs/BENCHMARKS.md, sandbox start-up).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Start a Python program under the debugger.
     Run(RunArgs),

@@ -27,6 +27,7 @@
 //!           └─ the program (pid 2, exec'd)
 //! ```
 
+use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -40,6 +41,22 @@ pub enum NetPlan {
     Host,
     /// The run's own namespace, with loopback up: no network (made by [`super::netns`]).
     Join(i32),
+}
+
+/// A directory of the machine's `/dev/shm` to show at the same path in the program's own.
+#[derive(Debug)]
+pub struct ShmBind {
+    /// The directory's path (directly under `/dev/shm`).
+    path: CString,
+}
+
+impl ShmBind {
+    pub fn new(dir: &std::path::Path) -> io::Result<ShmBind> {
+        use std::os::unix::ffi::OsStrExt;
+        let path =
+            CString::new(dir.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+        Ok(ShmBind { path })
+    }
 }
 
 /// Resource limits as `(resource, value)`.
@@ -61,6 +78,12 @@ pub struct ChildPlan {
     /// With a mount namespace: a `/dev/shm` of the program's own, and the Landlock access it gets
     /// there (everything the ruleset handles).
     pub private_shm: Option<u64>,
+    /// The run's private directory, when it was made in the machine's `/dev/shm` (which the
+    /// program's own hides): bound back at the same path.
+    pub private_in_shm: Option<ShmBind>,
+    /// With a mount namespace: an empty tmpfs over `/run/loupe`, where the network namespaces
+    /// made ahead for the next runs are mounted ([`super::netns_pool`]).
+    pub hide_pool: bool,
     pub landlock: Option<OwnedFd>,
     pub seccomp: Option<Filter>,
 }
@@ -277,10 +300,23 @@ unsafe fn mount_private_proc(landlock_ruleset: Option<i32>) -> io::Result<()> {
 impl ChildPlan {
     /// In the program's mount namespace: a fresh `/dev/shm` (POSIX shared memory and the
     /// semaphores `multiprocessing` uses keep working, but nothing is shared with the machine or
-    /// left behind on it; what is written there counts against the run's memory cgroup), and
-    /// `/dev/null` bound over each masked file.
+    /// left behind on it; what is written there counts against the run's memory cgroup) with the
+    /// run's private directory bound back into it when it lives there, and `/dev/null` bound over
+    /// each masked file.
     unsafe fn private_files(&self, landlock_ruleset: Option<i32>) -> io::Result<()> {
         if let Some(access) = self.private_shm {
+            // Opened in this mount namespace (a bind mount's source must belong to it), before
+            // the new /dev/shm hides it.
+            let private_dir = match &self.private_in_shm {
+                Some(bind) => {
+                    let fd = libc::open(bind.path.as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC);
+                    if fd < 0 {
+                        return Err(io::Error::last_os_error());
+                    }
+                    Some((fd, bind))
+                }
+                None => None,
+            };
             let shm = c"/dev/shm";
             let flags = libc::MS_NOSUID | libc::MS_NODEV;
             if libc::mount(c"tmpfs".as_ptr(), shm.as_ptr(), c"tmpfs".as_ptr(), flags, c"mode=1777".as_ptr().cast()) != 0
@@ -289,6 +325,36 @@ impl ChildPlan {
             }
             if let Some(ruleset) = landlock_ruleset {
                 allow_beneath(ruleset, shm, access)?;
+            }
+            if let Some((fd, bind)) = private_dir {
+                // The mount point is made in the fresh tmpfs; the machine's directory (HOME,
+                // TMPDIR) is bound onto it through `/proc/self/fd` (this namespace's own /proc).
+                if libc::mkdir(bind.path.as_ptr(), 0o700) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                let mut source = [0u8; 32];
+                proc_fd_path(fd, &mut source);
+                let flags = libc::MS_BIND | libc::MS_REC;
+                if libc::mount(source.as_ptr().cast(), bind.path.as_ptr(), std::ptr::null(), flags, std::ptr::null())
+                    != 0
+                {
+                    return Err(io::Error::last_os_error());
+                }
+                libc::close(fd);
+            }
+        }
+        if self.hide_pool {
+            let root = c"/run/loupe";
+            let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_RDONLY;
+            if libc::mount(
+                c"tmpfs".as_ptr(),
+                root.as_ptr(),
+                c"tmpfs".as_ptr(),
+                flags,
+                c"size=4k,mode=0700".as_ptr().cast(),
+            ) != 0
+            {
+                return Err(io::Error::last_os_error());
             }
         }
         for file in &self.masked {
@@ -299,6 +365,27 @@ impl ChildPlan {
         }
         Ok(())
     }
+}
+
+/// Writes `/proc/self/fd/<fd>` and a NUL into `buffer` without allocating (between fork and exec).
+fn proc_fd_path(fd: i32, buffer: &mut [u8; 32]) {
+    const PREFIX: &[u8] = b"/proc/self/fd/";
+    buffer[..PREFIX.len()].copy_from_slice(PREFIX);
+    let mut digits = [0u8; 10];
+    let mut n = fd.max(0) as u32;
+    let mut count = 0;
+    loop {
+        digits[count] = b'0' + (n % 10) as u8;
+        n /= 10;
+        count += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    for (i, digit) in digits[..count].iter().rev().enumerate() {
+        buffer[PREFIX.len() + i] = *digit;
+    }
+    buffer[PREFIX.len() + count] = 0;
 }
 
 /// Adds to the Landlock `ruleset` a rule giving `access` beneath `path` (as it is mounted now).
@@ -339,4 +426,19 @@ unsafe fn end_like(status: libc::c_int) -> ! {
     libc::setrlimit(libc::RLIMIT_CORE, &no_core);
     libc::kill(libc::getpid(), signal);
     libc::_exit(128 + signal);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proc_fd_paths_are_written_without_allocating() {
+        for (fd, expected) in [(0, "/proc/self/fd/0"), (7, "/proc/self/fd/7"), (1234567, "/proc/self/fd/1234567")] {
+            let mut buffer = [0xffu8; 32];
+            proc_fd_path(fd, &mut buffer);
+            let text = std::ffi::CStr::from_bytes_until_nul(&buffer).unwrap();
+            assert_eq!(text.to_str().unwrap(), expected);
+        }
+    }
 }

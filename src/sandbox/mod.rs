@@ -6,7 +6,8 @@
 //!   the cgroup, the shared network namespace, and the [`Enforced`] report.
 //! - [`child`]: what the child does between fork and exec (rlimits, namespaces, Landlock, seccomp).
 //! - [`process`]: [`PythonProcess`] and [`spawn`] / [`spawn_in_pty`], used by every caller.
-//! - [`filesystem`], [`seccomp`], [`cgroup`], [`netns`], [`env`]: one mechanism each.
+//! - [`filesystem`], [`seccomp`], [`cgroup`], [`netns`] (and [`netns_pool`]), [`env`]: one
+//!   mechanism each.
 //!
 //! See `docs/SANDBOX.md`.
 
@@ -16,6 +17,7 @@ pub mod child;
 pub mod env;
 pub mod filesystem;
 pub mod netns;
+pub mod netns_pool;
 pub mod policy;
 mod process;
 pub mod report;

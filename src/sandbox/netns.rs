@@ -3,6 +3,9 @@
 //! adapter and the debuggee so they can talk over 127.0.0.1 — and loupe opens its own extra
 //! connections to the adapter (one per child process, DAP `startDebugging`) from a thread that
 //! has entered that namespace: a socket stays in the namespace it was created in.
+//!
+//! A run takes a namespace made ahead of time when there is one ([`super::netns_pool`]), and
+//! makes its own otherwise.
 
 use std::fs::File;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -10,11 +13,23 @@ use std::sync::Mutex;
 
 use anyhow::{anyhow, Context};
 
+use super::netns_pool::PoolEntry;
+
 /// A network namespace kept alive by a descriptor (`/proc/thread-self/ns/net` of the thread
 /// that created it).
 #[derive(Debug)]
 pub struct NetNamespace {
     fd: OwnedFd,
+    /// Where it came from, when it was made ahead of time: removed once the run has it.
+    pool_entry: Option<PoolEntry>,
+}
+
+impl Drop for NetNamespace {
+    fn drop(&mut self) {
+        if let Some(entry) = &self.pool_entry {
+            entry.remove();
+        }
+    }
 }
 
 impl NetNamespace {
@@ -22,6 +37,10 @@ impl NetNamespace {
     /// can change its own network namespace without affecting the rest of loupe; the kernel takes
     /// most of a millisecond, which overlaps with the rest of the sandbox's set-up).
     pub fn start() -> anyhow::Result<PendingNamespace> {
+        if let Some(claimed) = super::netns_pool::claim() {
+            let namespace = NetNamespace { fd: claimed.fd, pool_entry: Some(claimed.entry) };
+            return Ok(PendingNamespace::Ready(namespace));
+        }
         let thread = std::thread::Builder::new()
             .name("loupe-netns".into())
             .spawn(|| -> anyhow::Result<NetNamespace> {
@@ -32,14 +51,21 @@ impl NetNamespace {
                 // SAFETY: as above.
                 unsafe { loopback_up() }.context("bringing up the loopback interface")?;
                 let file = File::open("/proc/thread-self/ns/net").context("opening the new network namespace")?;
-                Ok(NetNamespace { fd: OwnedFd::from(file) })
+                Ok(NetNamespace { fd: OwnedFd::from(file), pool_entry: None })
             })
             .context("starting a thread")?;
-        Ok(PendingNamespace { thread })
+        run_elsewhere(&thread);
+        Ok(PendingNamespace::Making(thread))
     }
 
     pub fn raw_fd(&self) -> i32 {
         self.fd.as_raw_fd()
+    }
+
+    /// Once the run's first process has started: drops this namespace's pool entry and makes
+    /// the next run's namespace, both in the background.
+    pub fn tend_pool(&self) {
+        super::netns_pool::tend_in_background(self.pool_entry.clone());
     }
 
     /// Connects to `host:port` inside the namespace.
@@ -85,15 +111,42 @@ pub fn take_early() -> Option<PendingNamespace> {
     EARLY.lock().ok().and_then(|mut early| early.take())
 }
 
-/// A namespace being created ([`NetNamespace::start`]).
+/// A namespace being created, or taken ready from the pool ([`NetNamespace::start`]).
 #[derive(Debug)]
-pub struct PendingNamespace {
-    thread: std::thread::JoinHandle<anyhow::Result<NetNamespace>>,
+pub enum PendingNamespace {
+    Ready(NetNamespace),
+    Making(std::thread::JoinHandle<anyhow::Result<NetNamespace>>),
 }
 
 impl PendingNamespace {
     pub fn wait(self) -> anyhow::Result<NetNamespace> {
-        self.thread.join().map_err(|_| anyhow!("the network namespace thread panicked"))?
+        match self {
+            PendingNamespace::Ready(namespace) => Ok(namespace),
+            PendingNamespace::Making(thread) => {
+                thread.join().map_err(|_| anyhow!("the network namespace thread panicked"))?
+            }
+        }
+    }
+}
+
+/// Moves the new `thread` off the CPU loupe's main thread is on, when there is another one.
+/// A new thread otherwise waits on that CPU until the main thread blocks (measured: it started
+/// only when the main thread joined it, a millisecond later, so the kernel's work never
+/// overlapped anything); moved, it runs at once beside the main thread.
+fn run_elsewhere<T>(thread: &std::thread::JoinHandle<T>) {
+    use std::os::unix::thread::JoinHandleExt;
+    // SAFETY: CPU-set manipulation on local values; the thread handle is alive.
+    unsafe {
+        let current = libc::sched_getcpu();
+        let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+        if current < 0 || libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut allowed) != 0 {
+            return;
+        }
+        libc::CPU_CLR(current as usize, &mut allowed);
+        if libc::CPU_COUNT(&allowed) == 0 {
+            return;
+        }
+        libc::pthread_setaffinity_np(thread.as_pthread_t(), std::mem::size_of::<libc::cpu_set_t>(), &allowed);
     }
 }
 
@@ -101,7 +154,7 @@ impl PendingNamespace {
 ///
 /// # Safety
 /// Plain system calls.
-unsafe fn loopback_up() -> std::io::Result<()> {
+pub(super) unsafe fn loopback_up() -> std::io::Result<()> {
     let socket = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
     if socket < 0 {
         return Err(std::io::Error::last_os_error());

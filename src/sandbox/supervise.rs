@@ -133,6 +133,10 @@ pub fn run_with(
         ));
     }
     drop(done_tx);
+    // The program is starting: the next run's network namespace is made meanwhile.
+    if let Some(namespace) = sandbox.network() {
+        namespace.tend_pool();
+    }
     // The standard library's Child is not used to wait: wait4 gives the resource usage.
     std::mem::forget(child);
 
