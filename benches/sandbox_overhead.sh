@@ -8,6 +8,7 @@
 # and the overhead is the median of the per-round differences, which machine-wide drift between
 # hyperfine's blocks cannot bias.
 # Usage: benches/sandbox_overhead.sh [RUNS]   (installs nothing: needs hyperfine and python3)
+#        LOUPE_BENCH_BASELINE=old/loupe benches/sandbox_overhead.sh [RUNS]   (an older build in the same rotation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-200}
@@ -38,7 +39,13 @@ for r in results[1:]:
           f" (min {lo * 1000:.2f} ms vs {min(results[0]['times']) * 1000:.2f} ms)")
 PY
 paired_json="${LOUPE_BENCH_PAIRED_JSON:-target/bench-sandbox-overhead-paired.json}"
+# LOUPE_BENCH_BASELINE=/path/to/an/older/loupe adds that build to the same rotation.
+baseline=()
+if [ -n "${LOUPE_BENCH_BASELINE:-}" ]; then
+    baseline=("loupe exec -c pass (standard, baseline build)=$(readlink -f "$LOUPE_BENCH_BASELINE") exec --python $python -c pass")
+fi
 (cd "$work" && python3 "$OLDPWD/benches/interleave.py" "$runs" "$OLDPWD/$paired_json" \
     "python -c pass=$python -c pass" \
     "loupe exec -c pass (standard)=$OLDPWD/$loupe exec --python $python -c pass" \
-    "loupe exec -c pass (--sandbox off)=$OLDPWD/$loupe exec --sandbox off --python $python -c pass")
+    "loupe exec -c pass (--sandbox off)=$OLDPWD/$loupe exec --sandbox off --python $python -c pass" \
+    "${baseline[@]}")

@@ -406,7 +406,7 @@ fn print_header(title: &str) {
 fn main() -> anyhow::Result<()> {
     let settings = Settings::from_env_and_args()?;
     let log_path = match &settings.log {
-        Some(level) => Some(loupe::logging::init(level, Some(&settings.log_file))?),
+        Some(level) => Some(loupe::logging::init(level, Some(&settings.log_file), loupe::logging::Opening::Now)?),
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

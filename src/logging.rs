@@ -22,9 +22,11 @@
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
+use std::sync::OnceLock;
 
 use anyhow::Context as _;
 use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
 use crate::paths;
@@ -35,11 +37,22 @@ pub const LEVEL_OVERRIDE_VARIABLE: &str = "LOUPE_LOG";
 /// Target of the trace events that record every DAP message on the wire.
 pub const DAP_WIRE_TARGET: &str = "loupe::dap::wire";
 
+/// When the log file is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opening {
+    /// At once, with a first "logging started" line (an error if it cannot be opened).
+    Now,
+    /// With the first event, if there is one: `loupe exec` and `loupe tool` normally log nothing,
+    /// and their start-up is what they are measured by.
+    OnFirstEvent,
+}
+
 /// Sends `tracing` events at `level` (or `$LOUPE_LOG`) to `file` (or the default log file).
 ///
 /// Returns the path of the log file. Fails if the filter is invalid, if the file cannot be
-/// opened, or if a global subscriber was already installed (call this once, early in `main`).
-pub fn init(level: &str, file: Option<&Path>) -> anyhow::Result<PathBuf> {
+/// opened (with [`Opening::Now`]), or if a global subscriber was already installed (call this
+/// once, early in `main`).
+pub fn init(level: &str, file: Option<&Path>, opening: Opening) -> anyhow::Result<PathBuf> {
     let override_level = std::env::var(LEVEL_OVERRIDE_VARIABLE).ok().filter(|value| !value.trim().is_empty());
     let (directives, source) = match &override_level {
         Some(value) => (value.as_str(), format!("${LEVEL_OVERRIDE_VARIABLE}")),
@@ -51,7 +64,10 @@ pub fn init(level: &str, file: Option<&Path>) -> anyhow::Result<PathBuf> {
         Some(path) => path.to_path_buf(),
         None => paths::default_log_file(),
     };
-    let log_file = open_log_file(&log_path)?;
+    let log_file = match opening {
+        Opening::Now => LogFile::opened(open_log_file(&log_path)?),
+        Opening::OnFirstEvent => LogFile::later(log_path.clone()),
+    };
 
     tracing_subscriber::fmt()
         .with_writer(log_file)
@@ -61,6 +77,9 @@ pub fn init(level: &str, file: Option<&Path>) -> anyhow::Result<PathBuf> {
         .try_init()
         .map_err(|error| anyhow::anyhow!("cannot install the log subscriber: {error}"))?;
 
+    if opening == Opening::OnFirstEvent {
+        return Ok(log_path);
+    }
     tracing::info!(
         target: "loupe",
         version = env!("CARGO_PKG_VERSION"),
@@ -69,6 +88,49 @@ pub fn init(level: &str, file: Option<&Path>) -> anyhow::Result<PathBuf> {
         "logging started"
     );
     Ok(log_path)
+}
+
+/// The log file, open or opened on first use (then, if it cannot be opened, events are dropped).
+struct LogFile {
+    path: PathBuf,
+    file: OnceLock<Option<File>>,
+}
+
+impl LogFile {
+    fn opened(file: File) -> LogFile {
+        LogFile { path: PathBuf::new(), file: OnceLock::from(Some(file)) }
+    }
+
+    fn later(path: PathBuf) -> LogFile {
+        LogFile { path, file: OnceLock::new() }
+    }
+}
+
+impl<'a> MakeWriter<'a> for LogFile {
+    type Writer = LogWriter<'a>;
+
+    fn make_writer(&'a self) -> LogWriter<'a> {
+        LogWriter(self.file.get_or_init(|| open_log_file(&self.path).ok()).as_ref())
+    }
+}
+
+/// One event's writer: the file, or nowhere when it could not be opened.
+struct LogWriter<'a>(Option<&'a File>);
+
+impl std::io::Write for LogWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.0 {
+            Some(file) => file.write(buf),
+            None => Ok(buf.len()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.0 {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Parses an `EnvFilter` directive list, rejecting bare words that are not level names.
@@ -164,7 +226,7 @@ mod tests {
         if std::env::var_os(LEVEL_OVERRIDE_VARIABLE).is_some() {
             return; // The override would replace the level under test.
         }
-        let message = format!("{:#}", init("chatty", Some(&log)).unwrap_err());
+        let message = format!("{:#}", init("chatty", Some(&log), Opening::Now).unwrap_err());
         assert!(message.contains("chatty"), "{message}");
         assert!(!log.exists());
     }
@@ -234,17 +296,50 @@ mod tests {
         assert!(!contents.contains('\u{1b}'), "no ANSI escapes: {contents}");
     }
 
+    /// Set in the child process started by `a_lazy_log_file_appears_with_the_first_event`.
+    const LAZY_CHILD_LOG_FILE: &str = "LOUPE_LOGGING_TEST_LAZY_CHILD_LOG";
+
+    #[test]
+    fn a_lazy_log_file_appears_with_the_first_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("state").join("loupe.log");
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "logging::tests::child_logs_lazily", "--test-threads=1", "--nocapture"])
+            .env(LAZY_CHILD_LOG_FILE, &log)
+            .env_remove(LEVEL_OVERRIDE_VARIABLE)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
+        let contents = std::fs::read_to_string(&log).unwrap();
+        assert!(contents.contains("the first event"), "{contents}");
+        assert!(!contents.contains("logging started"), "{contents}");
+    }
+
+    #[test]
+    fn child_logs_lazily() {
+        let Some(log) = std::env::var_os(LAZY_CHILD_LOG_FILE).map(PathBuf::from) else {
+            return; // Only meaningful inside the child process started above.
+        };
+        init("info", Some(&log), Opening::OnFirstEvent).unwrap();
+        tracing::debug!("below the level: opens nothing");
+        assert!(!log.exists(), "opened before any event");
+        tracing::warn!("the first event");
+        assert!(log.exists(), "not opened by the first event");
+    }
+
     #[test]
     fn child_initialises_logging() {
         let Some(log) = std::env::var_os(CHILD_LOG_FILE).map(PathBuf::from) else {
             return; // Only meaningful inside the child process started above.
         };
         // LOUPE_LOG (set by the parent) overrides the "error" passed here.
-        let returned = init("error", Some(&log)).unwrap();
+        let returned = init("error", Some(&log), Opening::Now).unwrap();
         assert_eq!(returned, log);
         tracing::trace!(target: "loupe::dap::wire", "wire message");
         tracing::debug!(target: "loupe::session", "hidden debug");
-        let second = format!("{:#}", init("info", Some(&log)).unwrap_err());
+        let second = format!("{:#}", init("info", Some(&log), Opening::Now).unwrap_err());
         assert!(second.contains("subscriber"), "{second}");
     }
 }

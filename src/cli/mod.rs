@@ -58,7 +58,7 @@ fn exit_code(result: anyhow::Result<u8>, log_path: Option<std::path::PathBuf>) -
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("loupe: error: {e:#}");
-            if let Some(p) = log_path {
+            if let Some(p) = log_path.filter(|p| p.exists()) {
                 eprintln!("loupe: the log is at {}", p.display());
             }
             ExitCode::from(EXIT_LOUPE_FAILED)
@@ -88,14 +88,19 @@ pub fn main() -> ExitCode {
     }
     let log_level = cli.log_level.clone();
     let log_file = cli.log_file.clone();
-    let log_path = match crate::logging::init(&log_level, log_file.as_deref()) {
+    // `exec` and `tool` normally log nothing: their log file is opened only if they do.
+    let quiet = matches!(cli.command, Command::Exec(_) | Command::Tool(_));
+    let opening = if quiet { crate::logging::Opening::OnFirstEvent } else { crate::logging::Opening::Now };
+    let log_path = match crate::logging::init(&log_level, log_file.as_deref(), opening) {
         Ok(p) => Some(p),
         Err(e) => {
             eprintln!("loupe: warning: logging is off: {e:#}");
             None
         }
     };
-    tracing::info!("loupe {} starting: {:?}", env!("CARGO_PKG_VERSION"), std::env::args().collect::<Vec<_>>());
+    if !quiet {
+        tracing::info!("loupe {} starting: {:?}", env!("CARGO_PKG_VERSION"), std::env::args().collect::<Vec<_>>());
+    }
     let result = match cli.command {
         // The sandbox's own commands are synchronous: no async runtime to start and stop, and no
         // worker threads to wake on a 2-CPU machine while the program starts.

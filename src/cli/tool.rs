@@ -5,7 +5,6 @@
 
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -89,20 +88,9 @@ pub fn run(args: &ToolArgs) -> anyhow::Result<u8> {
         let _ = std::fs::File::from(result_read).take(MAX_RESULT_BYTES).read_to_string(&mut text);
         text
     });
-    let result_raw = result_write.as_raw_fd();
+    process.pass_fds.push((result_write.as_raw_fd(), RESULT_FD));
     let outcome = supervise::run_with(&sandbox, &process, OutputMode::Capture, |cmd| {
         cmd.stdin(args_read);
-        // SAFETY: dup2/fcntl only, in the program between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                if result_raw == RESULT_FD {
-                    libc::fcntl(RESULT_FD, libc::F_SETFD, 0);
-                } else if libc::dup2(result_raw, RESULT_FD) < 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
         Ok(())
     });
     // Our copy of the write end must go, or the reader never sees the end.

@@ -131,6 +131,7 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
         stderr: StdioMode::Piped,
         sandbox: spec.sandbox.clone(),
         status_fd: None,
+        pass_fds: Vec::new(),
     })
     .with_context(|| format!("starting the debug adapter with {}", spec.interpreter.path.display()))?;
     let stdin = adapter.stdin.take().ok_or_else(|| anyhow!("adapter stdin missing"))?;
@@ -261,6 +262,7 @@ async fn check_program(
         stderr: StdioMode::Null,
         sandbox: run_sandbox.cloned(),
         status_fd: None,
+        pass_fds: Vec::new(),
     })?;
     let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
         .await
@@ -324,6 +326,7 @@ fn terminal_spawner(
             stderr: StdioMode::Piped,
             sandbox: run_sandbox.clone(),
             status_fd: None,
+            pass_fds: Vec::new(),
         })?;
         if let Some(out) = child.stdout.take() {
             forward_output(out, OutputCategory::Stdout, sink.clone(), done.clone());

@@ -52,6 +52,9 @@ pub struct PythonProcess {
     /// Where the PID namespace's init writes the program's wait status, when loupe's child is
     /// that init (set by [`super::supervise`]).
     pub status_fd: Option<i32>,
+    /// Descriptors of loupe's to hand to the program as `(loupe's descriptor, the program's
+    /// number)`, e.g. `loupe tool`'s result pipe as descriptor 3.
+    pub pass_fds: Vec<(i32, i32)>,
 }
 
 impl PythonProcess {
@@ -69,6 +72,7 @@ impl PythonProcess {
             stderr: StdioMode::Piped,
             sandbox: None,
             status_fd: None,
+            pass_fds: Vec::new(),
         }
     }
 }
@@ -130,7 +134,11 @@ pub fn command(process: &PythonProcess) -> io::Result<std::process::Command> {
             #[cfg(unix)]
             // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
             unsafe {
-                command.pre_exec(|| nix::unistd::setsid().map(drop).map_err(io::Error::from));
+                let pass_fds = process.pass_fds.clone();
+                command.pre_exec(move || {
+                    nix::unistd::setsid().map(drop).map_err(io::Error::from)?;
+                    super::child::pass_descriptors(&pass_fds)
+                });
             }
         }
     }

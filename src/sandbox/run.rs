@@ -12,7 +12,7 @@ use anyhow::Context;
 
 use super::capabilities::{self, Capabilities};
 use super::cgroup::{Controller, RunCgroup};
-use super::child::{ChildPlan, NetPlan, Rlimits, ShmBind};
+use super::child::{ChildPlan, ExecImage, NetPlan, Rlimits, ShmBind};
 use super::filesystem::FsRules;
 use super::netns::{NetNamespace, PendingNamespace};
 use super::policy::{Level, Policy};
@@ -335,6 +335,15 @@ impl Sandbox {
             }
             _ => None,
         };
+        // With a PID namespace the program process executes itself (see `child`): the same
+        // interpreter, arguments and environment the command gets.
+        let exec = if self.pid_namespace {
+            let env = self.environment(process);
+            let path = executable_path(&process.interpreter, env.get(std::ffi::OsStr::new("PATH")));
+            Some(ExecImage::new(&path, process.args.iter().cloned(), env).context("preparing the program's exec")?)
+        } else {
+            None
+        };
         let landlock = if self.enforced.filesystem.enforced {
             let rules = self.fs_rules(process);
             Some(rules.ruleset(capabilities::get().landlock_abi, true).context("building the Landlock ruleset")?)
@@ -347,12 +356,14 @@ impl Sandbox {
             net,
             pid_namespace: self.pid_namespace,
             status_fd: process.status_fd,
+            pass_fds: process.pass_fds.clone(),
             masked: self.masked.clone(),
             private_shm,
             private_in_shm,
             hide_pool: self.pid_namespace && Path::new(super::netns_pool::POOL_ROOT).is_dir(),
             landlock,
             seccomp: self.seccomp.clone(),
+            exec,
         })
     }
 
@@ -377,6 +388,25 @@ impl Sandbox {
         writable.extend(self.policy.allow_write.iter().cloned());
         FsRules::for_process(&process.interpreter, &project, &writable, &read)
     }
+}
+
+/// `program` as `execvp` would find it: a path with a slash as it is, else the first executable
+/// file of that name on `path_list` (the program's `PATH`), else the name itself (the exec then
+/// fails with "No such file or directory", reported as the standard library reports it).
+fn executable_path(program: &Path, path_list: Option<&OsString>) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::PermissionsExt;
+    if program.as_os_str().as_bytes().contains(&b'/') {
+        return program.to_path_buf();
+    }
+    path_list
+        .into_iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(program))
+        .find(|candidate| {
+            std::fs::metadata(candidate).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .unwrap_or_else(|| program.to_path_buf())
 }
 
 /// The machine's POSIX shared memory directory (a tmpfs).
