@@ -7,9 +7,10 @@
 //! flame view's jump to source needs them). A short name is used only when no other file of the
 //! profile shortens to the same text, so a label never becomes ambiguous.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
+
+use rustc_hash::FxHashMap;
 
 use super::pstats::Profile;
 
@@ -20,9 +21,9 @@ pub fn svg_labels(profile: &Profile, wanted: &[bool], base: Option<&Path>) -> Ve
     // The file each wanted function's label shows, decided once per distinct file (a profile has
     // far fewer files than functions): its short name, or the full name when another file of the
     // profile shortens to the same text.
-    let mut short_of: HashMap<&str, &str> = HashMap::new();
+    let mut short_of: FxHashMap<&str, &str> = FxHashMap::default();
     // Which full file name each short name stands for; `None` once two files claim it.
-    let mut claimed: HashMap<&str, Option<&str>> = HashMap::new();
+    let mut claimed: FxHashMap<&str, Option<&str>> = FxHashMap::default();
     for (f, function) in profile.functions.iter().enumerate() {
         if !wanted[f] || function.key.is_builtin() {
             continue;
@@ -35,7 +36,6 @@ pub fn svg_labels(profile: &Profile, wanted: &[bool], base: Option<&Path>) -> Ve
         short_of.insert(full, short);
         claimed.entry(short).and_modify(|owner| *owner = owner.filter(|&o| o == full)).or_insert(Some(full));
     }
-    let mut label = String::new();
     profile
         .functions
         .iter()
@@ -45,16 +45,17 @@ pub fn svg_labels(profile: &Profile, wanted: &[bool], base: Option<&Path>) -> Ve
                 return String::new();
             }
             let key = &function.key;
-            label.clear();
-            if key.is_builtin() {
-                label.push_str(&key.name);
+            let label = if key.is_builtin() {
+                key.name.clone()
             } else {
                 let full = key.file.as_str();
                 let short = short_of[full];
                 let file = if claimed[short].is_some() { short } else { full };
+                let mut label = String::with_capacity(key.name.len() + file.len() + 14);
                 write!(label, "{} ({}:{})", key.name, file, key.line).expect("writing to a String");
-            }
-            super::folded::clean_label(label.clone())
+                label
+            };
+            super::folded::clean_label(label)
         })
         .collect()
 }
