@@ -109,6 +109,9 @@ fn write_files(
             output.threshold
         );
     }
+    // Creating the SVG file truncates the one a previous run left, which takes the kernel a while
+    // for a big one: that happens on another core while the call tree is built.
+    let svg_file = output.svg.clone().map(|path| std::thread::spawn(move || create(&path)));
     let floor = build_floor(output.threshold);
     let full =
         if output.exact_only { CallTree::exact_edges(profile) } else { CallTree::build_with_floor(profile, floor) };
@@ -120,8 +123,8 @@ fn write_files(
         (Differential::new((a, &a_tree), (profile, &tree)), a_name.clone())
     });
 
-    if let Some(path) = &output.svg {
-        let file = create(path)?;
+    if let (Some(path), Some(file)) = (&output.svg, svg_file) {
+        let file = file.join().map_err(|_| anyhow::anyhow!("creating {} failed", path.display()))??;
         let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
         match &differential {
             Some((d, a_name)) => {
