@@ -92,9 +92,9 @@ fn sorted_lines(tree: &CallTree, labels: &[String]) -> (String, Vec<usize>) {
     let mut stack_length = vec![0usize; tree.nodes.len()];
     let (mut length, mut lines) = (0, 0);
     for (i, node) in tree.nodes.iter().enumerate().skip(1) {
-        let parent = node.parent.expect("only the synthetic root has none");
-        let above = if parent == 0 { 0 } else { stack_length[parent] + 1 };
-        stack_length[i] = above + label(i).len();
+        // As the walk below builds it: the parent's stack, `;` if that is not empty, the label.
+        let above = stack_length[node.parent.expect("only the synthetic root has none")];
+        stack_length[i] = above + usize::from(above > 0) + label(i).len();
         let count = folded::nanoseconds(node.self_time);
         if count > 0 {
             length += stack_length[i] + 1 + count.checked_ilog10().unwrap_or(0) as usize + 1 + 1;
