@@ -5,7 +5,8 @@
 //!    function has several callers) and profiles them with real cProfile.
 //! 2. **pstats → SVG**, the same files at the same threshold (0.1%): flameprof (installed from PyPI
 //!    into `target/bench-flameprof-venv` on first run) against `loupe flame --no-tui -o`, both as
-//!    the command a user runs, process start-up included. Medians and the ratio; SVG sizes.
+//!    the command a user runs, process start-up included, the two interleaved (a change in the
+//!    shared machine's load falls on both). Medians and the ratio; SVG sizes.
 //! 3. **Parsing** the large pstats file (about 0.5 MB) in-process: marshal → typed profile, and the
 //!    call tree attribution.
 //! 4. **First render** of the flame view for the 3,500-function profile: from the file's bytes to
@@ -91,20 +92,42 @@ fn children_cpu() -> Duration {
     tv(usage.user_time()) + tv(usage.system_time())
 }
 
-/// Wall-clock and CPU time of each run (the machine is shared: CPU time is what the command
+/// Wall-clock and CPU time of one run (the machine is shared: CPU time is what the command
 /// itself costs, wall time what a user waits).
-fn time_command(runs: usize, mut command: impl FnMut() -> Command) -> (Vec<Duration>, Vec<Duration>) {
-    let mut wall = Vec::new();
-    let mut cpu = Vec::new();
-    for _ in 0..runs {
-        let cpu_before = children_cpu();
-        let start = Instant::now();
-        let out = command().output().unwrap();
-        wall.push(start.elapsed());
-        cpu.push(children_cpu() - cpu_before);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
+fn time_once(mut command: Command) -> (Duration, Duration) {
+    let cpu_before = children_cpu();
+    let start = Instant::now();
+    let out = command.output().unwrap();
+    let wall = start.elapsed();
+    let cpu = children_cpu() - cpu_before;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     (wall, cpu)
+}
+
+/// Wall-clock and CPU times of a series of runs.
+type Times = (Vec<Duration>, Vec<Duration>);
+
+/// Times of `runs` runs of ours and `peer_runs` of the peer's, interleaved (one of each in turn
+/// while both have runs left), so a change in the load of the shared machine during the
+/// benchmark falls on both sides alike instead of on whichever ran then.
+fn time_interleaved(
+    (runs, mut ours): (usize, impl FnMut() -> Command),
+    (peer_runs, mut theirs): (usize, impl FnMut() -> Command),
+) -> (Times, Times) {
+    let (mut a, mut b): (Times, Times) = Default::default();
+    for i in 0..runs.max(peer_runs) {
+        if i < runs {
+            let (wall, cpu) = time_once(ours());
+            a.0.push(wall);
+            a.1.push(cpu);
+        }
+        if i < peer_runs {
+            let (wall, cpu) = time_once(theirs());
+            b.0.push(wall);
+            b.1.push(cpu);
+        }
+    }
+    (a, b)
 }
 
 fn time_in_process(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
@@ -155,16 +178,18 @@ fn main() {
 
         let loupe_svg = dir.join(format!("{name}-loupe.svg"));
         let peer_svg = dir.join(format!("{name}-flameprof.svg"));
-        let (mut ours, mut ours_cpu) = time_command(runs, || {
-            let mut c = Command::new(&loupe);
-            c.args(["flame", "--no-tui", "--threshold", "0.001", "-o"]).arg(&loupe_svg).arg(&pstats);
-            c
-        });
-        let (mut theirs, mut theirs_cpu) = time_command(peer_runs, || {
-            let mut c = Command::new(&flameprof);
-            c.args(["-m", "flameprof", "--threshold", "0.1", "-o"]).arg(&peer_svg).arg(&pstats);
-            c
-        });
+        let ((mut ours, mut ours_cpu), (mut theirs, mut theirs_cpu)) = time_interleaved(
+            (runs, || {
+                let mut c = Command::new(&loupe);
+                c.args(["flame", "--no-tui", "--threshold", "0.001", "-o"]).arg(&loupe_svg).arg(&pstats);
+                c
+            }),
+            (peer_runs, || {
+                let mut c = Command::new(&flameprof);
+                c.args(["-m", "flameprof", "--threshold", "0.1", "-o"]).arg(&peer_svg).arg(&pstats);
+                c
+            }),
+        );
         let ours = summary(&mut ours);
         let theirs = summary(&mut theirs);
         let ours_cpu = summary(&mut ours_cpu);

@@ -2,7 +2,8 @@
 //! and written as folded stacks, speedscope JSON, SVG flamegraphs and differentials.
 //!
 //! - [`marshal`]: the subset of Python's marshal format pstats files use.
-//! - [`pstats`]: the typed model (functions, figures, caller edges).
+//! - [`pstats`]: the typed model (functions, figures, caller edges); `pstats_direct` reads
+//!   cProfile's usual layout straight into it.
 //! - [`attribution`]: call trees with every frame marked measured or inferred.
 //! - [`folded`], [`speedscope`], [`svg`], [`diff`]: the outputs; [`short_names`]: the SVG's
 //!   shorter file names.
@@ -12,6 +13,7 @@ pub mod diff;
 pub mod folded;
 pub mod marshal;
 pub mod pstats;
+mod pstats_direct;
 pub mod short_names;
 pub mod speedscope;
 pub mod svg;

@@ -116,6 +116,11 @@ impl Profile {
         if data.is_empty() {
             anyhow::bail!("the file is empty");
         }
+        // cProfile's own layout is decoded directly; anything else (and every error) goes the
+        // general way.
+        if let Some(profile) = super::pstats_direct::read(data) {
+            return Ok(profile);
+        }
         let document = marshal::read(data)?;
         Ok(Profile::from_document(&document)?)
     }

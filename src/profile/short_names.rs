@@ -7,8 +7,10 @@
 //! flame view's jump to source needs them). A short name is used only when no other file of the
 //! profile shortens to the same text, so a label never becomes ambiguous.
 
-use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::Path;
+
+use rustc_hash::FxHashMap;
 
 use super::pstats::Profile;
 
@@ -16,19 +18,23 @@ use super::pstats::Profile;
 /// that is unambiguous), for the functions `wanted` says; others get an empty string.
 pub fn svg_labels(profile: &Profile, wanted: &[bool], base: Option<&Path>) -> Vec<String> {
     let base = base.and_then(|b| b.to_str()).map(|b| b.trim_end_matches('/'));
-    // Which full file names each short name would stand for.
-    let mut claimed: HashMap<&str, &str> = HashMap::new();
-    let mut ambiguous: Vec<&str> = Vec::new();
+    // The file each wanted function's label shows, decided once per distinct file (a profile has
+    // far fewer files than functions): its short name, or the full name when another file of the
+    // profile shortens to the same text.
+    let mut short_of: FxHashMap<&str, &str> = FxHashMap::default();
+    // Which full file name each short name stands for; `None` once two files claim it.
+    let mut claimed: FxHashMap<&str, Option<&str>> = FxHashMap::default();
     for (f, function) in profile.functions.iter().enumerate() {
         if !wanted[f] || function.key.is_builtin() {
             continue;
         }
         let full = function.key.file.as_str();
-        let short = shorten(full, base);
-        match claimed.insert(short, full) {
-            Some(other) if other != full => ambiguous.push(short),
-            _ => {}
+        if short_of.contains_key(full) {
+            continue;
         }
+        let short = shorten(full, base);
+        short_of.insert(full, short);
+        claimed.entry(short).and_modify(|owner| *owner = owner.filter(|&o| o == full)).or_insert(Some(full));
     }
     profile
         .functions
@@ -42,9 +48,12 @@ pub fn svg_labels(profile: &Profile, wanted: &[bool], base: Option<&Path>) -> Ve
             let label = if key.is_builtin() {
                 key.name.clone()
             } else {
-                let short = shorten(&key.file, base);
-                let file = if ambiguous.contains(&short) { key.file.as_str() } else { short };
-                format!("{} ({}:{})", key.name, file, key.line)
+                let full = key.file.as_str();
+                let short = short_of[full];
+                let file = if claimed[short].is_some() { short } else { full };
+                let mut label = String::with_capacity(key.name.len() + file.len() + 14);
+                write!(label, "{} ({}:{})", key.name, file, key.line).expect("writing to a String");
+                label
             };
             super::folded::clean_label(label)
         })

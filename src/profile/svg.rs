@@ -87,8 +87,22 @@ fn sorted_lines(tree: &CallTree, labels: &[String]) -> (String, Vec<usize>) {
         let (a, b) = (label(*a).bytes().chain([b';']), label(*b).bytes().chain([b';']));
         a.cmp(b)
     };
-    let mut text = String::new();
-    let mut ends = Vec::new();
+    // The text's exact length first (a stack's length is its parent's plus its own label), so it
+    // is allocated once and never copied while it grows: for a deep profile it runs to megabytes.
+    let mut stack_length = vec![0usize; tree.nodes.len()];
+    let (mut length, mut lines) = (0, 0);
+    for (i, node) in tree.nodes.iter().enumerate().skip(1) {
+        // As the walk below builds it: the parent's stack, `;` if that is not empty, the label.
+        let above = stack_length[node.parent.expect("only the synthetic root has none")];
+        stack_length[i] = above + usize::from(above > 0) + label(i).len();
+        let count = folded::nanoseconds(node.self_time);
+        if count > 0 {
+            length += stack_length[i] + 1 + count.checked_ilog10().unwrap_or(0) as usize + 1 + 1;
+            lines += 1;
+        }
+    }
+    let mut text = String::with_capacity(length);
+    let mut ends = Vec::with_capacity(lines);
     let mut prefix = String::new();
     // (node, length of the prefix above it), children pushed in reverse so the first pops first.
     let mut pending: Vec<(usize, usize)> = Vec::new();
@@ -114,6 +128,7 @@ fn sorted_lines(tree: &CallTree, labels: &[String]) -> (String, Vec<usize>) {
         }
         push_children(&mut pending, node, prefix.len());
     }
+    debug_assert_eq!((text.len(), ends.len()), (length, lines), "the text's length was worked out before");
     (text, ends)
 }
 
