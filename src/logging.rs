@@ -270,22 +270,35 @@ mod tests {
     /// Set in the child process started by `init_writes_events_to_the_file_only`.
     const CHILD_LOG_FILE: &str = "LOUPE_LOGGING_TEST_CHILD_LOG";
 
-    /// `init` installs a process-wide subscriber, so it runs in a child process of this test
-    /// binary rather than in this one, where other tests may want their own.
+    /// Runs the test `child` of this binary alone, in a child process with `log` in the
+    /// variable `log_variable` and `level` (or no level) in `$LOUPE_LOG`: `init` installs a
+    /// process-wide subscriber, which other tests of this process may want for themselves.
+    /// Returns the child's stdout and stderr.
+    fn run_child_test(child: &str, log_variable: &str, log: &Path, level: Option<&str>) -> String {
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command.args(["--exact", child, "--test-threads=1", "--nocapture"]).env(log_variable, log);
+        match level {
+            Some(level) => command.env(LEVEL_OVERRIDE_VARIABLE, level),
+            None => command.env_remove(LEVEL_OVERRIDE_VARIABLE),
+        };
+        let output = command.output().unwrap();
+        let printed =
+            format!("{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(output.status.success(), "child failed:\n{printed}");
+        printed
+    }
+
     #[test]
     fn init_writes_events_to_the_file_only() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("state").join("loupe.log");
-        let output = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "logging::tests::child_initialises_logging", "--test-threads=1", "--nocapture"])
-            .env(CHILD_LOG_FILE, &log)
-            .env(LEVEL_OVERRIDE_VARIABLE, "info,loupe::dap::wire=trace")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
-        assert!(!stdout.contains("wire message") && !stderr.contains("wire message"));
+        let printed = run_child_test(
+            "logging::tests::child_initialises_logging",
+            CHILD_LOG_FILE,
+            &log,
+            Some("info,loupe::dap::wire=trace"),
+        );
+        assert!(!printed.contains("wire message"));
 
         let contents = std::fs::read_to_string(&log).unwrap();
         assert!(contents.contains("logging started"), "{contents}");
@@ -303,15 +316,7 @@ mod tests {
     fn a_lazy_log_file_appears_with_the_first_event() {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("state").join("loupe.log");
-        let output = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "logging::tests::child_logs_lazily", "--test-threads=1", "--nocapture"])
-            .env(LAZY_CHILD_LOG_FILE, &log)
-            .env_remove(LEVEL_OVERRIDE_VARIABLE)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
+        run_child_test("logging::tests::child_logs_lazily", LAZY_CHILD_LOG_FILE, &log, None);
         let contents = std::fs::read_to_string(&log).unwrap();
         assert!(contents.contains("the first event"), "{contents}");
         assert!(!contents.contains("logging started"), "{contents}");
