@@ -26,6 +26,7 @@ use std::sync::OnceLock;
 
 use anyhow::Context as _;
 use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::writer::OptionalWriter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
@@ -107,28 +108,13 @@ impl LogFile {
 }
 
 impl<'a> MakeWriter<'a> for LogFile {
-    type Writer = LogWriter<'a>;
+    /// The file, or nowhere when it could not be opened.
+    type Writer = OptionalWriter<&'a File>;
 
-    fn make_writer(&'a self) -> LogWriter<'a> {
-        LogWriter(self.file.get_or_init(|| open_log_file(&self.path).ok()).as_ref())
-    }
-}
-
-/// One event's writer: the file, or nowhere when it could not be opened.
-struct LogWriter<'a>(Option<&'a File>);
-
-impl std::io::Write for LogWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.0 {
-            Some(file) => file.write(buf),
-            None => Ok(buf.len()),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match &mut self.0 {
-            Some(file) => file.flush(),
-            None => Ok(()),
+    fn make_writer(&'a self) -> Self::Writer {
+        match self.file.get_or_init(|| open_log_file(&self.path).ok()) {
+            Some(file) => OptionalWriter::some(file),
+            None => OptionalWriter::none(),
         }
     }
 }

@@ -311,3 +311,31 @@ fn each_run_gets_a_network_namespace_no_run_has_touched() {
         );
     }
 }
+
+#[test]
+fn an_interpreter_the_sandbox_cannot_execute_is_explained() {
+    // A wrapper `ENV/bin/python` whose `#!` interpreter lives outside everything the sandbox
+    // lets a program execute (ENV is the interpreter's installation; the other directory is not):
+    // the kernel refuses the program's exec, init reports it, and loupe says what to do.
+    let dir = workdir();
+    let hidden = tempfile::tempdir().unwrap();
+    let inner = hidden.path().join("inner");
+    // Outside the sandbox (loupe's interpreter probe) the chain works: inner drops the wrapper's
+    // path and runs the real interpreter.
+    std::fs::write(&inner, format!("#!/bin/sh\nshift\nexec {} \"$@\"\n", python().display())).unwrap();
+    let env = tempfile::tempdir().unwrap();
+    std::fs::create_dir(env.path().join("bin")).unwrap();
+    let wrapper = env.path().join("bin/python");
+    std::fs::write(&wrapper, format!("#!{}\n", inner.display())).unwrap();
+    for file in [&inner, &wrapper] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let run = loupe(&["exec", "--python", wrapper.to_str().unwrap(), "-c", "print(1)"], dir.path(), &[], None, None);
+    if !sandbox_support::enforced(&sandbox_support::check()["enforced"], "filesystem") {
+        return; // no Landlock here: said loudly above
+    }
+    assert_eq!(run.code, Some(125), "{}", run.describe());
+    assert!(run.stderr.contains("Permission denied") && run.stderr.contains("--allow-read"), "{}", run.describe());
+    assert!(run.stdout.is_empty(), "{}", run.describe());
+}

@@ -73,10 +73,7 @@ pub fn detect() -> CgroupFacts {
 }
 
 fn is_writable_dir(path: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else { return false };
-    // SAFETY: a valid C string; access() only reads it.
-    path.is_dir() && unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0
+    path.is_dir() && nix::unistd::access(path, nix::unistd::AccessFlags::W_OK).is_ok()
 }
 
 fn detect_from(mounts: &str, membership: &str, writable: &dyn Fn(&Path) -> bool) -> CgroupFacts {

@@ -31,7 +31,7 @@
 //! [`ChildPlan::become_init`]): the program confines itself and executes with an image prepared
 //! in loupe ([`ExecImage`]), without a copy of init's page tables.
 
-use std::ffi::CString;
+use std::ffi::{CStr, CString};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -47,20 +47,11 @@ pub enum NetPlan {
     Join(i32),
 }
 
-/// A directory of the machine's `/dev/shm` to show at the same path in the program's own.
-#[derive(Debug)]
-pub struct ShmBind {
-    /// The directory's path (directly under `/dev/shm`).
-    path: CString,
-}
-
-impl ShmBind {
-    pub fn new(dir: &std::path::Path) -> io::Result<ShmBind> {
-        use std::os::unix::ffi::OsStrExt;
-        let path =
-            CString::new(dir.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
-        Ok(ShmBind { path })
-    }
+/// `path` for a system call.
+pub(super) fn c_path(path: &std::path::Path) -> io::Result<CString> {
+    use std::os::unix::ffi::OsStrExt;
+    CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, format!("{} contains a NUL byte", path.display())))
 }
 
 /// Resource limits as `(resource, value)`.
@@ -72,7 +63,9 @@ pub struct ChildPlan {
     pub rlimits: Rlimits,
     pub cgroup_procs: Vec<i32>,
     pub net: NetPlan,
-    pub pid_namespace: bool,
+    /// With a PID namespace (and so a mount namespace): the program's `execve`, which the program
+    /// process makes itself under init (see [`ChildPlan::become_init`]).
+    pub pid_namespace: Option<ExecImage>,
     /// Where init writes the program's wait status when loupe's child is itself the namespace's
     /// init (see [`ChildPlan::apply`]).
     pub status_fd: Option<i32>,
@@ -84,17 +77,14 @@ pub struct ChildPlan {
     /// With a mount namespace: a `/dev/shm` of the program's own, and the Landlock access it gets
     /// there (everything the ruleset handles).
     pub private_shm: Option<u64>,
-    /// The run's private directory, when it was made in the machine's `/dev/shm` (which the
-    /// program's own hides): bound back at the same path.
-    pub private_in_shm: Option<ShmBind>,
+    /// The run's private directory, when it was made directly in the machine's `/dev/shm` (which
+    /// the program's own hides): bound back at the same path.
+    pub private_in_shm: Option<CString>,
     /// With a mount namespace: an empty tmpfs over `/run/loupe`, where the network namespaces
     /// made ahead for the next runs are mounted ([`super::netns_pool`]).
     pub hide_pool: bool,
     pub landlock: Option<OwnedFd>,
     pub seccomp: Option<Filter>,
-    /// With a PID namespace: what the program process executes itself (see
-    /// [`ChildPlan::become_init`]).
-    pub exec: Option<ExecImage>,
 }
 
 /// A program's `execve` arguments, built in loupe: nothing may be allocated between fork and exec.
@@ -123,9 +113,9 @@ impl ExecImage {
         args: impl IntoIterator<Item = std::ffi::OsString>,
         env: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
     ) -> io::Result<ExecImage> {
-        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        use std::os::unix::ffi::OsStringExt;
         let invalid = |_| io::Error::new(io::ErrorKind::InvalidInput, "a NUL byte in an argument or the environment");
-        let path = CString::new(path.as_os_str().as_bytes()).map_err(invalid)?;
+        let path = c_path(path)?;
         let mut argv = vec![path.clone()];
         for arg in args {
             argv.push(CString::new(arg.into_vec()).map_err(invalid)?);
@@ -176,7 +166,7 @@ impl ChildPlan {
                 }
             }
         }
-        if self.pid_namespace {
+        if let Some(image) = &self.pid_namespace {
             let report = if libc::getpid() == 1 {
                 // loupe created the namespace before forking (`loupe exec`, `loupe tool`): this
                 // process is already its init, and no keeper is needed.
@@ -184,7 +174,7 @@ impl ChildPlan {
             } else {
                 Some(enter_pid_namespace()?)
             };
-            return self.become_init(report);
+            return self.become_init(image, report);
         }
         pass_descriptors(&self.pass_fds)?;
         self.confine()
@@ -215,8 +205,7 @@ impl ChildPlan {
     /// down when it does (measured: 0.1–0.2 ms of every start). Returns only if the program could
     /// not be started (the standard library then reports the error to loupe); otherwise this
     /// process ends as init does ([`run_init`]).
-    unsafe fn become_init(&self, report: Option<i32>) -> io::Result<()> {
-        let Some(image) = &self.exec else { return Err(io::Error::from(io::ErrorKind::InvalidInput)) };
+    unsafe fn become_init(&self, image: &ExecImage, report: Option<i32>) -> io::Result<()> {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
         let start = ProgramStart { plan: self, image, report, errno: AtomicI32::new(0) };
         let top = image.stack.as_ptr().add(image.stack.len()) as usize & !15;
@@ -371,32 +360,30 @@ unsafe fn enter_pid_namespace() -> io::Result<i32> {
 /// program did (code, or 128 + the signal: init cannot die of a signal it sends itself) — taking
 /// every process left in the namespace with it.
 unsafe fn run_init(program: libc::pid_t, report: Option<i32>) -> ! {
-    {
-        close_all_but(report.unwrap_or(-1));
-        forward_signals_to(program);
-        let mut program_status = 0x09; /* killed by SIGKILL */
-        loop {
-            let mut status = 0;
-            let r = libc::waitpid(-1, &mut status, 0);
-            if r == program {
-                program_status = status;
-                break;
-            }
-            if r < 0 && *libc::__errno_location() == libc::ECHILD {
-                break;
-            }
+    close_all_but(report.unwrap_or(-1));
+    forward_signals_to(program);
+    let mut program_status = 0x09; /* killed by SIGKILL */
+    loop {
+        let mut status = 0;
+        let r = libc::waitpid(-1, &mut status, 0);
+        if r == program {
+            program_status = status;
+            break;
         }
-        if let Some(fd) = report {
-            let raw = program_status.to_ne_bytes();
-            libc::write(fd, raw.as_ptr().cast(), 4);
+        if r < 0 && *libc::__errno_location() == libc::ECHILD {
+            break;
         }
-        let code = if libc::WIFEXITED(program_status) {
-            libc::WEXITSTATUS(program_status)
-        } else {
-            128 + libc::WTERMSIG(program_status)
-        };
-        libc::_exit(code);
     }
+    if let Some(fd) = report {
+        let raw = program_status.to_ne_bytes();
+        libc::write(fd, raw.as_ptr().cast(), 4);
+    }
+    let code = if libc::WIFEXITED(program_status) {
+        libc::WEXITSTATUS(program_status)
+    } else {
+        128 + libc::WTERMSIG(program_status)
+    };
+    libc::_exit(code);
 }
 
 /// Gives the program a `/proc` of its own PID namespace (in a mount namespace of its own), so
@@ -407,20 +394,27 @@ unsafe fn mount_private_proc(landlock_ruleset: Option<i32>) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     // Nothing mounted here may propagate back to loupe's mount namespace.
-    let root = c"/";
-    if libc::mount(std::ptr::null(), root.as_ptr(), std::ptr::null(), libc::MS_REC | libc::MS_PRIVATE, std::ptr::null())
-        != 0
-    {
-        return Err(io::Error::last_os_error());
-    }
+    mount(None, c"/", None, libc::MS_REC | libc::MS_PRIVATE, None)?;
     let proc_dir = c"/proc";
-    let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
-    if libc::mount(c"proc".as_ptr(), proc_dir.as_ptr(), c"proc".as_ptr(), flags, std::ptr::null()) != 0 {
-        return Err(io::Error::last_os_error());
-    }
+    mount(Some(c"proc"), proc_dir, Some(c"proc"), libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC, None)?;
     if let Some(ruleset) = landlock_ruleset {
         // EXECUTE | READ_FILE | READ_DIR: in every Landlock ABI.
         allow_beneath(ruleset, proc_dir, 1 | 4 | 8)?;
+    }
+    Ok(())
+}
+
+/// mount(2), with an error instead of -1.
+unsafe fn mount(
+    source: Option<&CStr>,
+    target: &CStr,
+    filesystem: Option<&CStr>,
+    flags: libc::c_ulong,
+    data: Option<&CStr>,
+) -> io::Result<()> {
+    let pointer = |text: Option<&CStr>| text.map_or(std::ptr::null(), CStr::as_ptr);
+    if libc::mount(pointer(source), target.as_ptr(), pointer(filesystem), flags, pointer(data).cast()) != 0 {
+        return Err(io::Error::last_os_error());
     }
     Ok(())
 }
@@ -429,67 +423,47 @@ impl ChildPlan {
     /// In the program's mount namespace: a fresh `/dev/shm` (POSIX shared memory and the
     /// semaphores `multiprocessing` uses keep working, but nothing is shared with the machine or
     /// left behind on it; what is written there counts against the run's memory cgroup) with the
-    /// run's private directory bound back into it when it lives there, and `/dev/null` bound over
-    /// each masked file.
+    /// run's private directory bound back into it when it lives there, an empty tmpfs over the
+    /// network namespaces kept for the next runs, and `/dev/null` bound over each masked file.
     unsafe fn private_files(&self, landlock_ruleset: Option<i32>) -> io::Result<()> {
         if let Some(access) = self.private_shm {
             // Opened in this mount namespace (a bind mount's source must belong to it), before
             // the new /dev/shm hides it.
             let private_dir = match &self.private_in_shm {
-                Some(bind) => {
-                    let fd = libc::open(bind.path.as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC);
+                Some(path) => {
+                    let fd = libc::open(path.as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC);
                     if fd < 0 {
                         return Err(io::Error::last_os_error());
                     }
-                    Some((fd, bind))
+                    Some((fd, path))
                 }
                 None => None,
             };
             let shm = c"/dev/shm";
-            let flags = libc::MS_NOSUID | libc::MS_NODEV;
-            if libc::mount(c"tmpfs".as_ptr(), shm.as_ptr(), c"tmpfs".as_ptr(), flags, c"mode=1777".as_ptr().cast()) != 0
-            {
-                return Err(io::Error::last_os_error());
-            }
+            mount(Some(c"tmpfs"), shm, Some(c"tmpfs"), libc::MS_NOSUID | libc::MS_NODEV, Some(c"mode=1777"))?;
             if let Some(ruleset) = landlock_ruleset {
                 allow_beneath(ruleset, shm, access)?;
             }
-            if let Some((fd, bind)) = private_dir {
+            if let Some((fd, path)) = private_dir {
                 // The mount point is made in the fresh tmpfs; the machine's directory (HOME,
                 // TMPDIR) is bound onto it through `/proc/self/fd` (this namespace's own /proc).
-                if libc::mkdir(bind.path.as_ptr(), 0o700) != 0 {
+                if libc::mkdir(path.as_ptr(), 0o700) != 0 {
                     return Err(io::Error::last_os_error());
                 }
                 let mut source = [0u8; 32];
                 proc_fd_path(fd, &mut source);
-                let flags = libc::MS_BIND | libc::MS_REC;
-                if libc::mount(source.as_ptr().cast(), bind.path.as_ptr(), std::ptr::null(), flags, std::ptr::null())
-                    != 0
-                {
-                    return Err(io::Error::last_os_error());
-                }
+                let source =
+                    CStr::from_bytes_until_nul(&source).map_err(|_| io::Error::from(io::ErrorKind::InvalidData))?;
+                mount(Some(source), path, None, libc::MS_BIND | libc::MS_REC, None)?;
                 libc::close(fd);
             }
         }
         if self.hide_pool {
-            let root = c"/run/loupe";
             let flags = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_RDONLY;
-            if libc::mount(
-                c"tmpfs".as_ptr(),
-                root.as_ptr(),
-                c"tmpfs".as_ptr(),
-                flags,
-                c"size=4k,mode=0700".as_ptr().cast(),
-            ) != 0
-            {
-                return Err(io::Error::last_os_error());
-            }
+            mount(Some(c"tmpfs"), c"/run/loupe", Some(c"tmpfs"), flags, Some(c"size=4k,mode=0700"))?;
         }
         for file in &self.masked {
-            if libc::mount(c"/dev/null".as_ptr(), file.as_ptr(), std::ptr::null(), libc::MS_BIND, std::ptr::null()) != 0
-            {
-                return Err(io::Error::last_os_error());
-            }
+            mount(Some(c"/dev/null"), file, None, libc::MS_BIND, None)?;
         }
         Ok(())
     }

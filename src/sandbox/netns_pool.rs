@@ -19,7 +19,6 @@
 //! Only a privileged loupe (the one that uses namespaces at all) keeps a pool; when anything
 //! fails the run simply makes its own namespace, as before.
 
-use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::Write as _;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -139,7 +138,7 @@ fn make_entry() -> anyhow::Result<()> {
     let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
     let path = Path::new(POOL_DIR).join(format!("{READY}{}-{nanos:x}", std::process::id()));
     File::options().write(true).create_new(true).mode(0o600).open(&path).context("creating a pool entry")?;
-    let target = cstring(path.as_os_str())?;
+    let target = super::child::c_path(&path)?;
     // SAFETY: mount with valid C strings; binds this thread's namespace onto the new file.
     let mounted = unsafe {
         libc::mount(
@@ -167,17 +166,12 @@ fn create_private_dirs() -> anyhow::Result<()> {
 
 /// The entry's namespace, if it is mounted there and is a network namespace.
 fn open_namespace(path: &Path) -> Option<OwnedFd> {
-    const NSFS_MAGIC: libc::c_long = 0x6e73_6673;
+    use nix::sys::statfs::{fstatfs, NSFS_MAGIC};
     const NS_GET_NSTYPE: libc::c_ulong = 0xb703;
     let file = File::open(path).ok()?;
-    let fd = file.as_raw_fd();
-    // SAFETY: fstatfs fills a zeroed struct; the ioctl only returns a number.
-    let is_netns = unsafe {
-        let mut stat: libc::statfs = std::mem::zeroed();
-        libc::fstatfs(fd, &mut stat) == 0
-            && stat.f_type as libc::c_long == NSFS_MAGIC
-            && libc::ioctl(fd, NS_GET_NSTYPE) == libc::CLONE_NEWNET
-    };
+    let is_namespace = fstatfs(&file).is_ok_and(|s| s.filesystem_type() == NSFS_MAGIC);
+    // SAFETY: the ioctl only returns a number about the descriptor.
+    let is_netns = is_namespace && unsafe { libc::ioctl(file.as_raw_fd(), NS_GET_NSTYPE) } == libc::CLONE_NEWNET;
     is_netns.then(|| OwnedFd::from(file))
 }
 
@@ -202,7 +196,7 @@ fn remove_if_abandoned(path: &Path, marker: &Path) {
 /// Unmounts and unlinks a pool entry and its claim marker (each step best effort: an entry is
 /// never handed out again while its marker exists).
 fn remove_entry(path: &Path) {
-    if let Ok(target) = cstring(path.as_os_str()) {
+    if let Ok(target) = super::child::c_path(path) {
         // SAFETY: umount2 with a valid C string; MNT_DETACH never blocks on users.
         unsafe { libc::umount2(target.as_ptr(), libc::MNT_DETACH) };
     }
@@ -222,9 +216,4 @@ fn modified_before(path: &Path, age: Duration) -> bool {
         .and_then(|m| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(m.mtime().max(0) as u64)))
         .and_then(|modified| modified.elapsed().ok())
         .is_some_and(|elapsed| elapsed > age)
-}
-
-fn cstring(text: &OsStr) -> anyhow::Result<std::ffi::CString> {
-    use std::os::unix::ffi::OsStrExt;
-    std::ffi::CString::new(text.as_bytes()).context("a path with a NUL byte")
 }

@@ -222,7 +222,7 @@ fn spawn_confined_in_pty(
 /// Adds to a spawn error the interpreter it was about and, because the OS reports a missing working
 /// directory with the same "No such file or directory" as a missing executable, which of the two
 /// is actually missing.
-fn describe_spawn_error(process: &PythonProcess, error: io::Error) -> io::Error {
+pub(super) fn describe_spawn_error(process: &PythonProcess, error: io::Error) -> io::Error {
     let interpreter = process.interpreter.display();
     if error.kind() == io::ErrorKind::NotFound {
         if let Some(cwd) = &process.cwd {
@@ -238,7 +238,17 @@ fn describe_spawn_error(process: &PythonProcess, error: io::Error) -> io::Error 
             }
         }
     }
-    let hint = if error.kind() == io::ErrorKind::PermissionDenied { " (is it an executable file?)" } else { "" };
+    let confined = process.sandbox.as_ref().is_some_and(|s| !s.is_off());
+    let hint = match (error.kind(), confined) {
+        (io::ErrorKind::PermissionDenied, true) => {
+            " (is it an executable file? The sandbox also lets a program execute only the system's \
+             files, the interpreter's installation and the project: if it is a wrapper or a script \
+             whose interpreter lives elsewhere, pass the real interpreter with --python or allow that \
+             directory with --allow-read)"
+        }
+        (io::ErrorKind::PermissionDenied, false) => " (is it an executable file?)",
+        _ => "",
+    };
     io::Error::new(error.kind(), format!("cannot start Python interpreter {interpreter}: {error}{hint}"))
 }
 

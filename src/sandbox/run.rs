@@ -12,7 +12,7 @@ use anyhow::Context;
 
 use super::capabilities::{self, Capabilities};
 use super::cgroup::{Controller, RunCgroup};
-use super::child::{ChildPlan, ExecImage, NetPlan, Rlimits, ShmBind};
+use super::child::{c_path, ChildPlan, ExecImage, NetPlan, Rlimits};
 use super::filesystem::FsRules;
 use super::netns::{NetNamespace, PendingNamespace};
 use super::policy::{Level, Policy};
@@ -107,11 +107,7 @@ impl Sandbox {
 
         self.pid_namespace = namespaces;
         if namespaces {
-            use std::os::unix::ffi::OsStrExt;
-            self.masked = super::filesystem::masked_secrets()
-                .iter()
-                .filter_map(|p| std::ffi::CString::new(p.as_os_str().as_bytes()).ok())
-                .collect();
+            self.masked = super::filesystem::masked_secrets().iter().filter_map(|p| c_path(p).ok()).collect();
         }
         let process_tree = if namespaces {
             Mechanism::on(
@@ -330,14 +326,12 @@ impl Sandbox {
         // A private directory made in the machine's /dev/shm is hidden by the program's own
         // /dev/shm: the child binds it back at the same path.
         let private_in_shm = match (private_shm, self.private_dir()) {
-            (Some(_), Some(dir)) if dir.parent() == Some(Path::new(SHM)) => {
-                Some(ShmBind::new(dir).context("the private directory's path")?)
-            }
+            (Some(_), Some(dir)) if dir.parent() == Some(Path::new(SHM)) => Some(c_path(dir)?),
             _ => None,
         };
         // With a PID namespace the program process executes itself (see `child`): the same
         // interpreter, arguments and environment the command gets.
-        let exec = if self.pid_namespace {
+        let pid_namespace = if self.pid_namespace {
             let env = self.environment(process);
             let path = executable_path(&process.interpreter, env.get(std::ffi::OsStr::new("PATH")));
             Some(ExecImage::new(&path, process.args.iter().cloned(), env).context("preparing the program's exec")?)
@@ -354,7 +348,7 @@ impl Sandbox {
             rlimits,
             cgroup_procs: self.cgroup.as_ref().map(RunCgroup::procs_fds).unwrap_or_default(),
             net,
-            pid_namespace: self.pid_namespace,
+            pid_namespace,
             status_fd: process.status_fd,
             pass_fds: process.pass_fds.clone(),
             masked: self.masked.clone(),
@@ -363,7 +357,6 @@ impl Sandbox {
             hide_pool: self.pid_namespace && Path::new(super::netns_pool::POOL_ROOT).is_dir(),
             landlock,
             seccomp: self.seccomp.clone(),
-            exec,
         })
     }
 
@@ -430,16 +423,10 @@ fn private_base() -> PathBuf {
 }
 
 fn is_writable_tmpfs(dir: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    const TMPFS_MAGIC: libc::c_long = 0x0102_1994;
-    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else { return false };
-    // SAFETY: statfs fills the zeroed struct; access only reads the path.
-    unsafe {
-        let mut stat: libc::statfs = std::mem::zeroed();
-        libc::statfs(path.as_ptr(), &mut stat) == 0
-            && stat.f_type as libc::c_long == TMPFS_MAGIC
-            && libc::access(path.as_ptr(), libc::W_OK | libc::X_OK) == 0
-    }
+    use nix::sys::statfs::{statfs, TMPFS_MAGIC};
+    use nix::unistd::{access, AccessFlags};
+    statfs(dir).is_ok_and(|s| s.filesystem_type() == TMPFS_MAGIC)
+        && access(dir, AccessFlags::W_OK | AccessFlags::X_OK).is_ok()
 }
 
 /// The report of a run with the sandbox off: nothing but a session of its own.

@@ -97,18 +97,8 @@ pub fn run_with(
         Some(_) => in_new_pid_namespace(|| cmd.spawn()),
         None => cmd.spawn(),
     };
-    let mut child = spawned.map_err(|error| {
-        let interpreter = process.interpreter.display();
-        let hint = if error.kind() == std::io::ErrorKind::PermissionDenied && !sandbox.is_off() {
-            " (the sandbox lets a program execute only the system's files, the interpreter's \
-             installation and the project: if it is a wrapper or a script whose interpreter lives \
-             elsewhere, pass the real interpreter with --python or allow that directory with \
-             --allow-read)"
-        } else {
-            ""
-        };
-        anyhow::anyhow!("starting {interpreter}: {error}{hint}")
-    })?;
+    let mut child = spawned.map_err(|error| super::process::describe_spawn_error(&process, error))?;
+
     let pid = child.id() as libc::pid_t;
     let status_read = status_pipe.map(|(read, _)| read);
 
