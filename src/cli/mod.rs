@@ -66,10 +66,22 @@ fn exit_code(result: anyhow::Result<u8>, log_path: Option<std::path::PathBuf>) -
     }
 }
 
+/// Whether a command line (read before clap parses it) is `exec` or `tool` with the network
+/// confined. A false "yes" (e.g. `--sandbox off` from the config file) only costs a namespace
+/// that is given back; a false "no" (a script argument that looks like a flag) only costs the
+/// head start.
+fn early_network_namespace_wanted(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<_> = args.skip(1).collect();
+    let confining_command = args.first().is_some_and(|command| command == "exec" || command == "tool");
+    let network_open = args.iter().any(|a| a == "--allow-network" || a == "--sandbox=off")
+        || args.windows(2).any(|pair| pair[0] == "--sandbox" && pair[1] == "off");
+    confining_command && !network_open
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     // `exec` and `tool` start the (slow) network namespace before anything else; see there.
-    if std::env::args_os().nth(1).is_some_and(|command| command == "exec" || command == "tool") {
+    if early_network_namespace_wanted(std::env::args_os()) {
         crate::sandbox::netns::start_early();
     }
     let cli = match Cli::try_parse_from(args::gdb_style_args(std::env::args_os())) {
@@ -115,4 +127,25 @@ pub fn main() -> ExitCode {
         Command::Analyze(args) => with_runtime(analyze::run(args)),
     };
     exit_code(result, log_path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::early_network_namespace_wanted;
+
+    fn wanted(line: &str) -> bool {
+        early_network_namespace_wanted(line.split(' ').map(std::ffi::OsString::from))
+    }
+
+    #[test]
+    fn only_confining_commands_start_a_network_namespace_early() {
+        assert!(wanted("loupe exec -c pass"));
+        assert!(wanted("loupe tool t.py --args {}"));
+        assert!(wanted("loupe exec --sandbox strict -c pass"));
+        assert!(!wanted("loupe exec --sandbox off -c pass"));
+        assert!(!wanted("loupe exec --sandbox=off -c pass"));
+        assert!(!wanted("loupe tool --allow-network t.py"));
+        assert!(!wanted("loupe run script.py"));
+        assert!(!wanted("loupe"));
+    }
 }

@@ -99,7 +99,7 @@ static EARLY: Mutex<Option<PendingNamespace>> = Mutex::new(None);
 /// Starts building a network namespace at once, before the arguments are parsed: `loupe exec`
 /// and `loupe tool` nearly always confine the network, and the kernel's half millisecond then
 /// overlaps with loupe's own start instead of adding to it. One that is not used (network
-/// allowed, sandbox off, no privileges) is simply dropped at exit.
+/// allowed, sandbox off, no privileges) is given back ([`PendingNamespace::release`]).
 pub fn start_early() {
     if let (Ok(pending), Ok(mut early)) = (NetNamespace::start(), EARLY.lock()) {
         *early = Some(pending);
@@ -124,6 +124,17 @@ impl PendingNamespace {
             PendingNamespace::Ready(namespace) => Ok(namespace),
             PendingNamespace::Making(thread) => {
                 thread.join().map_err(|_| anyhow!("the network namespace thread panicked"))?
+            }
+        }
+    }
+
+    /// For a run that needs no namespace after all: one taken from the pool goes back to it
+    /// untouched (otherwise the next run would find the pool empty); one being made is left to
+    /// its thread and vanishes with loupe.
+    pub fn release(self) {
+        if let PendingNamespace::Ready(mut namespace) = self {
+            if let Some(entry) = namespace.pool_entry.take() {
+                entry.release();
             }
         }
     }

@@ -50,6 +50,16 @@ pub struct Claimed {
 pub struct PoolEntry(Arc<Mutex<Option<PathBuf>>>);
 
 impl PoolEntry {
+    /// Gives an entry back unused (no process ever entered its namespace: a run that turned
+    /// out to need none, e.g. `--sandbox off` from the config file): its claim marker goes, so
+    /// the next run can take it. Later calls, and [`PoolEntry::remove`], do nothing.
+    pub fn release(&self) {
+        let mut entry = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(path) = entry.take() {
+            let _ = fs::remove_file(claim_marker(&path));
+        }
+    }
+
     /// Unmounts and unlinks the entry and its claim marker; later calls do nothing.
     pub fn remove(&self) {
         let mut entry = self.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -216,4 +226,22 @@ fn modified_before(path: &Path, age: Duration) -> bool {
         .and_then(|m| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(m.mtime().max(0) as u64)))
         .and_then(|modified| modified.elapsed().ok())
         .is_some_and(|elapsed| elapsed > age)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_released_entry_can_be_claimed_again_and_is_not_removed_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ready-1-1");
+        fs::write(&path, "").unwrap();
+        fs::write(claim_marker(&path), "1").unwrap();
+        let entry = PoolEntry(Arc::new(Mutex::new(Some(path.clone()))));
+        entry.release();
+        assert!(!claim_marker(&path).exists(), "the claim marker is gone, so the next run can claim it");
+        entry.remove();
+        assert!(path.exists(), "an entry given back is not removed by its former claimer");
+    }
 }

@@ -65,14 +65,19 @@ impl Sandbox {
             pid_namespace: false,
             masked: Vec::new(),
         };
+        let early = super::netns::take_early();
         if sandbox.policy.is_off() {
+            early.into_iter().for_each(PendingNamespace::release);
             return Ok(Arc::new(sandbox));
         }
         let caps = capabilities::get();
         // Started first: the kernel's set-up of a network namespace overlaps with the rest.
         let isolate_network = !sandbox.policy.allow_network && caps.namespaces && caps.admin;
-        let network = match (isolate_network, super::netns::take_early()) {
-            (false, _) => None,
+        let network = match (isolate_network, early) {
+            (false, early) => {
+                early.into_iter().for_each(PendingNamespace::release);
+                None
+            }
             (true, Some(early)) => Some(early),
             (true, None) => Some(NetNamespace::start()?),
         };
