@@ -514,3 +514,24 @@ fn program_reads_a_line_from_loupes_stdin_pipe() {
     assert_eq!(run.code, Some(7), "{run}");
     assert!(run.output("stdout").contains("got 'hello from the pipe'"), "{run}");
 }
+
+/// `loupe exec --json ... | head -c 20`: the reader closes the pipe before loupe prints its
+/// result. loupe ends quietly with the status a shell shows for SIGPIPE (as `cat` would), after
+/// its clean-up, instead of a panic and a backtrace.
+#[test]
+fn a_reader_that_closes_stdout_early_ends_loupe_quietly() {
+    let python = python();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
+        .args(["exec", "--json", "--python", python.to_str().unwrap(), "-c", "print('x' * 100000)"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting loupe");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("waiting for loupe");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "loupe panicked:\n{stderr}");
+    assert_eq!(out.status.code(), Some(128 + libc::SIGPIPE), "stderr:\n{stderr}");
+    assert!(stderr.is_empty(), "nothing to say about a reader that left:\n{stderr}");
+}

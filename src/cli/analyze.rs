@@ -86,7 +86,7 @@ pub async fn run(args: AnalyzeArgs) -> Result<u8> {
         OutputFormat::Json => output::json::render(&report),
         OutputFormat::Sarif => output::sarif::render(&report),
     };
-    println!("{}", rendered.trim_end());
+    super::stdout::print_line(rendered.trim_end())?;
     if report.files.is_empty() && !report.errors.is_empty() {
         bail!("nothing could be analysed (see the errors above)");
     }

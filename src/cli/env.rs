@@ -178,13 +178,13 @@ async fn create(cwd: &Path, dir: &Path, python: Option<&Path>) -> anyhow::Result
     let dir = cwd.join(dir);
     let created = venv::create(&dir, &base).await?;
     let facts = facts::facts(&created.python).await?;
-    println!(
+    super::stdout::print_line(format_args!(
         "created {} (Python {}, with {}): {}",
         dir.display(),
         facts.version,
         created.tool,
         created.python.display()
-    );
+    ))?;
     Ok(0)
 }
 
@@ -234,7 +234,7 @@ async fn run_pip(cwd: &Path, python: Option<&Path>, args: Vec<String>) -> anyhow
     })
     .await?;
     progress.clear();
-    println!("{}", outcome.change);
+    super::stdout::print_line(&outcome.change)?;
     match outcome.failure {
         None => Ok(0),
         Some(failure) => {
@@ -325,7 +325,7 @@ async fn export(cwd: &Path, python: Option<&Path>, format: ExportFormat, output:
     };
     match output {
         Some(file) => std::fs::write(cwd.join(file), text).with_context(|| format!("writing {}", file.display()))?,
-        None => print!("{text}"),
+        None => super::stdout::print(text)?,
     }
     Ok(0)
 }
@@ -371,7 +371,7 @@ async fn import(cwd: &Path, file: &Path, python: Option<&Path>, create_at: Optio
         None => python.map(Path::to_path_buf),
     };
     if pins.is_empty() {
-        println!("nothing to import: {} lists no packages", file.display());
+        super::stdout::print_line(format_args!("nothing to import: {} lists no packages", file.display()))?;
         return Ok(0);
     }
     let mut args = vec!["install".to_string()];

@@ -63,7 +63,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
     if args.json {
         let mut value = serde_json::to_value(&outcome)?;
         value["enforced"] = serde_json::to_value(sandbox.enforced())?;
-        println!("{}", serde_json::to_string(&value)?);
+        super::stdout::print_line(serde_json::to_string(&value)?)?;
     } else if let Some(limit) = outcome.limit_hit {
         eprintln!("loupe: the program was stopped: {} limit ({})", limit_name(limit), limit_detail(&sandbox, limit));
     }

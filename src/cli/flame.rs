@@ -42,7 +42,7 @@ pub fn convert(args: &FlameArgs) -> anyhow::Result<u8> {
     let (shown, shown_name, before) = load(args)?;
     let written = write_files(&shown, &shown_name, before.as_ref(), &args.output, false)?;
     if written.files == 0 {
-        print!("{}", summary(&shown, &written.tree, 20));
+        super::stdout::print(summary(&shown, &written.tree, 20))?;
     }
     // The process ends here: freeing a big profile's allocations one by one would only cost time.
     std::mem::forget((shown, before, written));
@@ -186,7 +186,7 @@ pub async fn present(
     let wrote_files = files > 0;
     if output.no_tui {
         if !wrote_files {
-            print!("{}", summary(&profile, &tree, 20));
+            super::stdout::print(summary(&profile, &tree, 20))?;
         }
         return Ok(());
     }

@@ -9,6 +9,7 @@ mod flame;
 mod profile;
 mod sandbox_args;
 mod sandbox_check;
+mod stdout;
 mod tool;
 
 use std::process::ExitCode;
@@ -56,6 +57,7 @@ pub const EXIT_LOUPE_FAILED: u8 = 125;
 fn exit_code(result: anyhow::Result<u8>, log_path: Option<std::path::PathBuf>) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(e) if e.is::<stdout::ReaderGone>() => ExitCode::from(stdout::EXIT_READER_GONE),
         Err(e) => {
             eprintln!("loupe: error: {e:#}");
             if let Some(p) = log_path.filter(|p| p.exists()) {

@@ -33,10 +33,10 @@ pub fn run(command: SandboxCommand) -> anyhow::Result<u8> {
     let caps = capabilities::get();
     if json {
         let value = serde_json::json!({ "enforced": run.enforced(), "capabilities": caps });
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        super::stdout::print_line(serde_json::to_string_pretty(&value)?)?;
     } else {
-        print!("{}", run.enforced().to_text());
-        println!(
+        super::stdout::print(run.enforced().to_text())?;
+        super::stdout::print_line(format_args!(
             "machine: kernel {}, {}, Landlock ABI {}, seccomp {}, cgroups {:?} (usable: {})",
             caps.kernel,
             if caps.admin { "privileged (CAP_SYS_ADMIN)" } else { "unprivileged" },
@@ -49,7 +49,7 @@ pub fn run(command: SandboxCommand) -> anyhow::Result<u8> {
                 .map(|p| format!("{} v{}", p.controller.name(), p.version))
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
+        ))?;
     }
     Ok(0)
 }

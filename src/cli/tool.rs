@@ -52,12 +52,12 @@ fn error_envelope(kind: &str, message: impl Into<String>) -> Value {
 pub fn run(args: &ToolArgs) -> anyhow::Result<u8> {
     let parsed: Result<Value, _> = serde_json::from_str(&args.args);
     if let Err(e) = parsed {
-        println!("{}", error_envelope("ArgsError", format!("--args is not JSON: {e}")));
+        super::stdout::print_line(error_envelope("ArgsError", format!("--args is not JSON: {e}")))?;
         return Ok(EXIT_BAD_ARGS);
     }
     let file = std::path::absolute(&args.file)?;
     if !file.is_file() {
-        println!("{}", error_envelope("MissingFile", format!("{} is not a file", args.file.display())));
+        super::stdout::print_line(error_envelope("MissingFile", format!("{} is not a file", args.file.display())))?;
         return Ok(EXIT_BAD_ARGS);
     }
     let cwd = std::env::current_dir().context("reading the current directory")?;
@@ -128,7 +128,7 @@ pub fn run(args: &ToolArgs) -> anyhow::Result<u8> {
             }
         },
     };
-    println!("{envelope}");
+    super::stdout::print_line(&envelope)?;
     Ok(if envelope["ok"] == Value::Bool(true) { 0 } else { EXIT_TOOL_ERROR })
 }
 
