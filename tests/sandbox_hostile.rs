@@ -290,3 +290,35 @@ fn setuid_and_friends_are_denied() {
         run.describe()
     );
 }
+
+/// An interpreter reached through the user's own `~/bin/python` (a symlink or wrapper there):
+/// the sandbox grants its installation, which must not become the whole home directory.
+#[test]
+fn an_interpreter_in_home_bin_does_not_open_the_home_directory() {
+    let dir = workdir();
+    let (home, secret) = home_with_secret();
+    std::fs::create_dir(home.path().join("bin")).unwrap();
+    let link = home.path().join("bin/python");
+    std::os::unix::fs::symlink(sandbox_support::python(), &link).unwrap();
+    let run = sandbox_support::loupe(
+        &[
+            "exec",
+            "--json",
+            "--python",
+            link.to_str().unwrap(),
+            hostile("read_secret.py").to_str().unwrap(),
+            secret.to_str().unwrap(),
+        ],
+        dir.path(),
+        &[("HOME", home.path().to_str().unwrap())],
+        None,
+        None,
+    );
+    let json = run.json();
+    assert_contained(&run, &json);
+    let stdout = json["stdout"].as_str().unwrap();
+    assert!(!stdout.contains("TOP-SECRET-KEY"), "{}", run.describe());
+    if enforced(&json["enforced"], "filesystem") {
+        assert!(stdout.contains(&format!("refused {} PermissionError 13", secret.display())), "{}", run.describe());
+    }
+}

@@ -132,18 +132,36 @@ fn abi_from(version: i32) -> ABI {
     }
 }
 
-/// The interpreter's installation: `bin/..` of the path as given (a virtual environment) and of
-/// the real file (the base installation its standard library lives in).
+/// The interpreter's installation, for the path as given (a virtual environment) and for the real
+/// file (the base installation its standard library lives in): `bin/..` of each.
 fn interpreter_dirs(interpreter: &Path) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    let prefix_of = |p: &Path| p.parent().and_then(Path::parent).map(Path::to_path_buf);
-    dirs.extend(prefix_of(interpreter));
+    let home = dirs::home_dir();
+    let mut dirs: Vec<PathBuf> = installation(interpreter, home.as_deref()).into_iter().collect();
     if let Ok(real) = interpreter.canonicalize() {
-        dirs.extend(prefix_of(&real));
+        dirs.extend(installation(&real, home.as_deref()));
     }
-    // A system interpreter in /usr/bin would make the prefix `/usr`, already there; never grant `/`.
-    dirs.retain(|d| d.parent().is_some());
     dirs
+}
+
+/// `bin/..` of `interpreter` when its directory is a `bin`; otherwise that directory itself. A
+/// directory that holds other things than an installation is never granted whole: the file
+/// system's root, the home directory or one of its parents, or a shared temporary directory
+/// (a wrapper at `~/bin/python` or `/tmp/x/python` must not open `~/.ssh` or all of `/tmp`);
+/// then only the next level down toward the interpreter (or the interpreter file) is.
+fn installation(interpreter: &Path, home: Option<&Path>) -> Option<PathBuf> {
+    let dir = interpreter.parent()?;
+    let shared = |d: &Path| {
+        d.parent().is_none()
+            || home.is_some_and(|home| home.starts_with(d))
+            || ["/tmp", "/var/tmp", "/dev/shm"].iter().any(|t| d == Path::new(t))
+    };
+    let prefix = dir.parent().filter(|_| dir.file_name().is_some_and(|n| n == "bin"));
+    match prefix {
+        Some(prefix) if !shared(prefix) => Some(prefix.to_path_buf()),
+        // `/bin/python3` lands here: `/` is never granted.
+        _ if !shared(dir) => Some(dir.to_path_buf()),
+        _ => Some(interpreter.to_path_buf()),
+    }
 }
 
 /// Applies the ruleset `fd` to the calling process. Between fork and exec: no allocation.
@@ -163,6 +181,24 @@ pub unsafe fn restrict_self(fd: &OwnedFd) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interpreter_grants_its_installation_never_a_shared_directory() {
+        let home = Path::new("/home/ada");
+        let grant = |p: &str| installation(Path::new(p), Some(home)).unwrap();
+        assert_eq!(grant("/home/ada/proj/.venv/bin/python"), Path::new("/home/ada/proj/.venv"));
+        assert_eq!(grant("/opt/python3.12/bin/python3"), Path::new("/opt/python3.12"));
+        // A wrapper or symlink in ~/bin, /tmp/x or /tmp/bin: its own directory, not ~ or /tmp.
+        assert_eq!(grant("/home/ada/bin/python"), Path::new("/home/ada/bin"));
+        assert_eq!(grant("/tmp/x/python"), Path::new("/tmp/x"));
+        assert_eq!(grant("/tmp/bin/python"), Path::new("/tmp/bin"));
+        // Directly in a shared directory: the file alone.
+        assert_eq!(grant("/tmp/python"), Path::new("/tmp/python"));
+        assert_eq!(grant("/home/ada/python"), Path::new("/home/ada/python"));
+        // /usr/bin/python3 and /bin/python3 would give `/`: /usr/bin (and /usr, a system path).
+        assert_eq!(grant("/usr/bin/python3"), Path::new("/usr"));
+        assert_eq!(grant("/bin/python3"), Path::new("/bin"));
+    }
 
     #[test]
     fn the_home_directory_is_not_readable_but_the_interpreter_is() {
