@@ -202,8 +202,9 @@ impl Filter {
         if with_flag == 0 {
             return Ok(());
         }
-        if std::io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL) {
-            return Err(std::io::Error::last_os_error());
+        let error = std::io::Error::last_os_error();
+        if error.raw_os_error() != Some(libc::EINVAL) {
+            return Err(error);
         }
         if libc::prctl(libc::PR_SET_SECCOMP, libc::SECCOMP_MODE_FILTER, program) != 0 {
             return Err(std::io::Error::last_os_error());

@@ -98,7 +98,6 @@ pub fn run_with(
         None => cmd.spawn(),
     };
     let mut child = spawned.map_err(|error| super::process::describe_spawn_error(&process, error))?;
-
     let pid = child.id() as libc::pid_t;
     let status_read = status_pipe.map(|(read, _)| read);
 
