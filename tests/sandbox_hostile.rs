@@ -322,3 +322,33 @@ fn an_interpreter_in_home_bin_does_not_open_the_home_directory() {
         assert!(stdout.contains(&format!("refused {} PermissionError 13", secret.display())), "{}", run.describe());
     }
 }
+
+/// Run from a directory that holds the home directory (`/home`, say): the working directory is
+/// normally readable and writable, but granting this one would open the home directory with it.
+#[test]
+fn a_working_directory_that_holds_the_home_directory_does_not_open_it() {
+    let dir = workdir();
+    let home = dir.path().join("alice");
+    std::fs::create_dir_all(home.join(".ssh")).unwrap();
+    let secret = home.join(".ssh/id_rsa");
+    std::fs::write(&secret, "TOP-SECRET-KEY").unwrap();
+    let (run, json) = exec_json(
+        &[hostile("read_secret.py").to_str().unwrap(), secret.to_str().unwrap()],
+        dir.path(),
+        &[("HOME", home.to_str().unwrap())],
+    );
+    assert_contained(&run, &json);
+    let stdout = json["stdout"].as_str().unwrap();
+    assert!(!stdout.contains("TOP-SECRET-KEY"), "{}", run.describe());
+    if enforced(&json["enforced"], "filesystem") {
+        assert!(stdout.contains(&format!("refused {} PermissionError 13", secret.display())), "{}", run.describe());
+        // Nor is the directory itself writable.
+        let (run, json) = exec_json(
+            &[hostile("write_outside.py").to_str().unwrap(), dir.path().join("dropped.txt").to_str().unwrap()],
+            dir.path(),
+            &[("HOME", home.to_str().unwrap())],
+        );
+        assert_eq!(json["exit_code"], 1, "{}", run.describe());
+        assert!(!dir.path().join("dropped.txt").exists(), "{}", run.describe());
+    }
+}
