@@ -535,3 +535,51 @@ fn a_reader_that_closes_stdout_early_ends_loupe_quietly() {
     assert_eq!(out.status.code(), Some(128 + libc::SIGPIPE), "stderr:\n{stderr}");
     assert!(stderr.is_empty(), "nothing to say about a reader that left:\n{stderr}");
 }
+
+/// `loupe exec prog.py | head -1`: once the reader has gone, the program finds its own output
+/// closed, as it would without loupe, instead of running on (its output thrown away) until the
+/// output limit or the timeout stops it; loupe ends with the program's exit code.
+#[test]
+fn a_program_whose_reader_left_ends_as_it_would_without_loupe() {
+    use std::io::Read;
+    let python = python();
+    let program = "while True: print('x')";
+    let bare = Command::new(&python)
+        .args(["-c", program])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting python");
+    let loupe = Command::new(env!("CARGO_BIN_EXE_loupe"))
+        .args(["exec", "--timeout", "120", "--python", python.to_str().unwrap(), "-c", program])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting loupe");
+    let mut codes = Vec::new();
+    for mut child in [bare, loupe] {
+        let mut first = [0u8; 2];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        assert_eq!(&first, b"x\n");
+        // The read end is dropped here: the reader has gone.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("still running a minute after its reader left");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        assert!(stderr.contains("BrokenPipeError"), "stderr:\n{stderr}");
+        assert!(!stderr.contains("output cut"), "the output limit stopped it:\n{stderr}");
+        codes.push(status.code());
+    }
+    assert_eq!(codes[1], codes[0], "loupe's exit code is not the program's (bare Python's first)");
+}

@@ -332,7 +332,15 @@ fn pump(
             let chunk = &buf[..allowed];
             match mode {
                 OutputMode::Stream => {
-                    let _ = to.write_all(chunk).and_then(|()| to.flush());
+                    if let Err(e) = to.write_all(chunk).and_then(|()| to.flush()) {
+                        if e.kind() == std::io::ErrorKind::BrokenPipe {
+                            // Whoever read loupe's output has gone (`loupe exec … | head`): the
+                            // program's end of this pipe closes too, so the program learns it as
+                            // it would without loupe (EPIPE: Python's BrokenPipeError) instead of
+                            // running on, its output discarded, until a limit stops it.
+                            break;
+                        }
+                    }
                 }
                 OutputMode::Capture => {
                     if let Ok(mut k) = keep.lock() {
