@@ -583,3 +583,28 @@ fn a_program_whose_reader_left_ends_as_it_would_without_loupe() {
     }
     assert_eq!(codes[1], codes[0], "loupe's exit code is not the program's (bare Python's first)");
 }
+
+/// `loupe exec … 2>&1 | head -1` and then a limit: loupe's own message about it goes to the
+/// closed pipe. It is lost; loupe must not panic over it (exit 101) but end as the program did.
+#[test]
+fn a_closed_standard_error_loses_loupes_notes_without_a_panic() {
+    use std::io::Read;
+    let python = python();
+    let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).expect("a pipe");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loupe"))
+        .args(["exec", "--timeout", "2", "--python", python.to_str().unwrap(), "-c"])
+        .arg("import time; print('x', flush=True); time.sleep(60)")
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(write.try_clone().unwrap()))
+        .stderr(Stdio::from(write))
+        .spawn()
+        .expect("starting loupe");
+    let mut reader = std::fs::File::from(read);
+    let mut first = [0u8; 2];
+    reader.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"x\n");
+    drop(reader);
+    let status = child.wait().expect("waiting for loupe");
+    assert_ne!(status.code(), Some(101), "loupe panicked");
+    assert_eq!(status.code(), Some(128 + libc::SIGKILL), "the timeout ends the program with SIGKILL: {status:?}");
+}

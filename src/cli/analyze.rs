@@ -128,7 +128,7 @@ async fn probe_environment(args: &AnalyzeArgs, target: Option<TargetVersion>) ->
     match probed {
         Ok(environment) => environment,
         Err(e) => {
-            eprintln!("loupe: warning: imports are classified without an interpreter: {e:#}");
+            note!("loupe: warning: imports are classified without an interpreter: {e:#}");
             ImportEnvironment::default()
         }
     }

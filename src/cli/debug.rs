@@ -39,7 +39,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
     let program = program_spec(&args, config, workspace).await?;
     match args.backend {
         BackendKind::Debugpy => {
-            let mut progress = |line: &str| eprintln!("loupe: {line}");
+            let mut progress = |line: &str| note!("loupe: {line}");
             let debugpy = provision::ensure_debugpy(&program.interpreter, &mut progress).await?;
             tracing::info!("debugpy {}: {debugpy:?}", debugpy.version());
             let spec = LaunchSpec {
@@ -163,7 +163,7 @@ pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
         path_mappings.push(parse_path_map(m)?);
     }
     if !is_loopback(&host) {
-        eprintln!(
+        note!(
             "loupe: warning: {host} is not a loopback address. debugpy has no authentication: anyone who can \
              reach {host}:{port} can run code in the debuggee. Prefer an SSH tunnel or a port bound to 127.0.0.1."
         );

@@ -238,11 +238,9 @@ async fn run_pip(cwd: &Path, python: Option<&Path>, args: Vec<String>) -> anyhow
     match outcome.failure {
         None => Ok(0),
         Some(failure) => {
-            eprintln!("loupe: {failure}");
+            note!("loupe: {failure}");
             if !outcome.change.is_empty() {
-                eprintln!(
-                    "loupe: what pip had done before it stopped is above; `loupe env check` shows what is missing"
-                );
+                note!("loupe: what pip had done before it stopped is above; `loupe env check` shows what is missing");
             }
             Ok(if outcome.cancelled { 130 } else { EXIT_PROBLEMS })
         }
@@ -276,16 +274,16 @@ impl Progress {
         if self.terminal {
             let width = 100;
             let text: String = text.chars().take(width).collect();
-            eprint!("\r\x1b[2K{text}");
+            note_inline!("\r\x1b[2K{text}");
             self.drawn = true;
         } else if !matches!(event, PipEvent::Downloading { done, .. } if *done > 0) {
-            eprintln!("{text}");
+            note!("{text}");
         }
     }
 
     fn clear(&mut self) {
         if self.drawn {
-            eprint!("\r\x1b[2K");
+            note_inline!("\r\x1b[2K");
         }
     }
 }
@@ -365,7 +363,7 @@ async fn import(cwd: &Path, file: &Path, python: Option<&Path>, create_at: Optio
         Some(dir) => {
             let base = choose(cwd, python)?;
             let created = venv::create(&cwd.join(dir), &base).await?;
-            eprintln!("created {} with {}", dir.display(), created.tool);
+            note!("created {} with {}", dir.display(), created.tool);
             Some(created.python)
         }
         None => python.map(Path::to_path_buf),

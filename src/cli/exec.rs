@@ -65,7 +65,7 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
         value["enforced"] = serde_json::to_value(sandbox.enforced())?;
         super::stdout::print_line(serde_json::to_string(&value)?)?;
     } else if let Some(limit) = outcome.limit_hit {
-        eprintln!("loupe: the program was stopped: {} limit ({})", limit_name(limit), limit_detail(&sandbox, limit));
+        note!("loupe: the program was stopped: {} limit ({})", limit_name(limit), limit_detail(&sandbox, limit));
     }
     Ok(outcome.shell_code())
 }

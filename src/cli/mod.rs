@@ -1,5 +1,23 @@
 //! The command line: clap definitions, and the glue that turns arguments into a session.
 
+/// `eprintln!` that cannot panic: when standard error is closed (`loupe … 2>&1 | head`), the
+/// message is lost instead of loupe ending in a panic (Rust ignores SIGPIPE, so the write fails
+/// with EPIPE, which `eprintln!` turns into a panic).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// [`note!`] without the newline (progress lines redrawn in place).
+macro_rules! note_inline {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod analyze;
 mod args;
 mod debug;
@@ -59,9 +77,9 @@ fn exit_code(result: anyhow::Result<u8>, log_path: Option<std::path::PathBuf>) -
         Ok(code) => ExitCode::from(code),
         Err(e) if e.is::<stdout::ReaderGone>() => ExitCode::from(stdout::EXIT_READER_GONE),
         Err(e) => {
-            eprintln!("loupe: error: {e:#}");
+            note!("loupe: error: {e:#}");
             if let Some(p) = log_path.filter(|p| p.exists()) {
-                eprintln!("loupe: the log is at {}", p.display());
+                note!("loupe: the log is at {}", p.display());
             }
             ExitCode::from(EXIT_LOUPE_FAILED)
         }
@@ -108,7 +126,7 @@ pub fn main() -> ExitCode {
     let log_path = match crate::logging::init(&log_level, log_file.as_deref(), opening) {
         Ok(p) => Some(p),
         Err(e) => {
-            eprintln!("loupe: warning: logging is off: {e:#}");
+            note!("loupe: warning: logging is off: {e:#}");
             None
         }
     };

@@ -59,7 +59,7 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
         )?)
     };
     if let Some(s) = &confinement {
-        eprintln!("loupe: {}", s.enforced().summary());
+        note!("loupe: {}", s.enforced().summary());
     }
     let mut process = PythonProcess::new(&python.path, command_args);
     process.sandbox = confinement;
@@ -72,12 +72,12 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     process.stdin = StdioMode::Inherit;
     process.stdout = StdioMode::Inherit;
     process.stderr = StdioMode::Inherit;
-    eprintln!("loupe: profiling {} with Python {}", script.display(), python.version);
+    note!("loupe: profiling {} with Python {}", script.display(), python.version);
     let mut child = sandbox::spawn(&process)?;
     let status = child.wait().await.context("waiting for the profiled program")?;
     let code = exit_code(status);
     if code != 0 {
-        eprintln!("loupe: the program exited with status {code}; showing the profile of what ran");
+        note!("loupe: the program exited with status {code}; showing the profile of what ran");
     }
     if !pstats.is_file() {
         bail!(
@@ -97,7 +97,7 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     };
     flame::present(profile, &name, None, &args.output, rerun).await?;
     if let Some(p) = &args.pstats {
-        eprintln!("loupe: pstats written to {}", p.display());
+        note!("loupe: pstats written to {}", p.display());
     }
     Ok(code)
 }
