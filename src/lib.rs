@@ -16,6 +16,25 @@
 //! - [`sandbox`]: the one place where Python processes are started.
 //! - [`paths`], [`logging`]: XDG locations and diagnostics.
 
+/// `eprintln!` that cannot panic: when standard error is closed (`loupe … 2>&1 | head`), the
+/// message is lost instead of loupe ending in a panic (Rust ignores SIGPIPE, so the write fails
+/// with EPIPE, which `eprintln!` turns into a panic). Defined before the modules, so every one of
+/// them can use it.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `note!` without the newline (progress lines redrawn in place).
+macro_rules! note_inline {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod adapters;
 pub mod analyze;
 pub mod batch;

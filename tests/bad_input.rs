@@ -543,23 +543,19 @@ fn a_reader_that_closes_stdout_early_ends_loupe_quietly() {
 fn a_program_whose_reader_left_ends_as_it_would_without_loupe() {
     use std::io::Read;
     let python = python();
+    let python = python.to_str().unwrap();
     let program = "while True: print('x')";
-    let bare = Command::new(&python)
-        .args(["-c", program])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting python");
-    let loupe = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(["exec", "--timeout", "120", "--python", python.to_str().unwrap(), "-c", program])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting loupe");
+    let bare = [python, "-c", program];
+    let loupe = [env!("CARGO_BIN_EXE_loupe"), "exec", "--timeout", "120", "--python", python, "-c", program];
     let mut codes = Vec::new();
-    for mut child in [bare, loupe] {
+    for argv in [&bare[..], &loupe[..]] {
+        let mut child = Command::new(argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", argv[0]));
         let mut first = [0u8; 2];
         child.stdout.take().unwrap().read_exact(&mut first).unwrap();
         assert_eq!(&first, b"x\n");

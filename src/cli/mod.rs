@@ -1,23 +1,5 @@
 //! The command line: clap definitions, and the glue that turns arguments into a session.
 
-/// `eprintln!` that cannot panic: when standard error is closed (`loupe … 2>&1 | head`), the
-/// message is lost instead of loupe ending in a panic (Rust ignores SIGPIPE, so the write fails
-/// with EPIPE, which `eprintln!` turns into a panic).
-macro_rules! note {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-
-/// [`note!`] without the newline (progress lines redrawn in place).
-macro_rules! note_inline {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stderr(), $($arg)*);
-    }};
-}
-
 mod analyze;
 mod args;
 mod debug;

@@ -150,11 +150,8 @@ fn interpreter_dirs(interpreter: &Path) -> Vec<PathBuf> {
 /// then only the next level down toward the interpreter (or the interpreter file) is.
 fn installation(interpreter: &Path, home: Option<&Path>) -> Option<PathBuf> {
     let dir = interpreter.parent()?;
-    let shared = |d: &Path| {
-        d.parent().is_none()
-            || home.is_some_and(|home| home.starts_with(d))
-            || ["/tmp", "/var/tmp", "/dev/shm"].iter().any(|t| d == Path::new(t))
-    };
+    let shared =
+        |d: &Path| holds_the_home(d, home) || ["/tmp", "/var/tmp", "/dev/shm"].iter().any(|t| d == Path::new(t));
     let prefix = dir.parent().filter(|_| dir.file_name().is_some_and(|n| n == "bin"));
     match prefix {
         Some(prefix) if !shared(prefix) => Some(prefix.to_path_buf()),
@@ -162,6 +159,13 @@ fn installation(interpreter: &Path, home: Option<&Path>) -> Option<PathBuf> {
         _ if !shared(dir) => Some(dir.to_path_buf()),
         _ => Some(interpreter.to_path_buf()),
     }
+}
+
+/// Whether granting `dir` would grant the home directory: it is the root, the home directory or
+/// one of its parents (`/home` for `/home/alice`). Such a directory is never granted for the
+/// interpreter's installation nor as the project; `--allow-read` / `--allow-write` still can.
+pub(super) fn holds_the_home(dir: &Path, home: Option<&Path>) -> bool {
+    dir.parent().is_none() || home.is_some_and(|home| home.starts_with(dir))
 }
 
 /// Applies the ruleset `fd` to the calling process. Between fork and exec: no allocation.
@@ -181,6 +185,21 @@ pub unsafe fn restrict_self(fd: &OwnedFd) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_that_holds_the_home_directory_is_never_granted() {
+        let home = Some(Path::new("/home/alice"));
+        assert!(!holds_the_home(Path::new("/home/alice/project"), home));
+        assert!(!holds_the_home(Path::new("/home/bob"), home));
+        assert!(!holds_the_home(Path::new("/tmp"), home));
+        assert!(holds_the_home(Path::new("/home/alice"), home));
+        assert!(holds_the_home(Path::new("/home"), home));
+        assert!(holds_the_home(Path::new("/"), home));
+        // Not a prefix of the path's text: a component-wise ancestor only.
+        assert!(!holds_the_home(Path::new("/home/ali"), home));
+        assert!(!holds_the_home(Path::new("/srv"), None));
+        assert!(holds_the_home(Path::new("/"), None));
+    }
 
     #[test]
     fn an_interpreter_grants_its_installation_never_a_shared_directory() {

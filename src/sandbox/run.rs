@@ -369,7 +369,9 @@ impl Sandbox {
     pub fn fs_rules(&self, process: &PythonProcess) -> FsRules {
         let cwd = process.cwd.clone().or_else(|| std::env::current_dir().ok());
         let home = dirs::home_dir();
-        let grantable = |p: &PathBuf| project_dir_grantable(p, home.as_deref());
+        // The home directory, or a directory that holds it, as the working or script directory
+        // would open everything the sandbox hides: it is then not granted at all.
+        let grantable = |p: &PathBuf| !super::filesystem::holds_the_home(p, home.as_deref());
         let mut project: Vec<PathBuf> = self.options.project.iter().filter(|p| grantable(p)).cloned().collect();
         project.extend(cwd.iter().filter(|p| grantable(p)).cloned());
         let mut read = self.policy.allow_read.clone();
@@ -384,14 +386,6 @@ impl Sandbox {
         writable.extend(self.policy.allow_write.iter().cloned());
         FsRules::for_process(&process.interpreter, &project, &writable, &read)
     }
-}
-
-/// Whether a working or script directory may be granted to the program. The home directory, or
-/// a directory that contains it (`/`, `/home` when the script runs from there), would open
-/// everything the sandbox hides (`~/.ssh`, `~/.aws`, ...): it is then neither readable nor
-/// writable unless named with --allow-read / --allow-write.
-fn project_dir_grantable(dir: &Path, home: Option<&Path>) -> bool {
-    dir.parent().is_some() && !home.is_some_and(|home| home.starts_with(dir))
 }
 
 /// `program` as `execvp` would find it: a path with a slash as it is, else the first executable
@@ -478,25 +472,4 @@ pub fn for_debugging(
     }
     let options = RunOptions { project, share_network: true, loupe_read: vec![crate::paths::cache_dir()] };
     Ok(Some(Sandbox::new(policy, options)?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::project_dir_grantable;
-    use std::path::Path;
-
-    #[test]
-    fn a_directory_that_holds_the_home_directory_is_never_granted() {
-        let home = Some(Path::new("/home/alice"));
-        assert!(project_dir_grantable(Path::new("/home/alice/project"), home));
-        assert!(project_dir_grantable(Path::new("/home/bob"), home));
-        assert!(project_dir_grantable(Path::new("/tmp"), home));
-        assert!(!project_dir_grantable(Path::new("/home/alice"), home));
-        assert!(!project_dir_grantable(Path::new("/home"), home));
-        assert!(!project_dir_grantable(Path::new("/"), home));
-        // Not a prefix of the path's text: a component-wise ancestor only.
-        assert!(project_dir_grantable(Path::new("/home/ali"), home));
-        assert!(project_dir_grantable(Path::new("/srv"), None));
-        assert!(!project_dir_grantable(Path::new("/"), None));
-    }
 }

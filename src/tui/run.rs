@@ -157,9 +157,7 @@ pub async fn run(session: Session, options: TuiOptions) -> anyhow::Result<u8> {
     }
     drop(guard);
     if let Err(e) = app.persisted.save() {
-        // Not `eprintln!`, which panics when standard error is closed.
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), "loupe: warning: breakpoints and watches were not saved: {e:#}");
+        note!("loupe: warning: breakpoints and watches were not saved: {e:#}");
     }
     Ok(match app.state {
         RunState::Exited { code, .. } => code.clamp(0, 255) as u8,
