@@ -223,7 +223,8 @@ pub struct FlameOutputArgs {
     /// Write the files (or a text summary) and exit instead of opening the flame view.
     #[arg(long)]
     pub no_tui: bool,
-    /// Fold frames smaller than this fraction of the total into their parent (0 keeps all).
+    /// Fold frames smaller than this fraction of the total into their parent. 0 draws everything
+    /// down to cProfile's clock resolution (within a budget of 16 times the profile's size).
     #[arg(long, value_name = "FRACTION", default_value_t = 0.001)]
     pub threshold: f64,
     /// Only what cProfile measured exactly: caller;callee stacks, no inferred deeper paths.

@@ -70,10 +70,11 @@ fn keep_freed_memory() {
 
 /// The profile shown and, with `--diff`, the baseline (A) it is compared against.
 fn load(args: &FlameArgs) -> anyhow::Result<(Profile, String, Option<Named>)> {
-    let profile = Profile::load(&args.file)?;
+    let read = |path: &Path| Profile::load(path).map_err(|e| anyhow::Error::new(super::BadInput(e)));
+    let profile = read(&args.file)?;
     let name = display_name(&args.file);
     let baseline = match &args.diff {
-        Some(b) => Some((Profile::load(b)?, display_name(b))),
+        Some(b) => Some((read(b)?, display_name(b))),
         None => None,
     };
     // With --diff, the first file is the baseline (A) and the second the one shown (B).
@@ -117,9 +118,11 @@ fn write_files(
     // Creating the SVG file truncates the one a previous run left, which takes the kernel a while
     // for a big one: that happens on another core while the call tree is built.
     let svg_file = output.svg.clone().map(|path| std::thread::spawn(move || create(&path)));
-    let floor = build_floor(output.threshold);
-    let full =
-        if output.exact_only { CallTree::exact_edges(profile) } else { CallTree::build_with_floor(profile, floor) };
+    let full = if output.exact_only {
+        CallTree::exact_edges(profile)
+    } else {
+        CallTree::build_with_floor(profile, output.threshold)
+    };
     let tree = full.pruned(output.threshold);
     let full = if keep_full {
         Some(full)
@@ -130,7 +133,8 @@ fn write_files(
     let titles = Titles::for_profile(name, profile, &tree);
     let differential = before.map(|(a, a_name)| {
         let a_tree =
-            if output.exact_only { CallTree::exact_edges(a) } else { CallTree::build(a) }.pruned(output.threshold);
+            if output.exact_only { CallTree::exact_edges(a) } else { CallTree::build_with_floor(a, output.threshold) }
+                .pruned(output.threshold);
         (Differential::new((a, &a_tree), (profile, &tree)), a_name.clone())
     });
 
@@ -208,12 +212,6 @@ pub async fn present(
         FlameOutcome::Quit => Ok(()),
         FlameOutcome::Debug { file, line } => debug_at(rerun, &file, line, output.theme.clone()).await.map(drop),
     }
-}
-
-/// Frames a tenth of the threshold are still built (so pruning folds them into their parent); below
-/// that, paths are not followed at all (see `attribution::BUILD_FLOOR`).
-fn build_floor(threshold: f64) -> f64 {
-    (threshold / 10.0).max(crate::profile::attribution::BUILD_FLOOR)
 }
 
 /// Frees a call tree nothing needs any more so that what follows reuses its big node array (a

@@ -53,6 +53,22 @@ fn with_runtime(task: impl std::future::Future<Output = anyhow::Result<u8>>) -> 
 /// passes through).
 pub const EXIT_LOUPE_FAILED: u8 = 125;
 
+/// Exit code when what the user gave loupe cannot be used (a file that is not a profile): the
+/// usage-error code of clap and most Unix tools, told apart from loupe failing at its own work.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// An error in what the user gave (see [`EXIT_BAD_INPUT`]); prints as the error it wraps.
+#[derive(Debug)]
+pub struct BadInput(pub anyhow::Error);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
 /// The process's exit code for `result`; a failure is printed, with where the log is.
 fn exit_code(result: anyhow::Result<u8>, log_path: Option<std::path::PathBuf>) -> ExitCode {
     match result {
@@ -63,7 +79,7 @@ fn exit_code(result: anyhow::Result<u8>, log_path: Option<std::path::PathBuf>) -
             if let Some(p) = log_path.filter(|p| p.exists()) {
                 note!("loupe: the log is at {}", p.display());
             }
-            ExitCode::from(EXIT_LOUPE_FAILED)
+            ExitCode::from(if e.is::<BadInput>() { EXIT_BAD_INPUT } else { EXIT_LOUPE_FAILED })
         }
     }
 }

@@ -27,10 +27,12 @@ pub fn clean_label(label: String) -> String {
 /// One `(stack, nanoseconds)` per frame with self time, in tree order.
 pub fn stacks(profile: &Profile, tree: &CallTree) -> Vec<(String, u64)> {
     // Labels only for the functions the tree shows (a pruned tree of a big profile shows few).
-    let mut labels: Vec<Option<String>> = vec![None; profile.functions.len()];
+    let mut labels: Vec<String> = vec![String::new(); profile.functions.len()];
     for node in &tree.nodes {
         if let Some(f) = node.function {
-            labels[f].get_or_insert_with(|| frame_label(profile, f));
+            if labels[f].is_empty() {
+                labels[f] = frame_label(profile, f);
+            }
         }
     }
     let mut out = Vec::new();
@@ -39,8 +41,7 @@ pub fn stacks(profile: &Profile, tree: &CallTree) -> Vec<(String, u64)> {
         if count == 0 {
             continue;
         }
-        let path = tree.path(i);
-        let stack: Vec<&str> = path.iter().map(|&f| labels[f].as_deref().expect("labelled above")).collect();
+        let stack: Vec<&str> = tree.frames(i).into_iter().map(|n| tree.label(n, &labels)).collect();
         out.push((stack.join(";"), count));
     }
     out

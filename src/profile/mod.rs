@@ -18,5 +18,5 @@ pub mod short_names;
 pub mod speedscope;
 pub mod svg;
 
-pub use attribution::{CallTree, Node};
+pub use attribution::{CallTree, Limits, Node, NodeKind};
 pub use pstats::{Figures, Function, FunctionKey, Profile};

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::attribution::CallTree;
+use super::attribution::{CallTree, NodeKind};
 use super::folded::nanoseconds;
 use super::pstats::Profile;
 
@@ -11,7 +11,7 @@ pub const SCHEMA: &str = "https://www.speedscope.app/file-format-schema.json";
 
 /// The speedscope document for `tree` (named `name` in speedscope's title bar).
 pub fn document(profile: &Profile, tree: &CallTree, name: &str) -> Value {
-    let frames: Vec<Value> = profile
+    let mut frames: Vec<Value> = profile
         .functions
         .iter()
         .map(|f| {
@@ -22,12 +22,30 @@ pub fn document(profile: &Profile, tree: &CallTree, name: &str) -> Value {
             }
         })
         .collect();
+    // "(other)" and "(unattributed)" frames, after the functions, when the tree has them.
+    let mut synthetic: Vec<(NodeKind, usize)> = Vec::new();
+    let mut frame_of = |kind: NodeKind, frames: &mut Vec<Value>| -> usize {
+        if let Some(&(_, i)) = synthetic.iter().find(|(k, _)| *k == kind) {
+            return i;
+        }
+        frames.push(json!({ "name": kind.label() }));
+        synthetic.push((kind, frames.len() - 1));
+        frames.len() - 1
+    };
     let mut samples = Vec::new();
     let mut weights = Vec::new();
     for (i, node) in tree.nodes.iter().enumerate().skip(1) {
         let weight = nanoseconds(node.self_time);
         if weight > 0 {
-            samples.push(tree.path(i));
+            let stack: Vec<usize> = tree
+                .frames(i)
+                .into_iter()
+                .map(|n| match tree.nodes[n].function {
+                    Some(f) => f,
+                    None => frame_of(tree.nodes[n].kind, &mut frames),
+                })
+                .collect();
+            samples.push(stack);
             weights.push(weight);
         }
     }

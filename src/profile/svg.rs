@@ -82,7 +82,7 @@ pub fn write(
 /// label as they compare inside a line (a label followed by `;`). Writing them in order saves
 /// building each stack from its path and inferno's sort of the whole text.
 fn sorted_lines(tree: &CallTree, labels: &[String]) -> (String, Vec<usize>) {
-    let label = |node: usize| tree.nodes[node].function.map_or("", |f| labels[f].as_str());
+    let label = |node: usize| tree.label(node, labels);
     let in_line_order = |a: &usize, b: &usize| {
         let (a, b) = (label(*a).bytes().chain([b';']), label(*b).bytes().chain([b';']));
         a.cmp(b)

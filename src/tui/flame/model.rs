@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::library::classify;
 use crate::profile::diff::Differential;
-use crate::profile::{folded, CallTree, Node, Profile};
+use crate::profile::{folded, CallTree, Node, NodeKind, Profile};
 
 /// The profile and everything computed from it once.
 pub struct FlameModel {
@@ -124,7 +124,8 @@ fn regroup(tree: &CallTree, keep: impl Fn(&CallTree, usize) -> bool) -> CallTree
     let mut out = CallTree { nodes: vec![tree.nodes[0].clone()] };
     out.nodes[0].children.clear();
     let mut host = vec![0usize; tree.nodes.len()];
-    let mut by_function: HashMap<(usize, usize), usize> = HashMap::new();
+    // Siblings merge by function (synthetic frames by kind).
+    let mut by_function: HashMap<(usize, Option<usize>, NodeKind), usize> = HashMap::new();
     for i in 1..tree.nodes.len() {
         let node = &tree.nodes[i];
         let parent_host = host[node.parent.expect("non-root")];
@@ -135,8 +136,8 @@ fn regroup(tree: &CallTree, keep: impl Fn(&CallTree, usize) -> bool) -> CallTree
             target.measured &= node.measured;
             continue;
         }
-        let function = node.function.expect("non-root");
-        let existing = by_function.get(&(parent_host, function)).copied();
+        let group = (parent_host, node.function, node.kind);
+        let existing = by_function.get(&group).copied();
         host[i] = match existing {
             Some(e) => {
                 let target = &mut out.nodes[e];
@@ -154,7 +155,7 @@ fn regroup(tree: &CallTree, keep: impl Fn(&CallTree, usize) -> bool) -> CallTree
                 let index = out.nodes.len();
                 out.nodes[parent_host].children.push(index);
                 out.nodes.push(copy);
-                by_function.insert((parent_host, function), index);
+                by_function.insert(group, index);
                 index
             }
         };
@@ -178,7 +179,7 @@ pub fn node_deltas(model: &FlameModel, tree: &CallTree) -> Vec<f64> {
         (0..model.profile.functions.len()).map(|f| folded::frame_label(&model.profile, f)).collect();
     (0..tree.nodes.len())
         .map(|i| {
-            let path: Vec<&str> = tree.path(i).iter().map(|&f| full[f].as_str()).collect();
+            let path: Vec<&str> = tree.frames(i).into_iter().map(|n| tree.label(n, &full)).collect();
             d.delta(&path.join(";"))
         })
         .collect()

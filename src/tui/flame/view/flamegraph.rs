@@ -23,12 +23,8 @@ pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
     let color = state.theme.has_color();
     for f in &frames {
         let node = &state.tree.nodes[f.node];
-        let function = node.function.expect("frames are never the synthetic root");
-        let label = if node.measured {
-            state.model.labels[function].clone()
-        } else {
-            format!("~{}", state.model.labels[function])
-        };
+        let name = state.tree.label(f.node, &state.model.labels);
+        let label = if node.measured || node.function.is_none() { name.to_string() } else { format!("~{name}") };
         let text = format!("{:<width$}", fit(&label, f.width as usize), width = f.width as usize);
         let matched = state.matches.get(f.node).copied().unwrap_or(false);
         let mut style = if !color {
@@ -41,12 +37,15 @@ pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
             Style::default().fg(Color::Black).bg(Color::Magenta)
         } else if let Some(&delta) = state.deltas.get(f.node) {
             Style::default().fg(Color::Black).bg(diff_color(delta))
-        } else {
+        } else if let Some(function) = node.function {
             Style::default().fg(Color::Black).bg(frame_color(
                 &state.model.labels[function],
                 node.measured,
                 state.model.library[function],
             ))
+        } else {
+            // "(other)" and "(unattributed)": no function, no colour of one.
+            Style::default().fg(Color::Black).bg(Color::Rgb(170, 170, 170))
         };
         if f.node == state.selected {
             style = style.add_modifier(Modifier::REVERSED | Modifier::BOLD);

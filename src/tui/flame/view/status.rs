@@ -8,6 +8,7 @@ use ratatui::Frame;
 
 use super::{fit, line_in};
 use crate::profile::svg::human_time;
+use crate::profile::NodeKind;
 use crate::tui::flame::state::{FlameState, Orientation};
 use crate::tui::theme::Role;
 
@@ -93,7 +94,20 @@ pub fn status(frame: &mut Frame, state: &FlameState, area: Rect) {
 
 fn selected_info(state: &FlameState) -> String {
     let Some(node) = state.tree.nodes.get(state.selected) else { return String::new() };
-    let Some(f) = node.function else { return String::new() };
+    let Some(f) = node.function else {
+        return match node.kind {
+            NodeKind::Other => format!(
+                "(other) · {} ({:.1}%) · callees of the frame below, each too small to draw",
+                human_time(node.total_time),
+                node.total_time / state.tree.total().max(f64::MIN_POSITIVE) * 100.0
+            ),
+            NodeKind::Unattributed => format!(
+                "(unattributed) · {} · cProfile's figures cannot place this time without drawing a function wider than its cumulative time",
+                human_time(node.total_time)
+            ),
+            _ => String::new(),
+        };
+    };
     let key = &state.model.profile.functions[f].key;
     let total = state.tree.total().max(f64::MIN_POSITIVE);
     let mut text = format!(
@@ -107,7 +121,8 @@ fn selected_info(state: &FlameState) -> String {
         node.calls,
         if node.measured { "measured" } else { "inferred" },
     );
-    if node.folded_time > 0.0 {
+    // Below a tenth of a microsecond it is the clock's noise, not callees.
+    if node.folded_time >= 1e-7 {
         text.push_str(&format!(" · {} of small callees folded in", human_time(node.folded_time)));
     }
     if let Some(d) = state.deltas.get(state.selected) {
