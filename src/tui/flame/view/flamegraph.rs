@@ -1,6 +1,6 @@
-//! The flamegraph itself: one coloured cell run per frame, labelled when wide enough. Inferred
-//! frames are marked `~` and drawn in a cooler shade; search matches, the selection and (with
-//! --diff) the differential colours override.
+//! The flamegraph itself: one coloured cell run per frame, labelled with as much of its name as
+//! fits (see [`frame_label`](super::frame_label)). Inferred frames are marked `~` and drawn in a
+//! cooler shade; search matches, the selection and (with --diff) the differential colours override.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::fit;
+use super::frame_label::frame_text;
 use crate::tui::flame::state::FlameState;
 
 pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
         } else {
             format!("~{}", state.model.labels[function])
         };
-        let text = format!("{:<width$}", fit(&label, f.width as usize), width = f.width as usize);
+        let text = format!("{:<width$}", frame_text(&label, f.width as usize), width = f.width as usize);
         let matched = state.matches.get(f.node).copied().unwrap_or(false);
         let mut style = if !color {
             if matched {
