@@ -140,7 +140,7 @@ fn the_flame_command_explains_what_went_wrong() {
         .env("XDG_STATE_HOME", dir.path())
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(125));
+    assert_eq!(output.status.code(), Some(2), "a file that is not a profile is the user's input, not loupe failing");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains(&format!(
@@ -160,4 +160,45 @@ fn the_flame_command_explains_what_went_wrong() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&format!("cannot read {}: No such file or directory", missing.display())), "{stderr}");
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn a_bad_profile_gets_one_line_exit_2_and_nothing_written() {
+    let structure = std::fs::read(fixture("structure-3.11.prof")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [("truncated.prof", structure[..structure.len() / 2].to_vec()), ("page.prof", b"<html>".to_vec())];
+    for (name, bytes) in cases {
+        let bad = dir.path().join(name);
+        std::fs::write(&bad, bytes).unwrap();
+        // An SVG left by an earlier run must survive a failed one.
+        let svg = dir.path().join("out.svg");
+        std::fs::write(&svg, "earlier").unwrap();
+        for tui in [false, true] {
+            let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_loupe"));
+            command.arg("flame");
+            if !tui {
+                command.arg("--no-tui");
+            }
+            let output = command
+                .arg("-o")
+                .arg(&svg)
+                .arg("--folded")
+                .arg(dir.path().join("out.folded"))
+                .arg("--speedscope")
+                .arg(dir.path().join("out.json"))
+                .arg(&bad)
+                .env("XDG_STATE_HOME", dir.path().join("state"))
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{name}: one line: {stderr}");
+            assert!(stderr.starts_with("loupe: error: ") && stderr.contains("not a readable pstats file"), "{stderr}");
+            assert!(output.stdout.is_empty(), "{name}");
+            assert_eq!(std::fs::read_to_string(&svg).unwrap(), "earlier", "{name}: the old SVG was touched");
+            assert!(!dir.path().join("out.folded").exists() && !dir.path().join("out.json").exists(), "{name}");
+        }
+    }
 }

@@ -77,4 +77,7 @@ fn profile_then_debug_here_stops_in_the_function() {
     tui.send("q");
     tui.wait_exit();
     assert_terminal_restored(&tui);
+    // Where the breakpoint went stays on the terminal under the debugger.
+    let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
+    assert!(raw.contains("loupe: debug: break at structure.py:17 (first line of inner)"), "{raw}");
 }

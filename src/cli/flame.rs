@@ -10,7 +10,7 @@ use anyhow::{bail, Context};
 use super::args::{BackendKind, FlameArgs, FlameOutputArgs, RunArgs, SessionArgs};
 use crate::profile::diff::Differential;
 use crate::profile::svg::{self, Titles};
-use crate::profile::{folded, speedscope, CallTree, Profile};
+use crate::profile::{calls, folded, speedscope, CallTree, Profile};
 use crate::tui::flame::{FlameModel, FlameOutcome};
 
 /// How to start the profiled program again under the debugger ("debug here" in the flame view).
@@ -210,7 +210,11 @@ pub async fn present(
     };
     match crate::tui::flame::run(model, output.theme.as_deref()).await? {
         FlameOutcome::Quit => Ok(()),
-        FlameOutcome::Debug { file, line } => debug_at(rerun, &file, line, output.theme.clone()).await.map(drop),
+        FlameOutcome::Debug(at) => {
+            // The flame view has gone: this line stays on the terminal under the debugger.
+            note!("loupe: {}", at.note);
+            debug_at(rerun, &at.file, at.line, output.theme.clone()).await.map(drop)
+        }
     }
 }
 
@@ -282,7 +286,7 @@ pub fn summary(profile: &Profile, tree: &CallTree, rows: usize) -> String {
         "{} self time in {} functions, {} calls; {:.1}% on inferred stacks\n{:>10} {:>10} {:>10}  function\n",
         svg::human_time(tree.total()),
         profile.functions.len(),
-        profile.total_calls() as u64,
+        calls::whole(profile.total_calls()),
         tree.inferred_share() * 100.0,
         "self",
         "cumulative",
@@ -290,16 +294,11 @@ pub fn summary(profile: &Profile, tree: &CallTree, rows: usize) -> String {
     );
     for &f in order.iter().take(rows) {
         let function = &profile.functions[f];
-        let calls = if function.figures.calls != function.figures.primitive_calls {
-            format!("{}/{}", function.figures.calls, function.figures.primitive_calls)
-        } else {
-            format!("{}", function.figures.calls)
-        };
         text.push_str(&format!(
             "{:>10} {:>10} {:>10}  {}\n",
             svg::human_time(function.figures.self_time),
             svg::human_time(function.figures.cumulative_time),
-            calls,
+            calls::ncalls(&function.figures),
             function.key.label()
         ));
     }
@@ -314,4 +313,20 @@ pub fn parse_env(pairs: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
         env.insert(k.to_string(), v.to_string());
     }
     Ok(env)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_counts_calls_as_pstats_does() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs/profile/fixtures/recursion-3.11.prof");
+        let profile = Profile::load(&file).unwrap();
+        let text = summary(&profile, &CallTree::build(&profile), 20);
+        // fib: 1,973 calls, one of them not recursive.
+        let fib = text.lines().find(|l| l.contains("fib (")).unwrap_or_else(|| panic!("{text}"));
+        assert!(fib.contains(" 1973/1 "), "{fib}");
+        assert!(!text.contains(".0 calls") && !text.contains(".0/"), "{text}");
+    }
 }

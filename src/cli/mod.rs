@@ -74,12 +74,18 @@ fn exit_code(result: anyhow::Result<u8>, log_path: Option<std::path::PathBuf>) -
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) if e.is::<stdout::ReaderGone>() => ExitCode::from(stdout::EXIT_READER_GONE),
+        Err(e) if e.is::<BadInput>() => {
+            // The message says all there is: the log has nothing more on a file that is not a
+            // profile.
+            note!("loupe: error: {e:#}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
         Err(e) => {
             note!("loupe: error: {e:#}");
             if let Some(p) = log_path.filter(|p| p.exists()) {
                 note!("loupe: the log is at {}", p.display());
             }
-            ExitCode::from(if e.is::<BadInput>() { EXIT_BAD_INPUT } else { EXIT_LOUPE_FAILED })
+            ExitCode::from(EXIT_LOUPE_FAILED)
         }
     }
 }

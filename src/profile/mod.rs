@@ -6,10 +6,13 @@
 //!   cProfile's usual layout straight into it.
 //! - [`attribution`]: call trees with every frame marked measured or inferred.
 //! - [`folded`], [`speedscope`], [`svg`], [`diff`]: the outputs; [`short_names`]: the SVG's
-//!   shorter file names.
+//!   shorter file names; [`calls`]: call counts as text.
+//! - [`first_line`]: where a breakpoint in a profiled function stops on every call.
 
 pub mod attribution;
+pub mod calls;
 pub mod diff;
+pub mod first_line;
 pub mod folded;
 pub mod marshal;
 pub mod pstats;

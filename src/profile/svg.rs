@@ -29,7 +29,7 @@ impl Titles {
                 "{} self time in {} functions, {} calls; {:.1}% of the time on inferred stacks",
                 human_time(tree.total()),
                 profile.functions.len(),
-                profile.total_calls() as u64,
+                super::calls::whole(profile.total_calls()),
                 tree.inferred_share() * 100.0
             ),
         }

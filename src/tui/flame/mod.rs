@@ -15,7 +15,6 @@ pub mod view;
 #[cfg(test)]
 mod tests;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream};
@@ -24,8 +23,7 @@ use ratatui::layout::Rect;
 use tokio::signal::unix::{signal, SignalKind};
 
 pub use model::FlameModel;
-pub use state::FlameState;
-pub use update::first_body_line;
+pub use state::{DebugAt, FlameState};
 
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
@@ -34,11 +32,8 @@ use super::theme::Theme;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlameOutcome {
     Quit,
-    /// "Debug here": start the debugger with a breakpoint at this line.
-    Debug {
-        file: PathBuf,
-        line: u32,
-    },
+    /// "Debug here": start the debugger with a breakpoint there.
+    Debug(DebugAt),
 }
 
 /// The theme by name (as `--theme` gives it), honouring NO_COLOR.
@@ -85,7 +80,7 @@ pub async fn run(model: FlameModel, theme_name: Option<&str>) -> anyhow::Result<
     // Give the terminal a moment to settle before the debugger takes it over.
     tokio::time::sleep(Duration::from_millis(10)).await;
     Ok(match state.debug_at.take() {
-        Some((file, line)) => FlameOutcome::Debug { file, line },
+        Some(at) => FlameOutcome::Debug(at),
         None => FlameOutcome::Quit,
     })
 }

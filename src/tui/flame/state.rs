@@ -28,6 +28,15 @@ pub enum Panel {
     Source,
 }
 
+/// Where "debug here" starts the debugger, and the sentence that says where and why there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebugAt {
+    pub file: PathBuf,
+    pub line: u32,
+    /// E.g. `debug: break at m.py:12 (first line of f)`.
+    pub note: String,
+}
+
 /// Where each part of the screen is (computed on resize and when the panel changes).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Areas {
@@ -70,8 +79,8 @@ pub struct FlameState {
     pub areas: Areas,
     pub size: Rect,
     pub quit: bool,
-    /// Set by "debug here": the file and line to start the debugger at.
-    pub debug_at: Option<(PathBuf, u32)>,
+    /// Set by "debug here": where to start the debugger.
+    pub debug_at: Option<DebugAt>,
 }
 
 impl FlameState {

@@ -48,6 +48,11 @@ fn render(state: &FlameState) -> Terminal<TestBackend> {
     terminal
 }
 
+/// The screen row (as the debug rendering quotes it) containing `needle`.
+fn row_with<'s>(screen: &'s str, needle: &str) -> Option<&'s str> {
+    screen.lines().find(|l| l.contains(needle))
+}
+
 fn label(state: &FlameState) -> String {
     state.selected_function().map(|f| state.model.labels[f].clone()).unwrap_or_default()
 }
@@ -193,8 +198,29 @@ fn source_and_debug_here() {
     assert!(state.source.scroll_offset() > 0);
     key(&mut state, KeyCode::Char('b'));
     assert!(state.quit);
-    // The breakpoint goes on the body's first line (after the docstring-free def), not the def.
-    assert_eq!(state.debug_at, Some((file, 17)));
+    // The breakpoint goes on the body's first line, not on the def line cProfile records (16).
+    let at = state.debug_at.clone().expect("debug here");
+    assert_eq!((at.file, at.line), (file, 17));
+    assert_eq!(at.note, "debug: break at structure.py:17 (first line of inner)");
+    // The last frame the view draws says so.
+    let screen = format!("{:?}", render(&state).backend());
+    assert!(screen.contains("debug: break at structure.py:17 (first line of inner)"), "{screen}");
+}
+
+#[test]
+fn debug_here_without_the_source_says_the_line_is_the_recorded_one() {
+    let mut state = state(100, 16);
+    let inner = state.model.profile.find("structure.py", "inner").unwrap();
+    state.jump_to_function(inner);
+    // No base directory: structure.py is not found from the test's working directory.
+    key(&mut state, KeyCode::Char('b'));
+    let at = state.debug_at.clone().expect("debug here still starts the debugger");
+    assert_eq!(at.line, 16);
+    assert!(
+        at.note.starts_with("debug: break at structure.py:16 (the recorded line of inner: cannot read"),
+        "{}",
+        at.note
+    );
 }
 
 #[test]
@@ -223,16 +249,37 @@ fn help_and_any_size() {
 }
 
 #[test]
-fn first_body_line_skips_signature_and_docstring() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("m.py");
-    std::fs::write(
-        &file,
-        "@decorator\ndef f(a,\n      b):\n    \"\"\"Doc\n    string.\"\"\"\n\n    return a\n\ndef g(): return 1\n",
-    )
-    .unwrap();
-    assert_eq!(super::first_body_line(&file, 1), Some(7));
-    assert_eq!(super::first_body_line(&file, 9), Some(9));
+fn narrow_frames_keep_the_start_of_their_name() {
+    let state = state(32, 12);
+    let terminal = render(&state);
+    let buffer = terminal.backend().buffer();
+    let narrow = state.frames().into_iter().filter(|f| f.width <= 6).count();
+    assert!(narrow > 0, "the test needs narrow frames");
+    for f in state.frames() {
+        let text: String = (f.x..f.x + f.width).filter_map(|x| buffer.cell((x, f.y))).map(|c| c.symbol()).collect();
+        let node = &state.tree.nodes[f.node];
+        let name = &state.model.profile.functions[node.function.unwrap()].key.name;
+        let shown = text.trim_end().trim_start_matches('~').trim_end_matches('…');
+        assert!(!shown.is_empty(), "frame {f:?} shows no name: {text:?}");
+        assert!(name.starts_with(shown) || shown.starts_with(name.as_str()), "{text:?} is not {name}'s start");
+    }
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn status_line_calls_are_whole_numbers_and_estimates_are_marked() {
+    let mut state = state(100, 16);
+    let inferred = (1..state.tree.nodes.len()).find(|&i| !state.tree.nodes[i].measured).unwrap();
+    assert!(state.tree.nodes[inferred].calls.fract() != 0.0, "the fixture's inferred calls are fractional");
+    state.selected = inferred;
+    let screen = format!("{:?}", render(&state).backend());
+    let line = row_with(&screen, "· inferred").unwrap_or_else(|| panic!("{screen}"));
+    let calls = line.split(" · ").find(|part| part.ends_with("calls") || part.ends_with("call")).unwrap();
+    assert!(calls.starts_with('~') || calls == "<1 call", "{line}");
+    assert!(!calls.contains('.'), "{line}");
+    // A measured frame: exact, no mark.
+    state.selected = state.widest_child(0).unwrap();
+    assert!(format!("{:?}", render(&state).backend()).contains(" · 1 call · measured"));
 }
 
 #[test]

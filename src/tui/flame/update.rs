@@ -4,7 +4,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButto
 
 use super::geometry;
 use super::model::{self, LibraryMode};
-use super::state::{FlameState, Orientation, Panel};
+use super::state::{DebugAt, FlameState, Orientation, Panel};
+use crate::profile::first_line;
 
 impl FlameState {
     pub fn on_key(&mut self, key: KeyEvent) {
@@ -327,13 +328,23 @@ impl FlameState {
     fn debug_here(&mut self) {
         let Some(f) = self.selected_function() else { return };
         let key = &self.model.profile.functions[f].key;
-        if key.is_builtin() || key.line == 0 {
+        if key.is_builtin() {
             self.message = Some(format!("{} is built in: no line to stop at; pick a Python function", key.name));
             return;
         }
-        let path = self.model.source_path(&key.file);
-        let line = first_body_line(&path, key.line).unwrap_or(key.line);
-        self.debug_at = Some((path, line));
+        // A module's code can be recorded at line 0; its first statement is found all the same.
+        if key.line == 0 && key.name != "<module>" {
+            self.message = Some(format!("{} has no line recorded: no line to stop at", key.name));
+            return;
+        }
+        let file = self.model.source_path(&key.file);
+        // cProfile's line is the `def` (or first decorator): a breakpoint there would stop only
+        // when the function is defined, so it goes on the body's first line.
+        let target = first_line::break_line(&file, &key.name, key.line);
+        let note = target.describe(&file, &key.name);
+        // The last frame drawn before the view leaves says where the debugger will stop.
+        self.message = Some(note.clone());
+        self.debug_at = Some(DebugAt { file, line: target.line, note });
         self.quit = true;
     }
 
@@ -342,64 +353,4 @@ impl FlameState {
         self.library = mode;
         self.rebuild();
     }
-}
-
-/// The first line of a function's body, where a breakpoint stops on every call (a breakpoint on
-/// the `def` line stops when the function is defined instead). Skips the rest of the signature and
-/// a docstring. `None` when the file cannot be read.
-pub fn first_body_line(path: &std::path::Path, def_line: u32) -> Option<u32> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let lines: Vec<&str> = text.lines().collect();
-    let start = def_line.checked_sub(1)? as usize;
-    let first = lines.get(start)?.trim_start();
-    if !(first.starts_with("def ") || first.starts_with("async def ") || first.starts_with('@')) {
-        return Some(def_line);
-    }
-    // The signature ends at the first line (from the def) whose code ends with ':' at bracket depth 0.
-    let mut depth = 0i32;
-    let mut i = start;
-    let mut seen_def = false;
-    while i < lines.len() {
-        let code = lines[i].split('#').next().unwrap_or("");
-        seen_def |= code.trim_start().starts_with("def ") || code.trim_start().starts_with("async def ");
-        for c in code.chars() {
-            match c {
-                '(' | '[' | '{' => depth += 1,
-                ')' | ']' | '}' => depth -= 1,
-                _ => {}
-            }
-        }
-        if seen_def && depth <= 0 && code.trim_end().ends_with(':') {
-            break;
-        }
-        // A one-line body (`def f(): return 1`) is on the def line itself.
-        if seen_def && depth <= 0 && code.contains("):") {
-            return Some(i as u32 + 1);
-        }
-        i += 1;
-    }
-    let mut j = i + 1;
-    let mut in_docstring: Option<&str> = None;
-    let mut docstring_done = false;
-    while j < lines.len() {
-        let t = lines[j].trim();
-        if let Some(quote) = in_docstring {
-            if t.contains(quote) {
-                in_docstring = None;
-                docstring_done = true;
-            }
-        } else if t.is_empty() || t.starts_with('#') {
-        } else if !docstring_done && (t.starts_with("\"\"\"") || t.starts_with("'''")) {
-            let quote = &t[..3];
-            if t.len() >= 6 && t[3..].contains(quote) {
-                docstring_done = true;
-            } else {
-                in_docstring = Some(if quote == "\"\"\"" { "\"\"\"" } else { "'''" });
-            }
-        } else {
-            return Some(j as u32 + 1);
-        }
-        j += 1;
-    }
-    Some(def_line)
 }

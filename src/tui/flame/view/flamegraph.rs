@@ -1,6 +1,6 @@
-//! The flamegraph itself: one coloured cell run per frame, labelled when wide enough. Inferred
-//! frames are marked `~` and drawn in a cooler shade; search matches, the selection and (with
-//! --diff) the differential colours override.
+//! The flamegraph itself: one coloured cell run per frame, labelled with as much of its name as
+//! fits (see [`frame_label`](super::frame_label)). Inferred frames are marked `~` and drawn in a
+//! cooler shade; search matches, the selection and (with --diff) the differential colours override.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::fit;
+use super::frame_label::frame_text;
 use crate::tui::flame::state::FlameState;
 
 pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
         let node = &state.tree.nodes[f.node];
         let name = state.tree.label(f.node, &state.model.labels);
         let label = if node.measured || node.function.is_none() { name.to_string() } else { format!("~{name}") };
-        let text = format!("{:<width$}", fit(&label, f.width as usize), width = f.width as usize);
+        let text = format!("{:<width$}", frame_text(&label, f.width as usize), width = f.width as usize);
         let matched = state.matches.get(f.node).copied().unwrap_or(false);
         let mut style = if !color {
             if matched {

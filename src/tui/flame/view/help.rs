@@ -21,7 +21,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("c", "callers and callees of the function, exact edge data"),
     ("Tab", "keys to the table/callers pane and back; Enter jumps"),
     ("o", "source of the function"),
-    ("b", "debug here: breakpoint in the function, start the debugger"),
+    ("b", "debug here: break on the body's first line, start the debugger"),
     ("q Ctrl-C", "quit"),
     ("~name", "an inferred frame (deeper than cProfile records)"),
 ];

@@ -1,6 +1,7 @@
 //! The flame view's screen: a pure function of [`FlameState`], one file per part.
 
 mod flamegraph;
+mod frame_label;
 mod help;
 mod panels;
 mod status;

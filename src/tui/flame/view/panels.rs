@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use super::fit;
+use crate::profile::calls;
 use crate::profile::svg::human_time;
-use crate::profile::Figures;
 use crate::tui::flame::model::per_call;
 use crate::tui::flame::state::{FlameState, Panel};
 use crate::tui::theme::Role;
@@ -29,14 +29,6 @@ pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn calls(f: &Figures) -> String {
-    if f.calls != f.primitive_calls {
-        format!("{}/{}", f.calls, f.primitive_calls)
-    } else {
-        format!("{}", f.calls)
-    }
-}
-
 fn table(state: &FlameState, area: Rect) -> (String, Vec<Line<'static>>) {
     let width = area.width as usize;
     let title = format!(" functions by {} (s: sort, Enter: show) ", state.sort.name());
@@ -54,7 +46,7 @@ fn table(state: &FlameState, area: Rect) -> (String, Vec<Line<'static>>) {
             human_time(fig.self_time),
             fig.self_time / total * 100.0,
             human_time(fig.cumulative_time),
-            calls(&fig),
+            calls::ncalls(&fig),
             human_time(per_call(fig.cumulative_time, fig.calls)),
             state.model.labels[f]
         );
@@ -82,7 +74,7 @@ fn callers(state: &FlameState, area: Rect) -> (String, Vec<Line<'static>>) {
         let text = format!(
             "{:>8} {:>9} {:>10} {:>10}  {}",
             if is_caller { "caller" } else { "callee" },
-            calls(&fig),
+            calls::ncalls(&fig),
             human_time(fig.self_time),
             human_time(fig.cumulative_time),
             state.model.labels[other]

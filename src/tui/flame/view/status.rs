@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use super::{fit, line_in};
+use crate::profile::calls;
 use crate::profile::svg::human_time;
 use crate::profile::NodeKind;
 use crate::tui::flame::state::{FlameState, Orientation};
@@ -111,14 +112,14 @@ fn selected_info(state: &FlameState) -> String {
     let key = &state.model.profile.functions[f].key;
     let total = state.tree.total().max(f64::MIN_POSITIVE);
     let mut text = format!(
-        "{} {}:{} · total {} ({:.1}%) · self {} · {:.1} calls · {}",
+        "{} {}:{} · total {} ({:.1}%) · self {} · {} · {}",
         key.name,
         key.file,
         key.line,
         human_time(node.total_time),
         node.total_time / total * 100.0,
         human_time(node.self_time),
-        node.calls,
+        calls::on_path(node.calls, node.measured, node.total_time),
         if node.measured { "measured" } else { "inferred" },
     );
     // Below a tenth of a microsecond it is the clock's noise, not callees.
