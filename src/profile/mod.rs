@@ -22,4 +22,4 @@ pub mod speedscope;
 pub mod svg;
 
 pub use attribution::{CallTree, Limits, Node, NodeKind};
-pub use pstats::{Figures, Function, FunctionKey, Profile};
+pub use pstats::{CallerEdge, Figures, Function, FunctionKey, Profile};
