@@ -56,9 +56,9 @@ fn time_in_process(runs: usize, mut f: impl FnMut()) -> Vec<std::time::Duration>
 
 fn first_frame(bytes: &[u8]) {
     let profile = Profile::parse(bytes).unwrap();
-    // As `loupe flame` builds it at the default threshold (0.1%): frames down to a tenth of it
-    // (`build_floor` in src/cli/flame.rs).
-    let tree = CallTree::build_with_floor(&profile, 0.0001);
+    // As `loupe flame` builds it at the default threshold (0.1%): no frame below it
+    // (`write_files` in src/cli/flame.rs).
+    let tree = CallTree::build_with_floor(&profile, 0.001);
     let model = FlameModel::new(profile, tree, "corpus.prof".into(), 0.001);
     let mut state = FlameState::new(model, loupe::tui::theme::Theme::default_dark());
     state.resize(Rect::new(0, 0, 200, 50));
@@ -74,7 +74,7 @@ fn in_process(pstats: &Path, runs: usize) -> anyhow::Result<Value> {
         std::hint::black_box(Profile::parse(&bytes).unwrap());
     }));
     let attribute = summary(&mut time_in_process(runs, || {
-        std::hint::black_box(CallTree::build_with_floor(&profile, 0.0001));
+        std::hint::black_box(CallTree::build_with_floor(&profile, 0.001));
     }));
     let first = summary(&mut time_in_process(runs, || first_frame(&bytes)));
     Ok(json!({ "parse_ms": parse, "attribute_ms": attribute, "first_frame_ms": first }))
