@@ -273,3 +273,36 @@ fn threshold_zero_draws_everything_within_a_bounded_size() {
     let functions: std::collections::HashSet<&String> = lines.iter().flat_map(|(s, _)| s.iter()).collect();
     assert!(functions.len() > 200, "{} functions drawn", functions.len());
 }
+
+#[test]
+fn generators_run_by_a_builtin_stay_under_the_function_that_made_them() {
+    // list.extend resumes a generator function's generator for one caller and a generator
+    // expression for the other: cProfile records both as extend's callees.
+    let run = profile("3.11", &program("generators_extend.py"), &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let p = run.profile();
+    let f = |name| function(&p, "generators_extend.py", name);
+    let (squares_caller, words_caller, squares) = (f("collect_squares"), f("collect_words"), f("squares"));
+    let genexpr = (0..p.functions.len())
+        .find(|&i| p.functions[i].key.name == "<genexpr>" && p.functions[i].key.line == 20)
+        .expect("the generator expression of collect_words");
+    let tree = CallTree::build_with_floor(&p, 0.0);
+    assert_within_cumtime(&p, &tree, "generators");
+    let under = |callee: usize, caller: usize| -> f64 {
+        (1..tree.nodes.len())
+            .filter(|&i| tree.nodes[i].function == Some(callee) && tree.path(i).contains(&caller))
+            .map(|i| tree.nodes[i].total_time)
+            .sum()
+    };
+    for (callee, owner, stranger) in [(genexpr, words_caller, squares_caller), (squares, squares_caller, words_caller)]
+    {
+        let cumulative = p.functions[callee].figures.cumulative_time;
+        let label = p.functions[callee].key.label();
+        assert!(under(callee, owner) >= cumulative * 0.99, "{label}: {} of {cumulative}", under(callee, owner));
+        assert!(
+            under(callee, stranger) <= cumulative * 0.01,
+            "{label} under the other caller: {}",
+            under(callee, stranger)
+        );
+    }
+}

@@ -164,49 +164,19 @@ impl<'p> Builder<'p> {
         let measured = self.tree.nodes[node].measured;
         let budget = time * (1.0 - self.self_share[node]);
         let recursive = self.graph.recursive[f];
-        let cumulative = self.profile.functions[f].figures.cumulative_time;
-        let out_total = self.graph.out_total[f];
-        // A frame nested in a frame of its own function (an import's `exec` inside the script's)
-        // stands for the inner calls only: it takes what the outer frames left, largest first.
-        let mut left = budget;
-        let (mut built, mut other, mut refused) = (0.0, 0.0, 0.0);
-        for i in 0..edges {
-            if left <= 0.0 {
-                break;
-            }
+        let (shares, refused) = if recursive {
+            self.split_recursive(node, time, budget, nested)
+        } else {
+            self.split_by_edges(node, budget)
+        };
+        let (mut built, mut other) = (0.0, 0.0);
+        for (i, give) in shares {
             let edge = self.graph.out[f][i];
             let g = edge.callee;
-            // Recursion is folded: its time stays with this frame. A cycle is followed again
-            // only where the outer frames left some of the callee's own edges undrawn (the
-            // script's `exec` inside the profiler's, an import's inside the script's): that frame
-            // then draws only what nothing else has.
-            if g == f || (self.mark[g] == node && self.undrawn(g) < self.floor) {
-                continue;
-            }
-            let want = if !recursive {
-                ratio(edge.cumulative, out_total) * budget
-            } else if nested {
-                // What the outer frames left, largest first.
-                let function_left = if self.mark[g] == node { f64::INFINITY } else { self.function_left[g] };
-                left.min(self.edge_left[f][i]).min(function_left)
-            } else {
-                // Callees of a recursive function, largest first, until the frame is full: the
-                // figures count calls from every level, and the small ones are mostly inner.
-                ratio(edge.cumulative, cumulative) * time
-            }
-            .min(left);
-            if want <= 0.0 {
-                continue;
-            }
-            left -= want;
             // A callee already on the path adds nothing to its own width (the outer frame holds
             // it): only the edge's budget applies.
-            let on_path = self.mark[g] == node;
-            let function_left = if on_path { f64::INFINITY } else { self.function_left[g] };
-            let give = want.min(self.edge_left[f][i]).min(function_left).max(0.0);
-            refused += want - give;
             self.edge_left[f][i] -= give;
-            if !on_path {
+            if self.mark[g] != node {
                 self.function_left[g] -= give;
             }
             if give < self.floor {
@@ -230,11 +200,6 @@ impl<'p> Builder<'p> {
                 other += give;
             }
         }
-        // In a recursive function, what the budgets refuse was drawn at another level: it stays
-        // with this frame. Elsewhere it cannot be placed, and says so.
-        if recursive {
-            refused = 0.0;
-        }
         let other_built = self.add_synthetic(node, NodeKind::Other, other);
         let refused_built = self.add_synthetic(node, NodeKind::Unattributed, refused);
         let n = &mut self.tree.nodes[node];
@@ -242,6 +207,104 @@ impl<'p> Builder<'p> {
         // Callees too small even for "(other)" stay in the frame's self time.
         n.folded_time = other - other_built + refused - refused_built;
         true
+    }
+
+    /// What a callee may still take: its edge's budget, and its function's unless it is already
+    /// on the path (a frame nested in one of its own adds no width).
+    fn cap(&self, node: usize, f: usize, i: usize) -> f64 {
+        let g = self.graph.out[f][i].callee;
+        let function_left = if self.mark[g] == node { f64::INFINITY } else { self.function_left[g] };
+        self.edge_left[f][i].min(function_left).max(0.0)
+    }
+
+    /// Whether the frame may call `g` at all. Recursion is folded: its time stays with the frame.
+    /// A cycle is followed again only where the outer frames left some of the callee's own edges
+    /// undrawn (the script's `exec` inside the profiler's, an import's inside the script's): that
+    /// frame then draws only what nothing else has.
+    fn may_enter(&self, node: usize, f: usize, g: usize) -> bool {
+        g != f && (self.mark[g] != node || self.undrawn(g) >= self.floor)
+    }
+
+    /// A non-recursive function's callees share its frame's budget in proportion to their edges'
+    /// cumulative times; a callee whose budget runs out gives its part to the others (water
+    /// filling), and only what none can take is refused. A nested code object (a `<lambda>`, a
+    /// `<genexpr>`) that a built-in such as `list.extend` or `sorted` runs belongs to the caller
+    /// that defined it: under that caller it comes first, under the built-in's other callers it
+    /// is not drawn.
+    fn split_by_edges(&self, node: usize, budget: f64) -> (Vec<(usize, f64)>, f64) {
+        let f = self.tree.nodes[node].function.expect("a function frame");
+        let parent = self.tree.nodes[node].parent.and_then(|p| self.tree.nodes[p].function);
+        let entered = |i: &usize| self.may_enter(node, f, self.graph.out[f][*i].callee);
+        let mut open: Vec<usize> = (0..self.graph.out[f].len()).filter(entered).collect();
+        let owned_elsewhere = |i: &usize| {
+            self.graph.owner[self.graph.out[f][*i].callee]
+                .is_some_and(|o| Some(o) != parent && self.profile.edge(o, f).is_some())
+        };
+        if open.iter().any(owned_elsewhere) && !open.iter().all(owned_elsewhere) {
+            open.retain(|i| !owned_elsewhere(i));
+        }
+        let mut shares: Vec<(usize, f64)> = Vec::with_capacity(open.len());
+        let mut left = budget;
+        // What the parent defined ran for it: those first, each up to what it may take.
+        let owned_here = |i: &usize| parent.is_some() && self.graph.owner[self.graph.out[f][*i].callee] == parent;
+        for i in open.iter().copied().filter(owned_here) {
+            let give = self.cap(node, f, i).min(left);
+            shares.push((i, give));
+            left -= give;
+        }
+        open.retain(|i| !owned_here(i));
+        // Each round either places everything left or fills at least one callee to its cap.
+        while left > 0.0 && !open.is_empty() {
+            let weight: f64 = open.iter().map(|&i| self.graph.out[f][i].cumulative).sum();
+            if weight <= 0.0 {
+                break;
+            }
+            let full: Vec<usize> = open
+                .iter()
+                .copied()
+                .filter(|&i| left * self.graph.out[f][i].cumulative / weight >= self.cap(node, f, i))
+                .collect();
+            if full.is_empty() {
+                shares.extend(open.iter().map(|&i| (i, left * self.graph.out[f][i].cumulative / weight)));
+                left = 0.0;
+                break;
+            }
+            for i in full {
+                let give = self.cap(node, f, i);
+                shares.push((i, give));
+                left -= give;
+                open.retain(|&j| j != i);
+            }
+        }
+        (shares, left.max(0.0))
+    }
+
+    /// A recursive function's callees: `ct(F → G)` counts calls from every level, so each gets
+    /// `T · ct(F → G) / ct(F)`, largest first, until the frame is full (the small ones are mostly
+    /// inner calls). A frame nested in a frame of its own function (an import's `exec` inside the
+    /// script's) stands for the inner calls only: it takes what the outer frames left, largest
+    /// first. What the budgets refuse was drawn at another level and stays with the frame.
+    fn split_recursive(&self, node: usize, time: f64, budget: f64, nested: bool) -> (Vec<(usize, f64)>, f64) {
+        let f = self.tree.nodes[node].function.expect("a function frame");
+        let cumulative = self.profile.functions[f].figures.cumulative_time;
+        let mut shares = Vec::new();
+        let mut left = budget;
+        for (i, edge) in self.graph.out[f].iter().enumerate() {
+            if left <= 0.0 {
+                break;
+            }
+            if !self.may_enter(node, f, edge.callee) {
+                continue;
+            }
+            let cap = self.cap(node, f, i);
+            let want = if nested { cap } else { ratio(edge.cumulative, cumulative) * time }.min(left);
+            let give = want.min(cap);
+            if give > 0.0 {
+                shares.push((i, give));
+            }
+            left -= want;
+        }
+        (shares, 0.0)
     }
 
     /// A frame under `parent` with `time` seconds, queued for expansion if it is a function's.

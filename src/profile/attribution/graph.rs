@@ -21,8 +21,6 @@ pub(super) struct Edge {
 pub(super) struct Graph {
     /// Out-edges per function, largest cumulative time first.
     pub out: Vec<Vec<Edge>>,
-    /// Sum of the out-edges' cumulative times per function.
-    pub out_total: Vec<f64>,
     /// Whether a function can be on the stack twice: it calls itself, or is part of a cycle.
     pub recursive: Vec<bool>,
     /// Time of the top-level calls (no recorded caller) per function; zero for non-roots.
@@ -36,6 +34,9 @@ pub(super) struct Graph {
     pub loop_share: Vec<f64>,
     /// And its direct recursive calls per second of its cumulative time.
     pub loop_calls: Vec<f64>,
+    /// For a nested code object (`<lambda>`, `<genexpr>`, `<listcomp>`...): the function that
+    /// defined it, as far as the profile tells (see [`owners`]).
+    pub owner: Vec<Option<usize>>,
 }
 
 impl Graph {
@@ -102,9 +103,37 @@ impl Graph {
         for edges in &mut out {
             edges.sort_by(|a, b| b.cumulative.total_cmp(&a.cumulative).then(a.callee.cmp(&b.callee)));
         }
-        let out_total = out.iter().map(|edges| edges.iter().map(|e| e.cumulative).sum()).collect();
-        Graph { out, out_total, recursive, root_time, root_inline, root_calls, loop_share, loop_calls }
+        Graph { out, recursive, root_time, root_inline, root_calls, loop_share, loop_calls, owner: owners(profile) }
     }
+}
+
+/// The function each nested code object was defined in: in the same file, the closest
+/// function (or module) that starts at or above its line. A profile holds no nesting, so a nested
+/// function that ended before the lambda can be taken for its definer; that only costs the lambda
+/// its preference for one caller (see `split_by_edges`).
+fn owners(profile: &Profile) -> Vec<Option<usize>> {
+    let nested = |name: &str| name.starts_with('<') && name != "<module>";
+    let mut by_file: Vec<(&str, u32, usize)> = profile
+        .functions
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.key.is_builtin() && !nested(&f.key.name))
+        .map(|(i, f)| (f.key.file.as_str(), f.key.line, i))
+        .collect();
+    by_file.sort_unstable();
+    profile
+        .functions
+        .iter()
+        .map(|f| {
+            if f.key.is_builtin() || !nested(&f.key.name) {
+                return None;
+            }
+            // The last definer in the same file at or above the line.
+            let after = by_file.partition_point(|&(file, line, _)| (file, line) <= (f.key.file.as_str(), f.key.line));
+            let (file, _, owner) = *by_file.get(after.checked_sub(1)?)?;
+            (file == f.key.file).then_some(owner)
+        })
+        .collect()
 }
 
 /// An edge's (cumulative, self) times: the file's own, or for a count-only edge (the `profile`
