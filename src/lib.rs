@@ -1,20 +1,35 @@
 //! loupe: a terminal debugger and profiler for Python.
 //!
-//! The crate is layered (see `docs/ARCHITECTURE.md`); each module depends only on the ones listed
-//! after it:
+//! The crate is layered (see `docs/ARCHITECTURE.md`). Each top-level module may use only the
+//! modules its entry names; `tests/architecture.rs` reads this list and fails on any other import,
+//! so the list is the rule, kept true by the build.
 //!
-//! - [`cli`]: clap commands, turns arguments into sessions.
+//! - [`cli`]: clap commands; turns arguments into sessions, conversions and reports.
+//!   Uses: tui, batch, session, dap, pdb, profile, analyze, config, pyenv, sandbox, adapters, paths, logging.
+//! - [`tui`]: the interactive front end (debugger panes, flame view, overlays); draws the session
+//!   model, never a backend. Uses: session, batch, profile, analyze, pyenv, paths.
 //! - [`batch`]: the scriptable, gdb-like command language and its JSON Lines output.
-//! - [`session`]: the backend-agnostic debugger model every front end talks to.
+//!   Uses: session.
 //! - [`dap`]: the Debug Adapter Protocol client and the debugpy backend.
+//!   Uses: session, config, pyenv, sandbox, adapters, paths.
 //! - [`pdb`]: the pdb/ipdb backend: a bridge inside the debuggee, a PTY and a Unix socket.
-//! - [`profile`]: pstats files, call trees and flamegraph outputs (the profiler).
-//! - [`adapters`]: the Python loupe runs inside debuggees, written out from the binary.
+//!   Uses: session, pyenv, sandbox, adapters, paths.
+//! - [`session`]: the backend-agnostic debugger model every front end talks to.
+//!   Uses: nothing.
 //! - [`config`]: `.vscode/launch.json` and friends.
+//!   Uses: session.
+//! - [`profile`]: pstats files, call trees and flamegraph outputs (the profiler).
+//!   Uses: analyze.
 //! - [`analyze`]: static analysis of Python source (`loupe analyze`).
-//! - [`pyenv`]: finding and identifying Python interpreters.
+//!   Uses: sandbox.
+//! - [`pyenv`]: finding and identifying Python interpreters, environments and packages.
+//!   Uses: sandbox, paths.
 //! - [`sandbox`]: the one place where Python processes are started.
-//! - [`paths`], [`logging`]: XDG locations and diagnostics.
+//!   Uses: paths.
+//! - [`adapters`]: the Python loupe runs inside debuggees, written out from the binary.
+//!   Uses: paths.
+//! - [`logging`]: diagnostics. Uses: paths.
+//! - [`paths`]: XDG locations. Uses: nothing.
 
 /// `eprintln!` that cannot panic: when standard error is closed (`loupe … 2>&1 | head`), the
 /// message is lost instead of loupe ending in a panic (Rust ignores SIGPIPE, so the write fails

@@ -256,14 +256,15 @@ pub(super) fn describe_spawn_error(process: &PythonProcess, error: io::Error) ->
 mod tests {
     use super::*;
 
+    /// The real interpreter behind `python3` on PATH (not a shim: pyenv's is a shell script that
+    /// costs 250 ms a start). Asked of Python itself: finding interpreters is pyenv's job, a layer
+    /// above this one.
     fn python3() -> PathBuf {
-        let cwd = std::env::current_dir().unwrap();
-        crate::pyenv::interpreter::locate(
-            Some(std::path::Path::new("python3")),
-            &cwd,
-            &crate::pyenv::interpreter::SearchContext::from_env(),
-        )
-        .expect("these tests need a python3 on PATH")
+        let output = std::process::Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .expect("these tests need a python3 on PATH");
+        PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
     }
 
     #[tokio::test]

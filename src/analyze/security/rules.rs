@@ -113,41 +113,25 @@ pub fn run(parsed: &ParsedModule<'_>) -> Vec<Finding> {
     walker.findings
 }
 
+/// Which bandit test a finding is, as bandit states it: id, name, severity, confidence, CWE.
+#[derive(Debug, Clone, Copy)]
+struct Test(&'static str, &'static str, Level, Level, u32);
+
 impl Walker<'_, '_> {
     fn position(&self, offset: TextSize) -> (usize, usize) {
         let (line, column) = self.parsed.lines.line_column(self.parsed.source, offset.to_usize());
         (line, column - 1)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn report(
-        &mut self,
-        at: TextSize,
-        test_id: &'static str,
-        test_name: &'static str,
-        severity: Level,
-        confidence: Level,
-        cwe: u32,
-        message: String,
-    ) {
-        self.report_split(at, at, test_id, test_name, severity, confidence, cwe, message);
+    fn report(&mut self, at: TextSize, test: Test, message: String) {
+        self.report_split(at, at, test, message);
     }
 
     /// bandit reports some call findings on the line of an argument but the call's column.
-    #[allow(clippy::too_many_arguments)]
-    fn report_split(
-        &mut self,
-        line_at: TextSize,
-        at: TextSize,
-        test_id: &'static str,
-        test_name: &'static str,
-        severity: Level,
-        confidence: Level,
-        cwe: u32,
-        message: String,
-    ) {
+    fn report_split(&mut self, line_at: TextSize, at: TextSize, test: Test, message: String) {
         let (line, _) = self.position(line_at);
         let (_, column) = self.position(at);
+        let Test(test_id, test_name, severity, confidence, cwe) = test;
         self.findings.push(Finding { test_id, test_name, line, column, severity, confidence, cwe, message });
     }
 
@@ -155,22 +139,14 @@ impl Walker<'_, '_> {
         if value == "0.0.0.0" {
             self.report(
                 at,
-                "B104",
-                "hardcoded_bind_all_interfaces",
-                Level::Medium,
-                Level::Medium,
-                605,
+                Test("B104", "hardcoded_bind_all_interfaces", Level::Medium, Level::Medium, 605),
                 "Possible binding to all interfaces.".into(),
             );
         }
         if ["/tmp", "/var/tmp", "/dev/shm"].iter().any(|d| value.starts_with(d)) {
             self.report(
                 at,
-                "B108",
-                "hardcoded_tmp_directory",
-                Level::Medium,
-                Level::Medium,
-                377,
+                Test("B108", "hardcoded_tmp_directory", Level::Medium, Level::Medium, 377),
                 "Probable insecure usage of temp file/directory.".into(),
             );
         }
@@ -194,7 +170,7 @@ impl Walker<'_, '_> {
         };
         if let Some(rule) = blacklist_name.as_deref().and_then(blacklist::call_rule) {
             let name = blacklist_name.clone().unwrap_or_default();
-            self.report(at, rule.id, rule.name, rule.severity, Level::High, rule.cwe, rule.message_for(&name));
+            self.report(at, Test(rule.id, rule.name, rule.severity, Level::High, rule.cwe), rule.message_for(&name));
         }
         for keyword in &call.arguments.keywords {
             let named = keyword.arg.as_ref().is_some_and(|a| passwords::is_candidate(a.id.as_str()));
@@ -203,18 +179,14 @@ impl Walker<'_, '_> {
                 self.report_split(
                     s.start(),
                     at,
-                    "B106",
-                    "hardcoded_password_funcarg",
-                    Level::Low,
-                    Level::Medium,
-                    259,
+                    Test("B106", "hardcoded_password_funcarg", Level::Low, Level::Medium, 259),
                     message,
                 );
                 break;
             }
         }
         if qualified == "exec" {
-            self.report(at, "B102", "exec_used", Level::Medium, Level::High, 78, "Use of exec detected.".into());
+            self.report(at, Test("B102", "exec_used", Level::Medium, Level::High, 78), "Use of exec detected.".into());
         }
         self.chmod(call, short);
         self.requests_timeout(call, &qualified, short);
@@ -237,11 +209,7 @@ impl Walker<'_, '_> {
         let file = call.arguments.args.first().and_then(context::literal).unwrap_or_else(|| "NOT PARSED".into());
         self.report(
             call.start(),
-            "B103",
-            "set_bad_file_permissions",
-            severity,
-            Level::High,
-            732,
+            Test("B103", "set_bad_file_permissions", severity, Level::High, 732),
             format!("Chmod setting a permissive mask 0o{mode:o} on file ({file})."),
         );
     }
@@ -254,7 +222,7 @@ impl Walker<'_, '_> {
         let requests_verb = module == "requests" && VERBS.contains(&short);
         if requests_verb && timeout.is_none() {
             let message = format!("Call to {module} without timeout");
-            self.report(call.start(), "B113", "request_without_timeout", Level::Medium, Level::Low, 400, message);
+            self.report(call.start(), Test("B113", "request_without_timeout", Level::Medium, Level::Low, 400), message);
             return;
         }
         let httpx = module == "httpx" && (VERBS.contains(&short) || HTTPX.contains(&short));
@@ -266,18 +234,14 @@ impl Walker<'_, '_> {
                 self.report_split(
                     at,
                     call.start(),
-                    "B501",
-                    "request_with_no_cert_validation",
-                    Level::High,
-                    Level::High,
-                    295,
+                    Test("B501", "request_with_no_cert_validation", Level::High, Level::High, 295),
                     message,
                 );
             }
         }
         if (requests_verb || httpx) && timeout.is_some_and(|t| matches!(t, Expr::NoneLiteral(_))) {
             let message = format!("Call to {module} with timeout set to None");
-            self.report(call.start(), "B113", "request_without_timeout", Level::Medium, Level::Low, 400, message);
+            self.report(call.start(), Test("B113", "request_without_timeout", Level::Medium, Level::Low, 400), message);
         }
     }
 
@@ -309,7 +273,7 @@ impl Walker<'_, '_> {
         if let (Some(name), true) = (weak, for_security) {
             let message =
                 format!("Use of weak {} hash for security. Consider usedforsecurity=False", name.to_uppercase());
-            self.report(call.start(), "B324", "hashlib", Level::High, Level::High, 327, message);
+            self.report(call.start(), Test("B324", "hashlib", Level::High, Level::High, 327), message);
         }
     }
 
@@ -320,7 +284,11 @@ impl Walker<'_, '_> {
         let func = parts.last().copied().unwrap_or("");
         if parts.contains(&"mako") && func == "Template" {
             let message = "Mako templates allow HTML/JS rendering by default and are inherently open to XSS attacks. Ensure variables in all templates are properly sanitized via the 'n', 'h' or 'x' flags (depending on context). For example, to HTML escape the variable 'data' do ${ data |h }.";
-            self.report(call.start(), "B702", "use_of_mako_templates", Level::Medium, Level::High, 80, message.into());
+            self.report(
+                call.start(),
+                Test("B702", "use_of_mako_templates", Level::Medium, Level::High, 80),
+                message.into(),
+            );
         }
         if !(parts.contains(&"jinja2") && func == "Environment") {
             return;
@@ -333,7 +301,7 @@ impl Walker<'_, '_> {
             Some(_) => (Level::Medium, "Using jinja2 templates with autoescape=False is dangerous and can lead to XSS. Ensure autoescape=True or use the select_autoescape function to mitigate XSS vulnerabilities."),
             None => (Level::High, "By default, jinja2 sets autoescape to False. Consider using autoescape=True or use the select_autoescape function to mitigate XSS vulnerabilities."),
         };
-        self.report(call.start(), "B701", "jinja2_autoescape_false", Level::High, confidence, 94, message.into());
+        self.report(call.start(), Test("B701", "jinja2_autoescape_false", Level::High, confidence, 94), message.into());
     }
 
     /// B324's `crypt` half: `crypt.crypt(word, salt)` and `crypt.mksalt(method)` with a weak
@@ -352,7 +320,7 @@ impl Walker<'_, '_> {
         };
         if WEAK.contains(&name.as_str()) {
             let message = format!("Use of insecure crypt.{} hash function.", name.to_uppercase());
-            self.report(call.start(), "B324", "hashlib", Level::Medium, Level::High, 327, message);
+            self.report(call.start(), Test("B324", "hashlib", Level::Medium, Level::High, 327), message);
         }
     }
 
@@ -369,7 +337,7 @@ impl Walker<'_, '_> {
             return;
         }
         let message = "Use of unsafe yaml load. Allows instantiation of arbitrary objects. Consider yaml.safe_load().";
-        self.report(call.start(), "B506", "yaml_load", Level::Medium, Level::High, 20, message.into());
+        self.report(call.start(), Test("B506", "yaml_load", Level::Medium, Level::High, 20), message.into());
     }
 
     fn processes(&mut self, call: &ast::ExprCall, qualified: &str) {
@@ -391,11 +359,7 @@ impl Walker<'_, '_> {
                 self.report_split(
                     shell_at,
                     call.start(),
-                    "B602",
-                    "subprocess_popen_with_shell_equals_true",
-                    severity,
-                    Level::High,
-                    78,
+                    Test("B602", "subprocess_popen_with_shell_equals_true", severity, Level::High, 78),
                     message.into(),
                 );
             } else if !has_shell {
@@ -403,11 +367,7 @@ impl Walker<'_, '_> {
                 self.report_split(
                     shell_at,
                     call.start(),
-                    "B603",
-                    "subprocess_without_shell_equals_true",
-                    Level::Low,
-                    Level::High,
-                    78,
+                    Test("B603", "subprocess_without_shell_equals_true", Level::Low, Level::High, 78),
                     message.into(),
                 );
             }
@@ -416,11 +376,7 @@ impl Walker<'_, '_> {
             self.report_split(
                 shell_at,
                 call.start(),
-                "B604",
-                "any_other_function_with_shell_equals_true",
-                Level::Medium,
-                Level::Low,
-                78,
+                Test("B604", "any_other_function_with_shell_equals_true", Level::Medium, Level::Low, 78),
                 message.into(),
             );
         }
@@ -430,7 +386,11 @@ impl Walker<'_, '_> {
             } else {
                 (Level::High, "Starting a process with a shell, possible injection detected, security issue.")
             };
-            self.report(call.start(), "B605", "start_process_with_a_shell", severity, Level::High, 78, message.into());
+            self.report(
+                call.start(),
+                Test("B605", "start_process_with_a_shell", severity, Level::High, 78),
+                message.into(),
+            );
         }
         let shell_true = matches!(shell_keyword.map(|k| &k.value), Some(Expr::BooleanLiteral(b)) if b.value);
         if (SHELL.contains(&q) || (SUBPROCESS.contains(&q) && shell_true)) && has_args {
@@ -457,11 +417,7 @@ impl Walker<'_, '_> {
                 self.report_split(
                     shell_at,
                     call.start(),
-                    "B609",
-                    "linux_commands_wildcard_injection",
-                    Level::High,
-                    Level::Medium,
-                    155,
+                    Test("B609", "linux_commands_wildcard_injection", Level::High, Level::Medium, 155),
                     message,
                 );
             }
@@ -470,11 +426,7 @@ impl Walker<'_, '_> {
             let message = "Starting a process without a shell.";
             self.report(
                 call.start(),
-                "B606",
-                "start_process_with_no_shell",
-                Level::Low,
-                Level::Medium,
-                78,
+                Test("B606", "start_process_with_no_shell", Level::Low, Level::Medium, 78),
                 message.into(),
             );
         }
@@ -493,11 +445,7 @@ impl Walker<'_, '_> {
                     let message = "Starting a process with a partial executable path";
                     self.report(
                         call.start(),
-                        "B607",
-                        "start_process_with_partial_path",
-                        Level::Low,
-                        Level::High,
-                        78,
+                        Test("B607", "start_process_with_partial_path", Level::Low, Level::High, 78),
                         message.into(),
                     );
                 }
@@ -509,7 +457,7 @@ impl Walker<'_, '_> {
         if sql::looks_like_sql(statement) {
             let confidence = if execute_call && !str_replace { Level::Medium } else { Level::Low };
             let message = "Possible SQL injection vector through string-based query construction.";
-            self.report(at, "B608", "hardcoded_sql_expressions", Level::Medium, confidence, 89, message.into());
+            self.report(at, Test("B608", "hardcoded_sql_expressions", Level::Medium, confidence, 89), message.into());
         }
     }
 
@@ -563,11 +511,7 @@ impl Walker<'_, '_> {
     fn password_string(&mut self, at: TextSize, value: String) {
         self.report(
             at,
-            "B105",
-            "hardcoded_password_string",
-            Level::Low,
-            Level::Medium,
-            259,
+            Test("B105", "hardcoded_password_string", Level::Low, Level::Medium, 259),
             passwords::message(&value),
         );
     }
@@ -607,7 +551,7 @@ impl Walker<'_, '_> {
                 let indent = self.parsed.source[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').count();
                 let at = TextSize::try_from(line_start + indent).unwrap_or(def.name.start());
                 let message = passwords::message(s.value.to_str());
-                self.report(at, "B107", "hardcoded_password_default", Level::Low, Level::Medium, 259, message);
+                self.report(at, Test("B107", "hardcoded_password_default", Level::Low, Level::Medium, 259), message);
                 return;
             }
         }
@@ -629,20 +573,12 @@ impl Walker<'_, '_> {
         match &handler.body[0] {
             Stmt::Pass(_) => self.report(
                 at,
-                "B110",
-                "try_except_pass",
-                Level::Low,
-                Level::High,
-                703,
+                Test("B110", "try_except_pass", Level::Low, Level::High, 703),
                 "Try, Except, Pass detected.".into(),
             ),
             Stmt::Continue(_) => self.report(
                 at,
-                "B112",
-                "try_except_continue",
-                Level::Low,
-                Level::High,
-                703,
+                Test("B112", "try_except_continue", Level::Low, Level::High, 703),
                 "Try, Except, Continue detected.".into(),
             ),
             _ => {}
@@ -675,14 +611,18 @@ impl<'a> visitor::Visitor<'a> for Walker<'_, '_> {
             Stmt::Assert(_) => {
                 let message =
                     "Use of assert detected. The enclosed code will be removed when compiling to optimised byte code.";
-                self.report(stmt.start(), "B101", "assert_used", Level::Low, Level::High, 703, message.into());
+                self.report(stmt.start(), Test("B101", "assert_used", Level::Low, Level::High, 703), message.into());
             }
             Stmt::Import(import) => {
                 self.aliases.record_import(import);
                 for alias in &import.names {
                     if let Some(rule) = blacklist::import_rule(alias.name.id.as_str()) {
                         let message = rule.message_for(alias.name.id.as_str());
-                        self.report(stmt.start(), rule.id, rule.name, rule.severity, Level::High, rule.cwe, message);
+                        self.report(
+                            stmt.start(),
+                            Test(rule.id, rule.name, rule.severity, Level::High, rule.cwe),
+                            message,
+                        );
                         break;
                     }
                 }
@@ -693,7 +633,11 @@ impl<'a> visitor::Visitor<'a> for Walker<'_, '_> {
                 for alias in &import.names {
                     if let Some(rule) = blacklist::import_rule(&format!("{prefix}{}", alias.name.id)) {
                         let message = rule.message_for(alias.name.id.as_str());
-                        self.report(stmt.start(), rule.id, rule.name, rule.severity, Level::High, rule.cwe, message);
+                        self.report(
+                            stmt.start(),
+                            Test(rule.id, rule.name, rule.severity, Level::High, rule.cwe),
+                            message,
+                        );
                         break;
                     }
                 }
