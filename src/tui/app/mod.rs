@@ -98,8 +98,9 @@ pub struct App {
     pub finished: bool,
     /// Where breakpoints and watches are saved for this project.
     pub persisted: Persisted,
-    /// The debugger's own terminal (pdb, ipdb), shown in the console pane instead of the REPL.
-    pub pty: Option<std::sync::Arc<crate::pdb::terminal::DebuggeeTerminal>>,
+    /// The program's terminal (under pdb, ipdb: with the debugger's prompt in it), shown in the
+    /// console pane instead of the REPL.
+    pub pty: Option<std::sync::Arc<crate::session::ProgramTerminal>>,
 }
 
 impl App {
