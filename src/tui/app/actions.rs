@@ -10,8 +10,8 @@ use super::{App, LineKind, RunState, StackRow};
 use crate::batch::{self, Command};
 use crate::session::{BreakpointSpec, HitCondition, Location, Phase, ResumeAction};
 use crate::tui::keymap::Action;
+use crate::tui::layout::help;
 use crate::tui::layout::{self, Pane};
-use crate::tui::view::help;
 use crate::tui::worker::{EvalPurpose, Request};
 
 pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
@@ -54,7 +54,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
 
 /// Keys while the Environment overlay is open: move, switch tabs, reload, choose an interpreter.
 fn env_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
-    let visible = crate::tui::view::env::list_height(app.size);
+    let visible = layout::env_list_height(app.size);
     if let Some(packages) = app.env.confirm.take() {
         // Installing changes the user's environment: only an explicit yes does it.
         if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
@@ -100,7 +100,7 @@ fn env_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
 
 /// Keys while the Analysis overlay is open: move, and Enter shows the finding in the source pane.
 fn analysis_key(app: &mut App, key: KeyEvent) {
-    let visible = crate::tui::view::analysis::list_height(app.size);
+    let visible = layout::analysis_list_height(app.size);
     match (key.code, app.keymap.lookup(&key, false)) {
         (KeyCode::Esc, _) | (_, Some(Action::Analysis | Action::Quit | Action::Cancel)) => app.analysis.open = false,
         (_, Some(Action::Down)) => app.analysis.move_cursor(1, visible),
@@ -923,7 +923,7 @@ pub fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Request> {
     let Some(areas) = app.areas else { return Vec::new() };
     if app.dialog.is_some() || app.help.is_some() || app.env.open || app.analysis.open {
         if app.env.open && matches!(mouse.kind, MouseEventKind::ScrollDown | MouseEventKind::ScrollUp) {
-            let visible = crate::tui::view::env::list_height(app.size);
+            let visible = layout::env_list_height(app.size);
             app.env.move_cursor(if mouse.kind == MouseEventKind::ScrollDown { 3 } else { -3 }, visible);
         }
         if let (MouseEventKind::ScrollDown | MouseEventKind::ScrollUp, Some(Dialog::Value { scroll, .. })) =
