@@ -37,8 +37,9 @@ pub(super) fn env_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
         }
         return Vec::new();
     }
-    match (key.code, app.keymap.lookup(&key, false)) {
-        (KeyCode::Char('i'), _) if app.env.installing.is_none() => {
+    let action = app.keymap.lookup(&key, false);
+    match (key.code, action, list_step(action, visible)) {
+        (KeyCode::Char('i'), _, _) if app.env.installing.is_none() => {
             let missing = app.analysis.snapshot.as_ref().map(|s| s.missing.clone()).unwrap_or_default();
             if missing.is_empty() {
                 app.notify("the project imports nothing that is missing from this environment");
@@ -50,22 +51,19 @@ pub(super) fn env_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
                 app.env.confirm = Some(names);
             }
         }
-        (KeyCode::Esc, _) | (_, Some(Action::Environment | Action::Quit | Action::Cancel)) => app.env.open = false,
-        (KeyCode::Tab | KeyCode::BackTab, _) => app.env.switch_tab(),
-        (_, Some(Action::Down)) => app.env.move_cursor(1, visible),
-        (_, Some(Action::Up)) => app.env.move_cursor(-1, visible),
-        (_, Some(Action::PageDown)) => app.env.move_cursor(visible as isize, visible),
-        (_, Some(Action::PageUp)) => app.env.move_cursor(-(visible as isize), visible),
-        (_, Some(Action::Top)) => app.env.move_cursor(isize::MIN / 2, visible),
-        (_, Some(Action::Bottom)) => app.env.move_cursor(isize::MAX / 2, visible),
-        (KeyCode::Char('r'), _) if !app.env.loading => {
+        (KeyCode::Esc, _, _) | (_, Some(Action::Environment | Action::Quit | Action::Cancel), _) => {
+            app.env.open = false
+        }
+        (KeyCode::Tab | KeyCode::BackTab, _, _) => app.env.switch_tab(),
+        (_, _, Some(delta)) => app.env.move_cursor(delta, visible),
+        (KeyCode::Char('r'), _, _) if !app.env.loading => {
             if let Some(load) = super::super::env::load_request(app.facts.interpreter_path.as_ref(), &app.project_root)
             {
                 app.env.loading = true;
                 return vec![load];
             }
         }
-        (KeyCode::Enter, _) => choose_interpreter(app),
+        (KeyCode::Enter, _, _) => choose_interpreter(app),
         _ => {}
     }
     Vec::new()
@@ -74,15 +72,13 @@ pub(super) fn env_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
 /// Keys while the Analysis overlay is open: move, and Enter shows the finding in the source pane.
 pub(super) fn analysis_key(app: &mut App, key: KeyEvent) {
     let visible = layout::analysis_list_height(app.size);
-    match (key.code, app.keymap.lookup(&key, false)) {
-        (KeyCode::Esc, _) | (_, Some(Action::Analysis | Action::Quit | Action::Cancel)) => app.analysis.open = false,
-        (_, Some(Action::Down)) => app.analysis.move_cursor(1, visible),
-        (_, Some(Action::Up)) => app.analysis.move_cursor(-1, visible),
-        (_, Some(Action::PageDown)) => app.analysis.move_cursor(visible as isize, visible),
-        (_, Some(Action::PageUp)) => app.analysis.move_cursor(-(visible as isize), visible),
-        (_, Some(Action::Top)) => app.analysis.move_cursor(isize::MIN / 2, visible),
-        (_, Some(Action::Bottom)) => app.analysis.move_cursor(isize::MAX / 2, visible),
-        (KeyCode::Enter, _) => {
+    let action = app.keymap.lookup(&key, false);
+    match (key.code, action, list_step(action, visible)) {
+        (KeyCode::Esc, _, _) | (_, Some(Action::Analysis | Action::Quit | Action::Cancel), _) => {
+            app.analysis.open = false
+        }
+        (_, _, Some(delta)) => app.analysis.move_cursor(delta, visible),
+        (KeyCode::Enter, _, _) => {
             let Some(row) = app.analysis.selected().cloned() else { return };
             match app.source.open(&row.file) {
                 Ok(()) => {
@@ -95,6 +91,20 @@ pub(super) fn analysis_key(app: &mut App, key: KeyEvent) {
         }
         _ => {}
     }
+}
+
+/// How far a cursor-moving action moves an overlay's list with `visible` rows to a page (the
+/// ends as far as the list clamps to); None for any other action.
+fn list_step(action: Option<Action>, visible: usize) -> Option<isize> {
+    Some(match action? {
+        Action::Down => 1,
+        Action::Up => -1,
+        Action::PageDown => visible as isize,
+        Action::PageUp => -(visible as isize),
+        Action::Top => isize::MIN / 2,
+        Action::Bottom => isize::MAX / 2,
+        _ => return None,
+    })
 }
 
 /// Makes the interpreter under the cursor the project's: `loupe run` here uses it from the next
