@@ -22,6 +22,10 @@ mod pty;
 
 mod common;
 
+// The view tests' starting app (a debugpy session of examples/demo.py), shared with them.
+#[path = "../src/tui/view/fixtures.rs"]
+mod fixtures;
+
 use std::path::PathBuf;
 
 use common::{python, repo, setting, summary};
@@ -45,32 +49,9 @@ use serde_json::json;
 
 // ----- 1. render time -----
 
-fn var(name: &str, type_name: &str, value: &str, children: i64) -> Variable {
-    Variable {
-        name: name.into(),
-        value: value.into(),
-        truncated: false,
-        type_name: Some(type_name.into()),
-        children,
-        evaluate_name: Some(name.into()),
-        child_count: None,
-        group: None,
-    }
-}
-
 fn stopped_app(width: u16, height: u16) -> App {
-    let demo = repo().join("examples/demo.py");
-    let facts = SessionFacts {
-        backend: "debugpy".into(),
-        interpreter: "Python 3.11.7".into(),
-        interpreter_path: None,
-        program: "demo.py".into(),
-        sandbox: None,
-        attached: false,
-    };
-    let mut app = App::new(Keymap::default(), Theme::default_dark(), facts, Persisted::default());
-    app.resize(Rect::new(0, 0, width, height));
-    app.source.open(&demo).expect("examples/demo.py");
+    let demo = fixtures::demo();
+    let mut app = fixtures::app(width, height);
     let stop = StopInfo {
         reason: StopReason::Breakpoint,
         thread: 1,
@@ -94,8 +75,8 @@ fn stopped_app(width: u16, height: u16) -> App {
     ];
     app.on_update(Update::Scopes { epoch, frame: 10, scopes });
     let mut variables: Vec<Variable> =
-        (0..40).map(|k| var(&format!("local_{k}"), "int", &(k * 7919).to_string(), 0)).collect();
-    variables.push(var("totals", "list", "[1, 3, 6, 9, 14, 22, 35, 56]", 101));
+        (0..40).map(|k| fixtures::var(&format!("local_{k}"), "int", &(k * 7919).to_string(), 0)).collect();
+    variables.push(fixtures::var("totals", "list", "[1, 3, 6, 9, 14, 22, 35, 56]", 101));
     let page = VariablePage { total: variables.len(), variables, start: 0 };
     app.on_update(Update::Variables { epoch, reference: 100, page });
     for k in 0..200 {

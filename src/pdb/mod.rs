@@ -6,6 +6,6 @@
 mod backend;
 mod channel;
 mod protocol;
-pub mod terminal;
+mod terminal;
 
 pub use backend::{Debugger, PdbBackend, PdbLauncher, PdbSpec, PdbTarget, TerminalSlot};

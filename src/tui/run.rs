@@ -38,7 +38,7 @@ pub struct TuiOptions {
     /// Shown in the source pane until the first stop.
     pub initial_file: Option<PathBuf>,
     /// The debugger's own terminal (pdb, ipdb): the console pane shows it and types into it.
-    pub terminal: Option<crate::pdb::TerminalSlot>,
+    pub terminal: Option<crate::session::TerminalSlot>,
 }
 
 /// Everything the app starts with, loaded before the terminal is taken over; warnings go to the
@@ -214,7 +214,7 @@ fn follow_pty(
 /// Sends requests to the worker; keys for the debugger's terminal go straight to it.
 fn send_all(
     requests: &mpsc::UnboundedSender<Request>,
-    pty: Option<&crate::pdb::terminal::DebuggeeTerminal>,
+    pty: Option<&crate::session::ProgramTerminal>,
     list: Vec<Request>,
 ) {
     for r in list {

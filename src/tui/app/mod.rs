@@ -6,12 +6,12 @@ mod analysis;
 mod console;
 mod dialog;
 mod env;
+mod gutter;
 mod input;
 mod stack;
 mod terminal_keys;
 mod variables;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -21,6 +21,7 @@ pub use analysis::{AnalysisPane, AnalysisRow, AnalysisSnapshot, MissingImport};
 pub use console::{ConsoleLine, ConsoleState, LineKind};
 pub use dialog::{BreakpointForm, Dialog};
 pub use env::{EnvPane, EnvSnapshot, EnvTab};
+pub use gutter::GutterMark;
 pub use input::TextInput;
 pub use stack::{StackRow, StackState};
 pub use variables::{Row as VarRow, SectionKind, VarNode, VariablesState, Watch};
@@ -30,7 +31,6 @@ use super::layout::{self, Areas, Pane};
 use super::persist::Persisted;
 use super::source::SourcePane;
 use super::theme::Theme;
-use super::view::source::GutterMark;
 use super::worker::{EvalPurpose, Request, Update};
 use crate::session::{Breakpoint, OutputCategory, Phase, ScopeKind, SessionEvent, StopInfo, StopReason};
 
@@ -98,8 +98,9 @@ pub struct App {
     pub finished: bool,
     /// Where breakpoints and watches are saved for this project.
     pub persisted: Persisted,
-    /// The debugger's own terminal (pdb, ipdb), shown in the console pane instead of the REPL.
-    pub pty: Option<std::sync::Arc<crate::pdb::terminal::DebuggeeTerminal>>,
+    /// The program's terminal (under pdb, ipdb: with the debugger's prompt in it), shown in the
+    /// console pane instead of the REPL.
+    pub pty: Option<std::sync::Arc<crate::session::ProgramTerminal>>,
 }
 
 impl App {
@@ -164,34 +165,6 @@ impl App {
         self.stack.scroll = layout::follow(self.stack.scroll, self.stack.cursor, h);
         let h = layout::inner_height(areas.breakpoints);
         self.breakpoint_scroll = layout::follow(self.breakpoint_scroll, self.breakpoint_cursor, h);
-    }
-
-    /// Gutter marks for the open file.
-    pub fn gutter_marks(&self) -> HashMap<usize, GutterMark> {
-        let Some(path) = self.source.path() else { return HashMap::new() };
-        self.breakpoints
-            .iter()
-            .filter(|b| b.file() == Some(path))
-            .filter_map(|b| Some((usize::try_from(b.line()?).ok()?, self.mark_of(b))))
-            .collect()
-    }
-
-    /// How a breakpoint is shown, in the gutter and in the Breakpoints pane alike. Unverified is
-    /// only said once the backend has had its say (not while the program is starting).
-    pub fn mark_of(&self, b: &Breakpoint) -> GutterMark {
-        if !b.enabled {
-            GutterMark::Disabled
-        } else if b.spec.log_message.is_some() {
-            GutterMark::Logpoint
-        } else if b.spec.condition.is_some() {
-            GutterMark::Conditional
-        } else if b.spec.hit_condition.is_some() {
-            GutterMark::HitCondition
-        } else if !b.verified && self.state != RunState::Starting {
-            GutterMark::Unverified
-        } else {
-            GutterMark::Breakpoint
-        }
     }
 
     pub fn stopped_thread(&self) -> Option<i64> {

@@ -1,7 +1,6 @@
 //! The Analysis overlay: the analyzer's security findings and syntax errors for the project, by
 //! file and severity, drawn from [`AnalysisPane`] only.
 
-use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
@@ -9,22 +8,11 @@ use ratatui::Frame;
 use super::panes::{block, fit};
 use crate::analyze::report::Level;
 use crate::tui::app::App;
+use crate::tui::layout::overlay_area;
 use crate::tui::theme::Role;
 
-/// Rows above the list inside the overlay: the summary line and a blank.
-const HEADER_ROWS: u16 = 2;
-
-fn area(size: Rect) -> Rect {
-    size.inner(Margin { horizontal: 2, vertical: 1 })
-}
-
-/// How many list rows fit (the app pages by it).
-pub fn list_height(size: Rect) -> usize {
-    usize::from(area(size).height.saturating_sub(2 + HEADER_ROWS))
-}
-
 pub fn render(frame: &mut Frame, app: &App) {
-    let area = area(frame.area());
+    let area = overlay_area(frame.area());
     let theme = &app.theme;
     let pane = &app.analysis;
     frame.render_widget(Clear, area);

@@ -3,20 +3,26 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::panes::{block, fit};
+use super::panes::{fit, render_list, List};
 use crate::session::Location;
 use crate::tui::app::App;
+use crate::tui::keymap::Action;
 use crate::tui::theme::Role;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let theme = &app.theme;
-    let width = area.width.saturating_sub(2) as usize;
-    let height = area.height.saturating_sub(2) as usize;
-    let mut lines = Vec::new();
-    for (i, b) in app.breakpoints.iter().enumerate().skip(app.breakpoint_scroll).take(height) {
+    let list = List {
+        title: "Breakpoints",
+        note: Some(format!("{}", app.breakpoints.len())),
+        focused,
+        len: app.breakpoints.len(),
+        scroll: app.breakpoint_scroll,
+        cursor: app.breakpoint_cursor,
+    };
+    let row = |i: usize, width: usize| {
+        let b = &app.breakpoints[i];
         let mark = app.mark_of(b);
         let (glyph, role) = (mark.glyph(), mark.role());
         let place = match &b.spec.location {
@@ -44,22 +50,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             details.push(b.message.clone().unwrap_or_else(|| "unverified".into()));
         }
         let hits = if b.hits > 0 { format!(" ×{}", b.hits) } else { String::new() };
-        let mut line = Line::from(vec![
+        Line::from(vec![
             Span::styled(format!("{glyph} "), theme.style(role)),
             Span::styled(format!("{} ", b.id), theme.style(Role::Dim)),
             Span::styled(place, theme.style(Role::Text)),
             Span::styled(hits, theme.style(Role::Changed)),
             Span::styled(fit(&format!("  {}", details.join(", ")), width), theme.style(Role::Dim)),
-        ]);
-        if focused && i == app.breakpoint_cursor {
-            line = line.patch_style(theme.style(Role::Selection));
-        }
-        lines.push(line);
-    }
-    if app.breakpoints.is_empty() {
-        let hint = app.keymap.hint(crate::tui::keymap::Action::ToggleBreakpoint);
-        lines.push(Line::styled(format!("none: {hint} sets one at the cursor"), theme.style(Role::Dim)));
-    }
-    let note = Some(format!("{}", app.breakpoints.len()));
-    frame.render_widget(Paragraph::new(lines).block(block("Breakpoints", note, theme, focused)), area);
+        ])
+    };
+    let empty = || format!("none: {} sets one at the cursor", app.keymap.hint(Action::ToggleBreakpoint));
+    render_list(frame, area, theme, list, row, empty);
 }

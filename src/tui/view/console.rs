@@ -67,14 +67,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     }
 }
 
-/// The debugger's own terminal (pdb, ipdb) as its emulator sees it, cell by cell with its colours.
-fn render_terminal(
-    frame: &mut Frame,
-    area: Rect,
-    app: &App,
-    pty: &crate::pdb::terminal::DebuggeeTerminal,
-    focused: bool,
-) {
+/// The program's terminal (with pdb's or ipdb's prompt in it) as its emulator sees it, cell by cell
+/// with its colours.
+fn render_terminal(frame: &mut Frame, area: Rect, app: &App, pty: &crate::session::ProgramTerminal, focused: bool) {
     let Ok(parser) = pty.screen.lock() else { return };
     let screen = parser.screen();
     let title = format!("Console · {}", app.facts.backend);

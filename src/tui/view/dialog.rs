@@ -5,9 +5,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::centered;
 use super::panes::block;
 use crate::tui::app::{BreakpointForm, Dialog, TextInput};
+use crate::tui::layout::centered;
 use crate::tui::theme::{Role, Theme};
 
 pub fn render(frame: &mut Frame, screen: Rect, dialog: &Dialog, theme: &Theme) {

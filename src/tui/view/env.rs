@@ -2,32 +2,20 @@
 //! (as `pip check` says), and every interpreter on the machine, one of which can become the
 //! project's. Drawn from [`EnvPane`] only.
 
-use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use super::panes::{block, fit};
 use crate::tui::app::{App, EnvPane, EnvTab};
+use crate::tui::layout::overlay_area;
 use crate::tui::theme::{Role, Theme};
 
-/// Rows above the list inside the overlay: tabs, interpreter, site-packages, blank.
-const HEADER_ROWS: u16 = 4;
 /// Rows of problems shown at most (the rest are counted).
 const MAX_PROBLEM_ROWS: usize = 6;
 
-/// The overlay's area for a screen of `size`: nearly all of it.
-fn area(size: Rect) -> Rect {
-    size.inner(Margin { horizontal: 2, vertical: 1 })
-}
-
-/// How many list rows fit (the app pages by it).
-pub fn list_height(size: Rect) -> usize {
-    usize::from(area(size).height.saturating_sub(2 + HEADER_ROWS + 2))
-}
-
 pub fn render(frame: &mut Frame, app: &App) {
-    let area = area(frame.area());
+    let area = overlay_area(frame.area());
     let theme = &app.theme;
     let pane = &app.env;
     frame.render_widget(Clear, area);

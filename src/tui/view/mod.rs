@@ -13,7 +13,6 @@ mod stack;
 mod status;
 mod variables;
 
-use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
@@ -58,13 +57,6 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(scroll) = app.help {
         help::render(frame, size, &app.keymap, theme, scroll);
     }
-}
-
-/// A rectangle of `width`×`height` centred in `area` (clipped to it).
-pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width);
-    let height = height.min(area.height);
-    Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
 }
 
 #[cfg(test)]

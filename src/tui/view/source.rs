@@ -22,16 +22,8 @@ use crate::tui::theme::{Role, Theme};
 /// Columns between tab stops.
 const TAB_WIDTH: usize = 4;
 
-/// A breakpoint's kind, as the gutter shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GutterMark {
-    Breakpoint,
-    Conditional,
-    HitCondition,
-    Logpoint,
-    Disabled,
-    Unverified,
-}
+// The kind is the app's; the view says how each kind is drawn.
+pub use crate::tui::app::GutterMark;
 
 impl GutterMark {
     /// One column wide, and all different in shape, so they read without colour (NO_COLOR).

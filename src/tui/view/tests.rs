@@ -20,44 +20,14 @@ use crate::tui::theme::{Role, Theme};
 use crate::tui::worker::{EvalPurpose, Request, Update};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+// Shared with benches/tui_latency.rs, which includes it by path.
+#[path = "fixtures.rs"]
+mod fixtures;
+use fixtures::{app, demo, var};
+
 const LOCALS: i64 = 100;
 const GLOBALS: i64 = 200;
 const TOTALS: i64 = 101;
-
-fn demo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/demo.py")
-}
-
-fn facts() -> SessionFacts {
-    SessionFacts {
-        backend: "debugpy".into(),
-        interpreter: "Python 3.11.7".into(),
-        interpreter_path: None,
-        program: "demo.py".into(),
-        sandbox: None,
-        attached: false,
-    }
-}
-
-fn app(width: u16, height: u16) -> App {
-    let mut app = App::new(Keymap::default(), Theme::default_dark(), facts(), Persisted::default());
-    app.resize(Rect::new(0, 0, width, height));
-    app.source.open(&demo()).unwrap();
-    app
-}
-
-fn var(name: &str, type_name: &str, value: &str, children: i64) -> Variable {
-    Variable {
-        name: name.into(),
-        value: value.into(),
-        truncated: false,
-        type_name: Some(type_name.into()),
-        children,
-        evaluate_name: Some(name.into()),
-        child_count: None,
-        group: None,
-    }
-}
 
 fn breakpoint(id: u32, line: i64) -> Breakpoint {
     Breakpoint {

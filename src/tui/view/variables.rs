@@ -2,10 +2,9 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::panes::{block, fit};
+use super::panes::{fit, render_list, List};
 use crate::tui::app::{App, VarRow};
 use crate::tui::theme::{Role, Theme};
 
@@ -13,12 +12,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let state = &app.variables;
     let theme = &app.theme;
     let rows = state.rows();
-    let inner_width = area.width.saturating_sub(2) as usize;
-    let height = area.height.saturating_sub(2) as usize;
-    let mut lines = Vec::new();
-    for (i, row) in rows.iter().enumerate().skip(state.scroll).take(height) {
-        let selected = focused && i == state.selected;
-        let mut line = match row {
+    let list = List {
+        title: "Variables",
+        note: (!rows.is_empty()).then(|| format!("{}/{}", state.selected.min(rows.len() - 1) + 1, rows.len())),
+        focused,
+        len: rows.len(),
+        scroll: state.scroll,
+        cursor: state.selected,
+    };
+    let row = |i: usize, width: usize| {
+        let line = match &rows[i] {
             VarRow::WatchesHeader => section_line("Watches", state.watches_expanded, theme),
             VarRow::Section(s) => {
                 let section = &state.sections[*s];
@@ -78,18 +81,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
                 Line::from(vec![Span::raw(indent), Span::styled(text, theme.style(Role::Dim))])
             }
         };
-        line = clip(line, inner_width);
-        if selected {
-            line = line.patch_style(theme.style(Role::Selection));
-        }
-        lines.push(line);
-    }
-    if rows.is_empty() {
+        clip(line, width)
+    };
+    let empty = || {
         let hint = if app.is_stopped() { "loading…" } else { "values appear when the program stops" };
-        lines.push(Line::styled(hint, theme.style(Role::Dim)));
-    }
-    let note = (!rows.is_empty()).then(|| format!("{}/{}", state.selected.min(rows.len() - 1) + 1, rows.len()));
-    frame.render_widget(Paragraph::new(lines).block(block("Variables", note, theme, focused)), area);
+        hint.to_string()
+    };
+    render_list(frame, area, theme, list, row, empty);
 }
 
 fn section_line(title: &str, expanded: bool, theme: &Theme) -> Line<'static> {

@@ -1,7 +1,13 @@
-//! Where each pane goes for a terminal size. Pure, so the view draws with it and the app uses
-//! the same areas for mouse hit tests.
+//! Where each pane and overlay goes for a terminal size, and how many rows each list has. Pure,
+//! and the one place these are computed: the view draws into these areas, the app uses the same
+//! areas for mouse hit tests and the same heights for paging, so app/ never asks view/.
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
+
+pub mod help;
+mod overlays;
+
+pub use overlays::{analysis_list_height, env_list_height, overlay_area};
 
 /// Smallest terminal loupe draws in; below it the screen says so instead.
 pub const MIN_WIDTH: u16 = 40;
@@ -84,6 +90,13 @@ pub fn areas(size: Rect) -> Option<Areas> {
             Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(right);
         Some(Areas { source, variables, stack, breakpoints, console, status })
     }
+}
+
+/// A rectangle of `width`×`height` centred in `area` (clipped to it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
 }
 
 /// Rows of content inside a bordered pane.

@@ -36,14 +36,19 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ratatui::style::{Color, Modifier, Style};
 use syntect::highlighting::{
-    FontStyle, HighlightState, Highlighter as StyleResolver, RangedHighlightIterator, Theme as SyntectTheme, ThemeSet,
+    FontStyle, HighlightState, Highlighter as StyleResolver, RangedHighlightIterator, Theme as SyntectTheme,
 };
-use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxReference};
+
+mod grammar;
+
+pub use grammar::{syntaxes, syntect_themes, warm_up};
+use grammar::{Language, State};
 
 /// Parser state is saved this often (in lines) inside a run: resuming costs at most this many
 /// lines of reparsing.
@@ -60,69 +65,8 @@ pub const MAX_HIGHLIGHT_BYTES: usize = 384;
 pub const MARGIN: usize = 16;
 /// A view at most this far past the end of a run extends that run instead of guessing.
 const REACH: usize = 96;
-/// How far above the view to look for a safe point.
-const SAFE_POINT_SEARCH: usize = 24;
 /// When more rows than this are cached, those far from the view are dropped.
 const ROW_CACHE_LIMIT: usize = 20_000;
-
-static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
-static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
-
-/// syntect's bundled syntaxes (loaded once, in about a millisecond; each grammar's regexes are
-/// compiled on first use, see [`warm_up`]).
-pub fn syntaxes() -> &'static SyntaxSet {
-    &SYNTAXES
-}
-
-/// syntect's bundled themes (loaded once).
-pub fn syntect_themes() -> &'static ThemeSet {
-    &THEMES
-}
-
-/// Loads the syntax and theme sets and compiles the Python grammar's regexes (syntect compiles
-/// them on first use: ~15-30 ms) on a background thread, once per process, so the first file
-/// shown does not pay for it.
-pub fn warm_up() {
-    static STARTED: std::sync::Once = std::sync::Once::new();
-    STARTED.call_once(|| {
-        let spawned = std::thread::Builder::new().name("loupe-syntax-warm-up".into()).spawn(|| {
-            let _ = syntect_themes();
-            let Some(python) = syntaxes().find_syntax_by_name("Python") else { return };
-            let mut state = ParseState::new(python);
-            for line in WARM_UP_SNIPPET.lines() {
-                let _ = state.parse_line(&format!("{line}\n"), syntaxes());
-            }
-        });
-        // Without the thread, the first highlight simply does the work itself.
-        drop(spawned);
-    });
-}
-
-/// Python touching the common parts of the grammar, parsed by [`warm_up`].
-const WARM_UP_SNIPPET: &str = r#"#!/usr/bin/env python3
-"""Module docstring."""
-from __future__ import annotations
-import os, sys as system
-@decorator(arg=1)
-class Name(Base, metaclass=Meta):
-    attr: int = 0x1F + 1_000 * 2.5e-3
-    def method(self, a, *args, b: str = 'x', **kw) -> None:
-        # a comment
-        if a and not b or a is None:
-            return [i for i in range(10) if i % 2]
-        elif (lambda x: x)(a) in {1: 'a'}:
-            raise ValueError(f"bad {a!r:>10} \n")
-        while True:
-            try:
-                yield from self.other(r'raw\d', b"bytes")
-            except (KeyError, IndexError) as e:
-                pass
-            finally:
-                break
-async def main():
-    async with ctx() as c:
-        await c.run(print, "done", sep='')
-"#;
 
 /// Lines a highlighter reads: by 0-based index, without their line ending.
 pub trait LineSource {
@@ -187,13 +131,6 @@ pub struct Work {
     pub bytes: usize,
 }
 
-/// What the parser knows before a line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct State {
-    parse: ParseState,
-    scopes: ScopeStack,
-}
-
 /// A contiguous parsed stretch `start..end`.
 #[derive(Debug)]
 struct Run {
@@ -228,42 +165,6 @@ impl Run {
             Certainty::Provisional
         }
     }
-}
-
-/// The language of a file, with its initial top-level state.
-#[derive(Clone, Debug)]
-struct Language {
-    syntax: &'static SyntaxReference,
-    python: bool,
-    /// The state after a blank first line: what a top-level statement starts from.
-    top_level: State,
-}
-
-impl Language {
-    fn new(syntax: &'static SyntaxReference) -> Option<Language> {
-        let mut parse = ParseState::new(syntax);
-        let mut scopes = ScopeStack::new();
-        for (_, op) in parse.parse_line("\n", syntaxes()).ok()? {
-            scopes.apply(&op).ok()?;
-        }
-        Some(Language { syntax, python: syntax.name == "Python", top_level: State { parse, scopes } })
-    }
-
-    /// The line to start guessing from for a far `target`: a safe point no further up than
-    /// `floor`, or the target itself.
-    fn guess_start(&self, lines: &(impl LineSource + ?Sized), target: usize, floor: usize) -> usize {
-        if !self.python {
-            return target;
-        }
-        let lowest = target.saturating_sub(SAFE_POINT_SEARCH).max(floor);
-        (lowest..=target).rev().find(|&i| is_python_safe_point(lines.line(i))).unwrap_or(target)
-    }
-}
-
-/// A top-level Python statement that resets the parser (unless inside a multi-line string).
-fn is_python_safe_point(line: &str) -> bool {
-    const STARTS: [&str; 6] = ["def ", "class ", "async def ", "import ", "from ", "@"];
-    STARTS.iter().any(|s| line.starts_with(s))
 }
 
 /// The per-call allowance.
@@ -541,13 +442,6 @@ impl Highlighter {
         let low = self.window.start.saturating_sub(keep);
         let high = self.window.end.saturating_add(keep);
         self.rows.retain(|i, _| (low..high).contains(i));
-    }
-}
-
-impl Language {
-    /// The state before the very first line (the parser's own initial state).
-    fn top_level_at_file_start(&self) -> State {
-        State { parse: ParseState::new(self.syntax), scopes: ScopeStack::new() }
     }
 }
 
