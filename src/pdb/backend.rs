@@ -5,7 +5,6 @@
 //! entry stop, held back from the session: breakpoints are set there, then the stop is reported
 //! (stop on entry) or the program continues.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,13 +21,12 @@ use super::protocol::{
     TypedBreakpoint, ValueResult, VariablesResult,
 };
 use super::terminal::DebuggeeTerminal;
-use crate::pyenv::interpreter::Interpreter;
 use crate::sandbox::PythonProcess;
 use crate::session::{
     Backend, BackendEvent, BreakpointEdit, BreakpointSpec, BreakpointStatus, Capabilities, Completion, DebuggerReply,
     EvalContext, EvalResult, EventSink, ExceptionFilter, ExceptionInfo, Frame, FrameId, FunctionBreakpointRequest,
-    Launcher, LineBreakpointRequest, OutputCategory, ResumeAction, Scope, ScopeKind, SessionEvent, StopInfo,
-    StopReason, ThreadId, ThreadInfo, VarRef, Variable,
+    Launcher, LineBreakpointRequest, OutputCategory, ProgramSpec, ResumeAction, Scope, ScopeKind, SessionEvent,
+    StopInfo, StopReason, Target, ThreadId, ThreadInfo, VarRef, Variable,
 };
 
 const BRIDGE: &str = include_str!("../../adapters/pdb/loupe_pdb.py");
@@ -55,26 +53,11 @@ impl Debugger {
     }
 }
 
-/// What to run.
-#[derive(Debug, Clone)]
-pub enum PdbTarget {
-    Program(PathBuf),
-    Module(String),
-}
-
-/// A program for pdb to run.
+/// A program for pdb or ipdb to run.
 #[derive(Debug, Clone)]
 pub struct PdbSpec {
-    pub target: PdbTarget,
-    pub args: Vec<String>,
-    pub cwd: PathBuf,
-    pub env: BTreeMap<String, String>,
-    pub unset_env: Vec<String>,
-    pub stop_on_entry: bool,
-    pub interpreter: Interpreter,
+    pub program: ProgramSpec,
     pub debugger: Debugger,
-    /// The run's sandbox (`None`: not confined).
-    pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
 }
 
 /// Where the launcher puts the terminal of the program it started last (restart starts a new
@@ -101,11 +84,7 @@ impl Launcher for PdbLauncher {
     }
 
     fn absolute(&self, file: &Path) -> PathBuf {
-        let program = match &self.spec.target {
-            PdbTarget::Program(p) => Some(p.as_path()),
-            PdbTarget::Module(_) => None,
-        };
-        crate::session::absolute_source_path(file, program)
+        crate::session::absolute_source_path(file, self.spec.program.script())
     }
 }
 
@@ -150,9 +129,7 @@ impl PdbBackend {
     pub async fn start(spec: &PdbSpec, events: EventSink) -> anyhow::Result<PdbBackend> {
         // No separate syntax check (a second Python start-up, ~40 ms): the bridge compiles the
         // program itself and stops post-mortem on a SyntaxError, with the line and column.
-        if let PdbTarget::Program(program) = &spec.target {
-            crate::dap::debugpy::check_script_exists(program)?;
-        }
+        spec.program.check()?;
         let socket_dir =
             tempfile::Builder::new().prefix("loupe-pdb-").tempdir().context("creating a socket directory")?;
         let socket_path = socket_dir.path().join("bridge.sock");
@@ -200,11 +177,11 @@ impl PdbBackend {
             state: Arc::clone(&state),
             events: events.clone(),
             debugger: spec.debugger,
-            stop_on_entry: spec.stop_on_entry,
+            stop_on_entry: spec.program.stop_on_entry,
             turns,
             _socket_dir: socket_dir,
         };
-        tokio::spawn(pump(bridge_events, terminal, state, events, turn_tx, spec.stop_on_entry));
+        tokio::spawn(pump(bridge_events, terminal, state, events, turn_tx, spec.program.stop_on_entry));
         Ok(backend)
     }
 
@@ -679,22 +656,23 @@ fn describe_file(frame: &BridgeFrame) -> String {
 }
 
 fn program_name(spec: &PdbSpec) -> String {
-    match &spec.target {
-        PdbTarget::Program(p) => p.display().to_string(),
-        PdbTarget::Module(m) => m.clone(),
+    match &spec.program.target {
+        Target::Program(p) => p.display().to_string(),
+        Target::Module(m) => m.clone(),
     }
 }
 
 /// The command line that runs the program under the bridge, in the debuggee's environment.
-fn bridge_process(spec: &PdbSpec, socket: &Path) -> anyhow::Result<PythonProcess> {
+fn bridge_process(pdb: &PdbSpec, socket: &Path) -> anyhow::Result<PythonProcess> {
     let bridge_dir = crate::adapters::install("pdb", &[("loupe_pdb.py", BRIDGE)])?;
     let mut args: Vec<String> = vec!["-m".into(), "loupe_pdb".into()];
-    if spec.debugger == Debugger::Ipdb {
+    if pdb.debugger == Debugger::Ipdb {
         args.push("--ipdb".into());
     }
+    let spec = &pdb.program;
     match &spec.target {
-        PdbTarget::Program(p) => args.push(p.display().to_string()),
-        PdbTarget::Module(m) => args.extend(["-m".to_string(), m.clone()]),
+        Target::Program(p) => args.push(p.display().to_string()),
+        Target::Module(m) => args.extend(["-m".to_string(), m.clone()]),
     }
     args.extend(spec.args.iter().cloned());
     let mut process = PythonProcess::new(&spec.interpreter.path, args);

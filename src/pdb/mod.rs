@@ -8,4 +8,4 @@ mod channel;
 mod protocol;
 pub mod terminal;
 
-pub use backend::{Debugger, PdbBackend, PdbLauncher, PdbSpec, PdbTarget, TerminalSlot};
+pub use backend::{Debugger, PdbBackend, PdbLauncher, PdbSpec, TerminalSlot};

@@ -9,6 +9,7 @@ mod backend;
 mod breakpoints;
 mod core;
 mod model;
+mod program;
 pub mod values;
 
 pub use self::core::{PendingEvent, Phase, Session};
@@ -18,3 +19,4 @@ pub use backend::{
 };
 pub use breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Location};
 pub use model::*;
+pub use program::{ProgramSpec, Target};
