@@ -20,9 +20,9 @@ use super::protocol::{Event, Request};
 use super::types::{self as t};
 use crate::session::{
     Backend, BackendEvent, BreakpointStatus, Capabilities, Completion, EvalContext, EvalResult, EventSink,
-    ExceptionFilter, ExceptionInfo, Frame, FunctionBreakpointRequest, LineBreakpointRequest, OutputCategory,
-    ResumeAction, Scope, ScopeKind, SessionEvent, StopInfo, StopReason, ThreadId, ThreadInfo, VarRef, Variable,
-    VariableGroup,
+    ExceptionFilter, ExceptionInfo, Frame, FunctionBreakpointRequest, HitCondition, LineBreakpointRequest,
+    OutputCategory, ResumeAction, Scope, ScopeKind, SessionEvent, StopInfo, StopReason, ThreadId, ThreadInfo, VarRef,
+    Variable, VariableGroup,
 };
 
 /// How long `launch`/`attach` may take to answer after `configurationDone`.
@@ -596,7 +596,7 @@ fn set_breakpoints_args(file: &Path, reqs: &[LineBreakpointRequest]) -> t::SetBr
             .map(|r| t::SourceBreakpoint {
                 line: r.line,
                 condition: r.condition.clone(),
-                hit_condition: r.hit_condition.clone(),
+                hit_condition: r.hit_condition.map(dap_hit_condition),
                 log_message: r.log_message.clone(),
             })
             .collect(),
@@ -611,9 +611,18 @@ fn function_breakpoints_args(functions: &[FunctionBreakpointRequest]) -> t::SetF
             .map(|f| t::FunctionBreakpoint {
                 name: f.name.clone(),
                 condition: f.condition.clone(),
-                hit_condition: f.hit_condition.clone(),
+                hit_condition: f.hit_condition.map(dap_hit_condition),
             })
             .collect(),
+    }
+}
+
+/// DAP's `hitCondition` is free text the adapter interprets; debugpy reads `==N`, `>=N` and `%N`.
+fn dap_hit_condition(condition: HitCondition) -> String {
+    match condition {
+        HitCondition::Eq(n) => format!("=={n}"),
+        HitCondition::Ge(n) => format!(">={n}"),
+        HitCondition::Mod(n) => format!("%{n}"),
     }
 }
 
@@ -962,6 +971,13 @@ mod tests {
         assert_eq!(widen(0, 7), 7);
         assert_eq!(narrow(widen(3, 7)), (3, 7));
         assert_eq!(narrow(0), (0, 0));
+    }
+
+    #[test]
+    fn hit_conditions_are_written_as_debugpy_reads_them() {
+        assert_eq!(dap_hit_condition(HitCondition::Eq(3)), "==3");
+        assert_eq!(dap_hit_condition(HitCondition::Ge(2)), ">=2");
+        assert_eq!(dap_hit_condition(HitCondition::Mod(4)), "%4");
     }
 
     #[test]

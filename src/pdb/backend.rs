@@ -17,8 +17,8 @@ use tokio::sync::{mpsc, watch};
 
 use super::channel::Channel;
 use super::protocol::{
-    BreakpointResult, BridgeEvent, BridgeFrame, BridgeVariable, CompletionResult, ScopeResult, StopReport,
-    TypedBreakpoint, ValueResult, VariablesResult,
+    bridge_hit_condition, BreakpointResult, BridgeEvent, BridgeFrame, BridgeVariable, CompletionResult, ScopeResult,
+    StopReport, TypedBreakpoint, ValueResult, VariablesResult,
 };
 use super::terminal::DebuggeeTerminal;
 use crate::sandbox::PythonProcess;
@@ -382,7 +382,7 @@ impl Backend for PdbBackend {
         let list: Vec<_> = breakpoints
             .iter()
             .map(|b| {
-                json!({ "line": b.line, "condition": b.condition, "hit_condition": b.hit_condition,
+                json!({ "line": b.line, "condition": b.condition, "hit_condition": b.hit_condition.map(bridge_hit_condition),
                         "log_message": b.log_message })
             })
             .collect();
@@ -397,7 +397,7 @@ impl Backend for PdbBackend {
     ) -> anyhow::Result<Vec<BreakpointStatus>> {
         let list: Vec<_> = breakpoints
             .iter()
-            .map(|b| json!({ "name": b.name, "condition": b.condition, "hit_condition": b.hit_condition }))
+            .map(|b| json!({ "name": b.name, "condition": b.condition, "hit_condition": b.hit_condition.map(bridge_hit_condition) }))
             .collect();
         let results: Vec<BreakpointResult> =
             self.channel.request("set_function_breakpoints", json!({ "breakpoints": list })).await?;

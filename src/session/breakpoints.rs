@@ -66,12 +66,20 @@ impl HitCondition {
         }
     }
 
-    pub fn to_dap(self) -> String {
+    /// The short form `==N`, `>=N` or `%N`, which [`HitCondition::parse`] reads back (how a
+    /// front end stores it). Backends write hit conditions in their own syntax.
+    pub fn compact(self) -> String {
         match self {
             HitCondition::Eq(n) => format!("=={n}"),
             HitCondition::Ge(n) => format!(">={n}"),
             HitCondition::Mod(n) => format!("%{n}"),
         }
+    }
+
+    /// The old name of [`HitCondition::compact`], still called by `tui/persist.rs`; goes when
+    /// that calls `compact`.
+    pub fn to_dap(self) -> String {
+        self.compact()
     }
 }
 
@@ -234,11 +242,7 @@ impl Registry {
                     LineBreakpointRequest {
                         line: *line,
                         condition: b.spec.condition.clone(),
-                        hit_condition: b
-                            .spec
-                            .hit_condition
-                            .filter(|_| counts_hits || b.spec.log_message.is_some())
-                            .map(HitCondition::to_dap),
+                        hit_condition: b.spec.hit_condition.filter(|_| counts_hits || b.spec.log_message.is_some()),
                         log_message: b.spec.log_message.clone(),
                     },
                 )
@@ -257,7 +261,7 @@ impl Registry {
                     FunctionBreakpointRequest {
                         name: name.clone(),
                         condition: b.spec.condition.clone(),
-                        hit_condition: b.spec.hit_condition.filter(|_| counts_hits).map(HitCondition::to_dap),
+                        hit_condition: b.spec.hit_condition.filter(|_| counts_hits),
                     },
                 )),
                 Location::Line { .. } => None,
