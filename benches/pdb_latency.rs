@@ -24,8 +24,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use loupe::pdb::{Debugger, PdbLauncher, PdbSpec, PdbTarget};
-use loupe::session::{BreakpointSpec, ResumeAction, ScopeKind, Session, SessionEvent, StopInfo};
+use loupe::pdb::{Debugger, PdbLauncher, PdbSpec};
+use loupe::session::{BreakpointSpec, ProgramSpec, ResumeAction, ScopeKind, Session, SessionEvent, StopInfo, Target};
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use serde_json::json;
 
@@ -54,18 +54,18 @@ async fn start_session(
     stop_on_entry: bool,
     interpreter: loupe::pyenv::interpreter::Interpreter,
 ) -> anyhow::Result<Session> {
-    let spec = PdbSpec {
-        target: PdbTarget::Program(program()),
+    let program = ProgramSpec {
+        target: Target::Program(program()),
         args: vec![],
         cwd: repo(),
         env: Default::default(),
         unset_env: vec![],
         stop_on_entry,
         interpreter,
-        debugger,
         // What users get: the default sandbox.
         sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![repo()])?,
     };
+    let spec = PdbSpec { program, debugger };
     Session::start(Box::new(PdbLauncher { spec, terminal: Default::default() })).await
 }
 

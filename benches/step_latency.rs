@@ -32,12 +32,13 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
-use loupe::dap::debugpy::{DebugpyLauncher, DebugpySpec, LaunchSpec, Target};
+use loupe::dap::debugpy::{DebugpyLauncher, DebugpySpec, LaunchSpec};
 use loupe::dap::provision::{self, DebugpySource};
 use loupe::pyenv::interpreter::{self, Interpreter};
 use loupe::sandbox::StdioMode;
 use loupe::session::{
-    BreakpointId, BreakpointSpec, ResumeAction, ScopeKind, Session, SessionEvent, StopInfo, StopReason,
+    BreakpointId, BreakpointSpec, ProgramSpec, ResumeAction, ScopeKind, Session, SessionEvent, StopInfo, StopReason,
+    Target,
 };
 
 /// The program stepped through, and the marker of its breakpoint line.
@@ -233,20 +234,18 @@ struct Bench {
 
 impl Bench {
     fn launcher(&self, mode: Mode) -> DebugpyLauncher {
-        let spec = LaunchSpec {
+        let program = ProgramSpec {
             target: Target::Program(self.program.clone()),
             args: vec![],
             cwd: repo(),
             env: BTreeMap::new(),
             unset_env: vec![],
             stop_on_entry: false,
-            just_my_code: true,
             interpreter: self.interpreter.clone(),
-            debugpy: self.debugpy.clone(),
-            stdin: StdioMode::Null,
             // What users get: the default sandbox.
             sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![repo()]).expect("setting up the sandbox"),
         };
+        let spec = LaunchSpec { program, just_my_code: true, debugpy: self.debugpy.clone(), stdin: StdioMode::Null };
         DebugpyLauncher { spec: DebugpySpec::Launch(Box::new(spec)), nodelay: mode.nodelay() }
     }
 

@@ -14,10 +14,9 @@
 //!   Uses: session, config, pyenv, sandbox, adapters, paths.
 //! - [`pdb`]: the pdb/ipdb backend: a bridge inside the debuggee, a PTY and a Unix socket.
 //!   Uses: session, pyenv, sandbox, adapters, paths.
-//! - [`session`]: the backend-agnostic debugger model every front end talks to.
-//!   Uses: nothing.
-//! - [`config`]: `.vscode/launch.json` and friends.
-//!   Uses: session.
+//! - [`session`]: the backend-agnostic debugger model every front end talks to, the program to
+//!   debug and its terminal. Uses: pyenv, sandbox.
+//! - [`config`]: `.vscode/launch.json` and friends. Uses: nothing.
 //! - [`profile`]: pstats files, call trees and flamegraph outputs (the profiler).
 //!   Uses: analyze.
 //! - [`analyze`]: static analysis of Python source (`loupe analyze`).

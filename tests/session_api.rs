@@ -5,27 +5,31 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use loupe::dap::debugpy::{DebugpyLauncher, DebugpySpec, LaunchSpec, Target};
+use loupe::dap::debugpy::{DebugpyLauncher, DebugpySpec, LaunchSpec};
 use loupe::dap::provision;
 use loupe::sandbox::StdioMode;
-use loupe::session::{BreakpointSpec, Phase, ScopeKind, Session, SessionEvent, StopReason, Variable};
+use loupe::session::{
+    BreakpointSpec, Phase, ProgramSpec, ScopeKind, Session, SessionEvent, StopReason, Target, Variable,
+};
 
 async fn start(script: &str, line: i64) -> Session {
     let interpreter = loupe::pyenv::interpreter::resolve(Some(&common::python()), &common::repo()).await.unwrap();
     let debugpy = provision::ensure_debugpy(&interpreter, &mut |_| {}).await.unwrap();
     let program = common::program(script);
     let spec = LaunchSpec {
-        target: Target::Program(program.clone()),
-        args: vec![],
-        cwd: common::repo(),
-        env: BTreeMap::new(),
-        unset_env: vec![],
-        stop_on_entry: false,
+        program: ProgramSpec {
+            target: Target::Program(program.clone()),
+            args: vec![],
+            cwd: common::repo(),
+            env: BTreeMap::new(),
+            unset_env: vec![],
+            stop_on_entry: false,
+            interpreter,
+            sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![common::repo()]).unwrap(),
+        },
         just_my_code: true,
-        interpreter,
         debugpy,
         stdin: StdioMode::Null,
-        sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![common::repo()]).unwrap(),
     };
     let launcher = DebugpyLauncher { spec: DebugpySpec::Launch(Box::new(spec)), nodelay: true };
     let mut session = Session::start(Box::new(launcher)).await.unwrap();

@@ -11,12 +11,13 @@ use anyhow::{anyhow, bail, Context};
 use super::args::{AttachArgs, BackendKind, RunArgs, SessionArgs};
 use crate::batch::{self, Command, JsonLines, Outcome, Runner};
 use crate::config::launch_json::{self, LaunchConfig, PathMapping, RequestKind};
-use crate::dap::debugpy::{self, AttachSpec, DebugpyLauncher, DebugpySpec, LaunchSpec, Target};
+use crate::dap::debugpy::{AttachSpec, DebugpyLauncher, DebugpySpec, LaunchSpec};
 use crate::dap::provision;
-use crate::pdb::{Debugger, PdbLauncher, PdbSpec, PdbTarget, TerminalSlot};
+use crate::pdb::{Debugger, PdbLauncher, PdbSpec};
 use crate::pyenv::interpreter;
 use crate::sandbox::{Sandbox, StdioMode};
-use crate::session::{BreakpointSpec, Launcher, Session};
+use crate::session::TerminalSlot;
+use crate::session::{BreakpointSpec, Launcher, ProgramSpec, Session, Target};
 use crate::tui::app::SessionFacts;
 use crate::tui::TuiOptions;
 
@@ -43,37 +44,17 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
             let debugpy = provision::ensure_debugpy(&program.interpreter, &mut progress).await?;
             tracing::info!("debugpy {}: {debugpy:?}", debugpy.version());
             let spec = LaunchSpec {
-                target: program.target,
-                args: program.args,
-                cwd: program.cwd,
-                env: program.env,
-                unset_env: program.unset_env,
-                stop_on_entry: program.stop_on_entry,
-                just_my_code: program.just_my_code,
-                interpreter: program.interpreter,
+                program,
+                just_my_code: !args.session.all_code && config.and_then(|c| c.just_my_code).unwrap_or(true),
                 debugpy,
-                stdin: program.stdin,
-                sandbox: program.sandbox,
+                // Interactive: the terminal is loupe's, so the program reads its input from the console.
+                stdin: if args.session.batch { StdioMode::Inherit } else { StdioMode::Piped },
             };
             debug(DebugpySpec::Launch(Box::new(spec)), &args.session, breakpoints).await
         }
         BackendKind::Pdb => debug_pdb(program, Debugger::Pdb, &args.session, breakpoints).await,
         BackendKind::Ipdb => debug_pdb(program, Debugger::Ipdb, &args.session, breakpoints).await,
     }
-}
-
-/// The program to debug, as arguments and launch.json describe it, whatever the backend.
-struct ProgramSpec {
-    target: Target,
-    args: Vec<String>,
-    cwd: PathBuf,
-    env: BTreeMap<String, String>,
-    unset_env: Vec<String>,
-    stop_on_entry: bool,
-    just_my_code: bool,
-    interpreter: crate::pyenv::interpreter::Interpreter,
-    stdin: StdioMode,
-    sandbox: Option<Arc<Sandbox>>,
 }
 
 /// The same program under pdb or ipdb in a pseudo-terminal.
@@ -83,37 +64,13 @@ async fn debug_pdb(
     session_args: &SessionArgs,
     breakpoints: Vec<BreakpointSpec>,
 ) -> anyhow::Result<u8> {
-    let (target, file) = match spec.target {
-        Target::Program(p) => (PdbTarget::Program(p.clone()), Some(p)),
-        Target::Module(m) => (PdbTarget::Module(m), None),
-    };
     let facts = (!session_args.batch).then(|| {
-        let facts = SessionFacts {
-            backend: debugger.name().into(),
-            interpreter: format!("Python {}", spec.interpreter.version),
-            interpreter_path: Some(spec.interpreter.path.clone()),
-            program: file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
-            sandbox: Some(sandbox_summary(spec.sandbox.as_ref())),
-            attached: false,
-        };
-        let root = crate::tui::persist::project_root(file.as_deref().unwrap_or(&spec.cwd));
-        (facts, root, file.clone())
+        // Unlike debugpy's (`-m NAME`), pdb's status bar leaves a module's name out.
+        let shown = spec.script().map(|p| p.display().to_string()).unwrap_or_default();
+        launched_facts(debugger.name(), &spec, shown)
     });
     let terminal: TerminalSlot = Default::default();
-    let launcher = PdbLauncher {
-        spec: PdbSpec {
-            target,
-            args: spec.args,
-            cwd: spec.cwd,
-            env: spec.env,
-            unset_env: spec.unset_env,
-            stop_on_entry: spec.stop_on_entry,
-            interpreter: spec.interpreter,
-            debugger,
-            sandbox: spec.sandbox,
-        },
-        terminal: terminal.clone(),
-    };
+    let launcher = PdbLauncher { spec: PdbSpec { program: spec, debugger }, terminal: terminal.clone() };
     if session_args.batch {
         forward_stdin(terminal.clone());
     }
@@ -230,9 +187,7 @@ async fn program_spec(
         },
         (None, None, None) => bail!("nothing to run: give a SCRIPT, -m MODULE or --config NAME"),
     };
-    if let Target::Program(script) = &target {
-        debugpy::check_script_exists(script)?;
-    }
+    target.check()?;
     let cwd = match (&args.cwd, config.and_then(|c| c.cwd.clone())) {
         (Some(c), _) => std::path::absolute(c)?,
         (None, Some(c)) => c,
@@ -274,10 +229,7 @@ async fn program_spec(
         // The interactive interface stops at the first line (as pudb does) so breakpoints can be
         // set in the source before anything runs.
         stop_on_entry: args.stop_on_entry || !args.session.batch || config.is_some_and(|c| c.stop_on_entry),
-        just_my_code: !args.session.all_code && config.and_then(|c| c.just_my_code).unwrap_or(true),
         interpreter,
-        // Interactive: the terminal is loupe's, so the program reads its input from the console.
-        stdin: if args.session.batch { StdioMode::Inherit } else { StdioMode::Piped },
         sandbox,
     })
 }
@@ -359,21 +311,12 @@ async fn drive(
 fn tui_facts(spec: &DebugpySpec) -> (SessionFacts, PathBuf, Option<PathBuf>) {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     match spec {
-        DebugpySpec::Launch(l) => {
-            let (program, file) = match &l.target {
-                Target::Program(p) => (p.display().to_string(), Some(p.clone())),
-                Target::Module(m) => (format!("-m {m}"), None),
+        DebugpySpec::Launch(launch) => {
+            let shown = match &launch.program.target {
+                Target::Program(p) => p.display().to_string(),
+                Target::Module(m) => format!("-m {m}"),
             };
-            let facts = SessionFacts {
-                backend: "debugpy".into(),
-                interpreter: format!("Python {}", l.interpreter.version),
-                interpreter_path: Some(l.interpreter.path.clone()),
-                program,
-                sandbox: Some(sandbox_summary(l.sandbox.as_ref())),
-                attached: false,
-            };
-            let root = crate::tui::persist::project_root(file.as_deref().unwrap_or(&l.cwd));
-            (facts, root, file)
+            launched_facts("debugpy", &launch.program, shown)
         }
         DebugpySpec::Attach(a) => {
             let facts = SessionFacts {
@@ -388,6 +331,21 @@ fn tui_facts(spec: &DebugpySpec) -> (SessionFacts, PathBuf, Option<PathBuf>) {
             (facts, crate::tui::persist::project_root(&root), None)
         }
     }
+}
+
+/// [`tui_facts`] for a program loupe launches, shown in the status bar as `shown`.
+fn launched_facts(backend: &str, spec: &ProgramSpec, shown: String) -> (SessionFacts, PathBuf, Option<PathBuf>) {
+    let file = spec.script().map(Path::to_path_buf);
+    let facts = SessionFacts {
+        backend: backend.into(),
+        interpreter: format!("Python {}", spec.interpreter.version),
+        interpreter_path: Some(spec.interpreter.path.clone()),
+        program: shown,
+        sandbox: Some(sandbox_summary(spec.sandbox.as_ref())),
+        attached: false,
+    };
+    let root = crate::tui::persist::project_root(file.as_deref().unwrap_or(&spec.cwd));
+    (facts, root, file)
 }
 
 fn parse_address(text: &str) -> anyhow::Result<(String, u16)> {

@@ -25,36 +25,20 @@ use super::types::RunInTerminalArguments;
 use crate::config::launch_json::PathMapping;
 use crate::pyenv::interpreter::Interpreter;
 use crate::sandbox::{self, PythonProcess, Sandbox, StdioMode};
-use crate::session::{Backend, BackendEvent, EventSink, Launcher, OutputCategory, SessionEvent};
+use crate::session::{Backend, BackendEvent, EventSink, Launcher, OutputCategory, ProgramSpec, SessionEvent, Target};
 
 const NODELAY_SITECUSTOMIZE: &str = include_str!("../../adapters/nodelay/sitecustomize.py");
 const ATTACH_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What to run.
-#[derive(Debug, Clone)]
-pub enum Target {
-    Program(PathBuf),
-    Module(String),
-}
-
-/// A program for debugpy to launch.
+/// A program for debugpy to launch: the program, and what only debugpy has.
 #[derive(Debug, Clone)]
 pub struct LaunchSpec {
-    pub target: Target,
-    pub args: Vec<String>,
-    pub cwd: PathBuf,
-    pub env: BTreeMap<String, String>,
-    /// Variables to remove from the inherited environment (`"NAME": null` in launch.json).
-    pub unset_env: Vec<String>,
-    pub stop_on_entry: bool,
+    pub program: ProgramSpec,
     pub just_my_code: bool,
-    pub interpreter: Interpreter,
     pub debugpy: DebugpySource,
-    /// What the program's stdin is connected to.
+    /// What the program's stdin is connected to (debugpy's launcher hands it on; pdb's program
+    /// always reads its terminal, so this is not part of [`ProgramSpec`]).
     pub stdin: StdioMode,
-    /// The run's sandbox: the adapter, the launcher and the program run in it (`None`: not
-    /// confined, as with `--sandbox off`).
-    pub sandbox: Option<Arc<Sandbox>>,
 }
 
 /// A debugpy listening on a port, maybe in a container.
@@ -95,25 +79,24 @@ impl Launcher for DebugpyLauncher {
 
     fn absolute(&self, file: &Path) -> PathBuf {
         let program = match &self.spec {
-            DebugpySpec::Launch(spec) => match &spec.target {
-                Target::Program(p) => Some(p.as_path()),
-                Target::Module(_) => None,
-            },
+            DebugpySpec::Launch(spec) => spec.program.script(),
             DebugpySpec::Attach(_) => None,
         };
         crate::session::absolute_source_path(file, program)
     }
 }
 
-async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::Result<DapBackend> {
-    if let Target::Program(program) = &spec.target {
-        check_program(&spec.interpreter, program, spec.sandbox.as_ref()).await?;
+async fn launch(launch: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::Result<DapBackend> {
+    let spec = &launch.program;
+    spec.check()?;
+    if let Some(script) = spec.script() {
+        check_syntax(&spec.interpreter, script, spec.sandbox.as_ref()).await?;
     }
     let mut pythonpath: Vec<PathBuf> = Vec::new();
     if nodelay {
         pythonpath.push(nodelay_dir()?);
     }
-    if let Some(dir) = provision::debuggee_pythonpath(&spec.debugpy) {
+    if let Some(dir) = provision::debuggee_pythonpath(&launch.debugpy) {
         pythonpath.push(dir);
     }
     let adapter_pythonpath = sandbox::join_pythonpath(&pythonpath, std::env::var_os("PYTHONPATH"))?;
@@ -167,7 +150,7 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
         "python": [spec.interpreter.path],
         "console": "integratedTerminal",
         "stopOnEntry": spec.stop_on_entry,
-        "justMyCode": spec.just_my_code,
+        "justMyCode": launch.just_my_code,
         "subProcess": true,
         "redirectOutput": false,
         "showReturnValue": true,
@@ -177,11 +160,11 @@ async fn launch(spec: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::
         Target::Module(m) => arguments["module"] = json!(m),
     }
     let program_stdin: ProgramStdin = Arc::default();
-    let terminal = terminal_spawner(spec.stdin, program_stdin.clone(), spec.sandbox.clone());
+    let terminal = terminal_spawner(launch.stdin, program_stdin.clone(), spec.sandbox.clone());
     let start = StartRequest { request: "launch", arguments, nodelay_at_first_stop: false };
     let adapter = AdapterProcess { child: Some(adapter), stderr_tail, sandbox: spec.sandbox.clone() };
     let mut backend = DapBackend::start(client, incoming, events, start, Some(terminal), adapter).await?;
-    if spec.stdin == StdioMode::Piped {
+    if launch.stdin == StdioMode::Piped {
         backend.program_stdin = Some(program_stdin);
     }
     Ok(backend)
@@ -226,26 +209,12 @@ async fn attach(spec: &AttachSpec, nodelay: bool, events: EventSink) -> anyhow::
         .with_context(|| format!("attaching to debugpy at {address}"))
 }
 
-/// Refuses a script that is missing or a directory (cheap: the CLI calls it before it resolves an
-/// interpreter or installs debugpy).
-pub fn check_script_exists(program: &Path) -> anyhow::Result<()> {
-    if !program.exists() {
-        bail!("script not found: {}", program.display());
-    }
-    if !program.is_file() {
-        bail!("not a Python script: {} is a directory", program.display());
-    }
-    Ok(())
-}
-
-/// Refuses a missing script, and reports a syntax error as CPython's compiler sees it, before any
-/// adapter is started.
-async fn check_program(
+/// Reports a syntax error as CPython's compiler sees it, before any adapter is started.
+async fn check_syntax(
     interpreter: &Interpreter,
     program: &Path,
     run_sandbox: Option<&Arc<Sandbox>>,
 ) -> anyhow::Result<()> {
-    check_script_exists(program)?;
     const CHECK: &str = "import sys, json\n\
         path = sys.argv[1]\n\
         try:\n    compile(open(path, 'rb').read(), path, 'exec')\n\

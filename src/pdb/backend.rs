@@ -5,7 +5,6 @@
 //! entry stop, held back from the session: breakpoints are set there, then the stop is reported
 //! (stop on entry) or the program continues.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,18 +17,17 @@ use tokio::sync::{mpsc, watch};
 
 use super::channel::Channel;
 use super::protocol::{
-    BreakpointResult, BridgeEvent, BridgeFrame, BridgeVariable, CompletionResult, ScopeResult, StopReport,
-    TypedBreakpoint, ValueResult, VariablesResult,
+    bridge_hit_condition, BreakpointResult, BridgeEvent, BridgeFrame, BridgeVariable, CompletionResult, ScopeResult,
+    StopReport, TypedBreakpoint, ValueResult, VariablesResult,
 };
-use super::terminal::DebuggeeTerminal;
-use crate::pyenv::interpreter::Interpreter;
 use crate::sandbox::PythonProcess;
 use crate::session::{
     Backend, BackendEvent, BreakpointEdit, BreakpointSpec, BreakpointStatus, Capabilities, Completion, DebuggerReply,
     EvalContext, EvalResult, EventSink, ExceptionFilter, ExceptionInfo, Frame, FrameId, FunctionBreakpointRequest,
-    Launcher, LineBreakpointRequest, OutputCategory, ResumeAction, Scope, ScopeKind, SessionEvent, StopInfo,
-    StopReason, ThreadId, ThreadInfo, VarRef, Variable,
+    Launcher, LineBreakpointRequest, OutputCategory, ProgramSpec, ResumeAction, Scope, ScopeKind, SessionEvent,
+    StopInfo, StopReason, Target, ThreadId, ThreadInfo, VarRef, Variable,
 };
+use crate::session::{ProgramTerminal, TerminalSlot};
 
 const BRIDGE: &str = include_str!("../../adapters/pdb/loupe_pdb.py");
 /// How long a pause waits for pdb to take the command typed before it.
@@ -55,31 +53,12 @@ impl Debugger {
     }
 }
 
-/// What to run.
-#[derive(Debug, Clone)]
-pub enum PdbTarget {
-    Program(PathBuf),
-    Module(String),
-}
-
-/// A program for pdb to run.
+/// A program for pdb or ipdb to run.
 #[derive(Debug, Clone)]
 pub struct PdbSpec {
-    pub target: PdbTarget,
-    pub args: Vec<String>,
-    pub cwd: PathBuf,
-    pub env: BTreeMap<String, String>,
-    pub unset_env: Vec<String>,
-    pub stop_on_entry: bool,
-    pub interpreter: Interpreter,
+    pub program: ProgramSpec,
     pub debugger: Debugger,
-    /// The run's sandbox (`None`: not confined).
-    pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
 }
-
-/// Where the launcher puts the terminal of the program it started last (restart starts a new
-/// one), for front ends that show it or feed it input.
-pub type TerminalSlot = Arc<Mutex<Option<Arc<DebuggeeTerminal>>>>;
 
 pub struct PdbLauncher {
     pub spec: PdbSpec,
@@ -101,11 +80,7 @@ impl Launcher for PdbLauncher {
     }
 
     fn absolute(&self, file: &Path) -> PathBuf {
-        let program = match &self.spec.target {
-            PdbTarget::Program(p) => Some(p.as_path()),
-            PdbTarget::Module(_) => None,
-        };
-        crate::session::absolute_source_path(file, program)
+        crate::session::absolute_source_path(file, self.spec.program.script())
     }
 }
 
@@ -136,7 +111,7 @@ struct Turn {
 
 pub struct PdbBackend {
     channel: Channel,
-    terminal: Arc<DebuggeeTerminal>,
+    terminal: Arc<ProgramTerminal>,
     state: Arc<Mutex<State>>,
     events: EventSink,
     debugger: Debugger,
@@ -150,16 +125,14 @@ impl PdbBackend {
     pub async fn start(spec: &PdbSpec, events: EventSink) -> anyhow::Result<PdbBackend> {
         // No separate syntax check (a second Python start-up, ~40 ms): the bridge compiles the
         // program itself and stops post-mortem on a SyntaxError, with the line and column.
-        if let PdbTarget::Program(program) = &spec.target {
-            crate::dap::debugpy::check_script_exists(program)?;
-        }
+        spec.program.check()?;
         let socket_dir =
             tempfile::Builder::new().prefix("loupe-pdb-").tempdir().context("creating a socket directory")?;
         let socket_path = socket_dir.path().join("bridge.sock");
         let listener = UnixListener::bind(&socket_path)
             .with_context(|| format!("listening on {} for the pdb bridge", socket_path.display()))?;
         let process = bridge_process(spec, &socket_path)?;
-        let terminal = Arc::new(DebuggeeTerminal::spawn(&process)?);
+        let terminal = Arc::new(ProgramTerminal::spawn(&process)?);
 
         let stream = {
             let mut exit = terminal.exit.clone();
@@ -200,16 +173,16 @@ impl PdbBackend {
             state: Arc::clone(&state),
             events: events.clone(),
             debugger: spec.debugger,
-            stop_on_entry: spec.stop_on_entry,
+            stop_on_entry: spec.program.stop_on_entry,
             turns,
             _socket_dir: socket_dir,
         };
-        tokio::spawn(pump(bridge_events, terminal, state, events, turn_tx, spec.stop_on_entry));
+        tokio::spawn(pump(bridge_events, terminal, state, events, turn_tx, spec.program.stop_on_entry));
         Ok(backend)
     }
 
     /// The debuggee's terminal (the TUI shows it as the console).
-    pub fn terminal(&self) -> Arc<DebuggeeTerminal> {
+    pub fn terminal(&self) -> Arc<ProgramTerminal> {
         Arc::clone(&self.terminal)
     }
 
@@ -226,7 +199,7 @@ impl PdbBackend {
 /// The bridge's events, turned into the session's; then the end of the program.
 async fn pump(
     mut bridge: mpsc::UnboundedReceiver<BridgeEvent>,
-    terminal: Arc<DebuggeeTerminal>,
+    terminal: Arc<ProgramTerminal>,
     state: Arc<Mutex<State>>,
     events: EventSink,
     turns: watch::Sender<Turn>,
@@ -337,7 +310,7 @@ async fn pump(
 }
 
 /// The process's exit status, once it has one (None after `timeout`).
-async fn wait_exit(terminal: &DebuggeeTerminal, timeout: Duration) -> Option<super::terminal::ExitStatus> {
+async fn wait_exit(terminal: &ProgramTerminal, timeout: Duration) -> Option<crate::session::terminal::ExitStatus> {
     let mut exit = terminal.exit.clone();
     let status = tokio::time::timeout(timeout, exit.wait_for(Option::is_some)).await.ok()?.ok()?.clone();
     status
@@ -405,7 +378,7 @@ impl Backend for PdbBackend {
         let list: Vec<_> = breakpoints
             .iter()
             .map(|b| {
-                json!({ "line": b.line, "condition": b.condition, "hit_condition": b.hit_condition,
+                json!({ "line": b.line, "condition": b.condition, "hit_condition": b.hit_condition.map(bridge_hit_condition),
                         "log_message": b.log_message })
             })
             .collect();
@@ -420,7 +393,7 @@ impl Backend for PdbBackend {
     ) -> anyhow::Result<Vec<BreakpointStatus>> {
         let list: Vec<_> = breakpoints
             .iter()
-            .map(|b| json!({ "name": b.name, "condition": b.condition, "hit_condition": b.hit_condition }))
+            .map(|b| json!({ "name": b.name, "condition": b.condition, "hit_condition": b.hit_condition.map(bridge_hit_condition) }))
             .collect();
         let results: Vec<BreakpointResult> =
             self.channel.request("set_function_breakpoints", json!({ "breakpoints": list })).await?;
@@ -679,22 +652,23 @@ fn describe_file(frame: &BridgeFrame) -> String {
 }
 
 fn program_name(spec: &PdbSpec) -> String {
-    match &spec.target {
-        PdbTarget::Program(p) => p.display().to_string(),
-        PdbTarget::Module(m) => m.clone(),
+    match &spec.program.target {
+        Target::Program(p) => p.display().to_string(),
+        Target::Module(m) => m.clone(),
     }
 }
 
 /// The command line that runs the program under the bridge, in the debuggee's environment.
-fn bridge_process(spec: &PdbSpec, socket: &Path) -> anyhow::Result<PythonProcess> {
+fn bridge_process(pdb: &PdbSpec, socket: &Path) -> anyhow::Result<PythonProcess> {
     let bridge_dir = crate::adapters::install("pdb", &[("loupe_pdb.py", BRIDGE)])?;
     let mut args: Vec<String> = vec!["-m".into(), "loupe_pdb".into()];
-    if spec.debugger == Debugger::Ipdb {
+    if pdb.debugger == Debugger::Ipdb {
         args.push("--ipdb".into());
     }
+    let spec = &pdb.program;
     match &spec.target {
-        PdbTarget::Program(p) => args.push(p.display().to_string()),
-        PdbTarget::Module(m) => args.extend(["-m".to_string(), m.clone()]),
+        Target::Program(p) => args.push(p.display().to_string()),
+        Target::Module(m) => args.extend(["-m".to_string(), m.clone()]),
     }
     args.extend(spec.args.iter().cloned());
     let mut process = PythonProcess::new(&spec.interpreter.path, args);
@@ -717,7 +691,7 @@ fn bridge_process(spec: &PdbSpec, socket: &Path) -> anyhow::Result<PythonProcess
 }
 
 /// The last non-empty lines of the debuggee's screen, for errors about a failed start.
-fn screen_tail(terminal: &DebuggeeTerminal) -> String {
+fn screen_tail(terminal: &ProgramTerminal) -> String {
     let Ok(screen) = terminal.screen.lock() else { return String::new() };
     let contents = screen.screen().contents();
     let lines: Vec<&str> = contents.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect();

@@ -6,6 +6,5 @@
 mod backend;
 mod channel;
 mod protocol;
-mod terminal;
 
-pub use backend::{Debugger, PdbBackend, PdbLauncher, PdbSpec, PdbTarget, TerminalSlot};
+pub use backend::{Debugger, PdbBackend, PdbLauncher, PdbSpec};

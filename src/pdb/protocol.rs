@@ -6,6 +6,18 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::session::HitCondition;
+
+/// A hit condition as the bridge's `parse_hit_condition` reads it: `==N`, `>=N` or `%N`.
+pub fn bridge_hit_condition(condition: HitCondition) -> String {
+    let (operator, n) = match condition {
+        HitCondition::Eq(n) => ("==", n),
+        HitCondition::Ge(n) => (">=", n),
+        HitCondition::Mod(n) => ("%", n),
+    };
+    format!("{operator}{n}")
+}
+
 /// A line from the bridge: an event or the response to a request.
 #[derive(Debug)]
 pub enum Incoming {
@@ -209,5 +221,12 @@ mod tests {
         assert!(Incoming::parse(r#"{"id":4,"result":[1]}"#).is_ok());
         assert!(Incoming::parse("(Pdb) ").is_err());
         assert!(Incoming::parse(r#"{"event":"nonsense"}"#).is_err());
+    }
+
+    #[test]
+    fn hit_conditions_are_written_as_the_bridge_parses_them() {
+        assert_eq!(bridge_hit_condition(HitCondition::Eq(3)), "==3");
+        assert_eq!(bridge_hit_condition(HitCondition::Ge(2)), ">=2");
+        assert_eq!(bridge_hit_condition(HitCondition::Mod(4)), "%4");
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
-use super::breakpoints::BreakpointSpec;
+use super::breakpoints::{BreakpointSpec, HitCondition};
 
 use super::model::*;
 
@@ -15,8 +15,8 @@ use super::model::*;
 pub struct LineBreakpointRequest {
     pub line: i64,
     pub condition: Option<String>,
-    /// In DAP form: `==N`, `>=N` or `%N`.
-    pub hit_condition: Option<String>,
+    /// Each backend writes it in its own syntax.
+    pub hit_condition: Option<HitCondition>,
     pub log_message: Option<String>,
 }
 
@@ -25,7 +25,7 @@ pub struct LineBreakpointRequest {
 pub struct FunctionBreakpointRequest {
     pub name: String,
     pub condition: Option<String>,
-    pub hit_condition: Option<String>,
+    pub hit_condition: Option<HitCondition>,
 }
 
 /// The backend's answer for one breakpoint, in request order.

@@ -66,7 +66,9 @@ impl HitCondition {
         }
     }
 
-    pub fn to_dap(self) -> String {
+    /// The short form `==N`, `>=N` or `%N`, which [`HitCondition::parse`] reads back (how a
+    /// front end stores it). Backends write hit conditions in their own syntax.
+    pub fn compact(self) -> String {
         match self {
             HitCondition::Eq(n) => format!("=={n}"),
             HitCondition::Ge(n) => format!(">={n}"),
@@ -234,11 +236,7 @@ impl Registry {
                     LineBreakpointRequest {
                         line: *line,
                         condition: b.spec.condition.clone(),
-                        hit_condition: b
-                            .spec
-                            .hit_condition
-                            .filter(|_| counts_hits || b.spec.log_message.is_some())
-                            .map(HitCondition::to_dap),
+                        hit_condition: b.spec.hit_condition.filter(|_| counts_hits || b.spec.log_message.is_some()),
                         log_message: b.spec.log_message.clone(),
                     },
                 )
@@ -257,7 +255,7 @@ impl Registry {
                     FunctionBreakpointRequest {
                         name: name.clone(),
                         condition: b.spec.condition.clone(),
-                        hit_condition: b.spec.hit_condition.filter(|_| counts_hits).map(HitCondition::to_dap),
+                        hit_condition: b.spec.hit_condition.filter(|_| counts_hits),
                     },
                 )),
                 Location::Line { .. } => None,
@@ -311,7 +309,7 @@ mod tests {
         assert_eq!(HitCondition::parse("5"), Ok(HitCondition::Eq(5)));
         assert!(HitCondition::parse("> 2").is_err());
         assert!(HitCondition::parse("%0").is_err());
-        assert_eq!(HitCondition::Mod(4).to_dap(), "%4");
+        assert_eq!(HitCondition::Mod(4).compact(), "%4");
         assert!(HitCondition::Mod(2).matches(4) && !HitCondition::Mod(2).matches(3));
         assert!(HitCondition::Ge(2).matches(3) && !HitCondition::Ge(2).matches(1));
         assert!(HitCondition::Eq(2).matches(2) && !HitCondition::Eq(2).matches(3));

@@ -9,6 +9,7 @@ mod backend;
 mod breakpoints;
 mod core;
 mod model;
+mod program;
 pub mod terminal;
 pub mod values;
 
@@ -19,4 +20,5 @@ pub use backend::{
 };
 pub use breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Location};
 pub use model::*;
+pub use program::{ProgramSpec, Target};
 pub use terminal::{ProgramTerminal, TerminalSlot};

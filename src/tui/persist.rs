@@ -86,7 +86,7 @@ impl Persisted {
                     line,
                     function,
                     condition: b.spec.condition.clone(),
-                    hit_condition: b.spec.hit_condition.map(|h| h.to_dap()),
+                    hit_condition: b.spec.hit_condition.map(|h| h.compact()),
                     log_message: b.spec.log_message.clone(),
                     enabled: b.enabled,
                 }

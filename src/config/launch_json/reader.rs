@@ -1,237 +1,14 @@
-//! `.vscode/launch.json`: the debugpy/python configurations VS Code users already have.
-//!
-//! [`load`] reads the file as VS Code does (JSON with `//` and `/* */` comments and trailing
-//! commas), picks one configuration by name, merges its platform block (`"linux"`, `"osx"` or
-//! `"windows"`, as VS Code does), substitutes VS Code variables in the fields loupe uses, resolves
-//! relative paths against the workspace and merges `envFile` under `env`.
-//!
-//! Variables: `${workspaceFolder}` (and the old `${workspaceRoot}`), `${workspaceFolderBasename}`,
-//! `${userHome}`, `${env:NAME}` (empty when unset), `${cwd}` (loupe's working directory) and
-//! `${pathSeparator}` (or `${/}`). Variables that need VS Code itself (`${file}`,
-//! `${command:...}`, `${input:...}`, `${config:...}`, ...) are errors that say what to write
-//! instead, with one exception: a `python` field that is exactly `${command:python.…}` or
-//! `${config:python.…}` (VS Code's selected interpreter) is treated as absent, so loupe picks the
-//! interpreter itself. As in VS Code, substitution is a single pass (a value brought in by
-//! `${env:…}` is not substituted again) and an unterminated `${` is kept as written. Only the
-//! fields loupe reads are substituted, so a VS Code-only field cannot make a configuration fail.
-//!
-//! `envFile` defaults to `${workspaceFolder}/.env`, like the Python extension's `python.envFile`
-//! setting, and a missing env file is skipped (logged), as VS Code does; a malformed one is an
-//! error.
-//!
-//! Errors are [`LaunchJsonError`] values inside `anyhow::Error` (downcast to tell them apart);
-//! each message names the file and, once one is selected, the configuration.
+//! Reads one selected configuration: merges its platform block, checks each field's type, and
+//! substitutes variables (through `variables.rs`) in the fields loupe uses, into a [`LaunchConfig`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::env_file;
-
-/// `request` in a configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestKind {
-    Launch,
-    Attach,
-}
-
-/// One `pathMappings` entry: a directory on this machine and where it lives in the debuggee.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathMapping {
-    pub local_root: PathBuf,
-    pub remote_root: String,
-}
-
-/// A debug configuration from launch.json, variables substituted and `envFile` merged.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LaunchConfig {
-    pub name: String,
-    pub request: RequestKind,
-    /// Launch only; absolute (relative paths are resolved against the workspace).
-    pub program: Option<PathBuf>,
-    /// Launch only: `python -m module`.
-    pub module: Option<String>,
-    pub args: Vec<String>,
-    /// Absolute when set; `None` when the configuration has no `cwd` (VS Code then uses the
-    /// workspace folder).
-    pub cwd: Option<PathBuf>,
-    /// `envFile` entries overlaid by `env` entries (env wins, as in VS Code).
-    pub env: BTreeMap<String, String>,
-    /// Variables to remove from the inherited environment: `"NAME": null` in `env` (debugpy's
-    /// launcher unsets them). None of these names is a key of `env`.
-    pub unset_env: Vec<String>,
-    /// `python` (or legacy `pythonPath`). A bare command name (`python3`) is kept as written for
-    /// a `PATH` lookup; a path with a separator is resolved against the workspace. `None` also
-    /// when the field asks for VS Code's selected interpreter.
-    pub python: Option<PathBuf>,
-    pub just_my_code: Option<bool>,
-    pub stop_on_entry: bool,
-    /// `connect: {host, port}` (or legacy top-level `host`/`port`) for attach.
-    pub connect: Option<(String, u16)>,
-    /// `localRoot` is absolute (resolved against the workspace).
-    pub path_mappings: Vec<PathMapping>,
-}
-
-/// Why a launch configuration could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LaunchJsonError {
-    #[error("cannot read {}: {reason}", .path.display())]
-    Read { path: PathBuf, reason: String },
-    #[error("{}:{line}:{column}: invalid JSON: {message}", .path.display())]
-    Syntax { path: PathBuf, line: usize, column: usize, message: String },
-    #[error("{}: {problem}", .path.display())]
-    Malformed { path: PathBuf, problem: String },
-    #[error(
-        "{}: no configuration named {name:?}; {}",
-        .path.display(),
-        describe_available(.available)
-    )]
-    NotFound { path: PathBuf, name: String, available: Vec<String> },
-    #[error(
-        "{}: configuration {name:?} has type {found:?}; loupe runs only \"debugpy\" and \
-         \"python\" configurations",
-        .path.display()
-    )]
-    UnsupportedType { path: PathBuf, name: String, found: String },
-    #[error(
-        "{}: configuration {name:?} uses ${{{variable}}} in {field}, which loupe cannot \
-         substitute: {hint}",
-        .path.display()
-    )]
-    UnsupportedVariable { path: PathBuf, name: String, field: String, variable: String, hint: String },
-    #[error("{}: configuration {name:?}: {problem}", .path.display())]
-    Invalid { path: PathBuf, name: String, problem: String },
-}
-
-fn describe_available(available: &[String]) -> String {
-    if available.is_empty() {
-        return "the file has no named configurations".to_string();
-    }
-    let quoted: Vec<String> = available.iter().map(|name| format!("{name:?}")).collect();
-    format!("available: {}", quoted.join(", "))
-}
-
-/// Where [`load`] looks for the file: `workspace/.vscode/launch.json`.
-pub fn launch_json_path(workspace: &Path) -> PathBuf {
-    workspace.join(".vscode").join("launch.json")
-}
-
-/// Loads configuration `name` from `workspace/.vscode/launch.json`.
-pub fn load(workspace: &Path, name: &str) -> anyhow::Result<LaunchConfig> {
-    let workspace = absolute_workspace(workspace)?;
-    let path = launch_json_path(&workspace);
-    let root = read_launch_json(&path)?;
-    Ok(select_configuration(&root, &path, &workspace, name)?)
-}
-
-/// The names of all configurations in `workspace/.vscode/launch.json`, in file order, whatever
-/// their type (for listings and shell completion).
-pub fn configuration_names(workspace: &Path) -> anyhow::Result<Vec<String>> {
-    let path = launch_json_path(&absolute_workspace(workspace)?);
-    let root = read_launch_json(&path)?;
-    Ok(configurations(&root, &path)?
-        .iter()
-        .filter_map(|configuration| configuration.get("name")?.as_str())
-        .map(str::to_string)
-        .collect())
-}
-
-fn absolute_workspace(workspace: &Path) -> anyhow::Result<PathBuf> {
-    std::path::absolute(workspace)
-        .map_err(|error| anyhow::anyhow!("cannot use {:?} as the workspace folder: {error}", workspace.display()))
-}
-
-fn read_launch_json(path: &Path) -> Result<Value, LaunchJsonError> {
-    let text = std::fs::read_to_string(path).map_err(|error| LaunchJsonError::Read {
-        path: path.to_path_buf(),
-        reason: if error.kind() == std::io::ErrorKind::NotFound {
-            "no such file (loupe reads .vscode/launch.json in the workspace folder; create it \
-             or pass the right workspace)"
-                .to_string()
-        } else {
-            error.to_string()
-        },
-    })?;
-    parse_jsonc(&text, path)
-}
-
-/// Parses JSON as VS Code accepts it in launch.json: comments and trailing commas allowed.
-fn parse_jsonc(text: &str, path: &Path) -> Result<Value, LaunchJsonError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let options = jsonc_parser::ParseOptions {
-        allow_comments: true,
-        allow_trailing_commas: true,
-        allow_loose_object_property_names: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
-    jsonc_parser::parse_to_serde_value::<Value>(text, &options).map_err(|error| LaunchJsonError::Syntax {
-        path: path.to_path_buf(),
-        line: error.line_display(),
-        column: error.column_display(),
-        message: error.kind().to_string(),
-    })
-}
-
-fn configurations<'a>(root: &'a Value, path: &Path) -> Result<&'a [Value], LaunchJsonError> {
-    let malformed =
-        |problem: &str| LaunchJsonError::Malformed { path: path.to_path_buf(), problem: problem.to_string() };
-    let Value::Object(root) = root else {
-        return Err(malformed(if root.is_null() {
-            "the file is empty; it should be an object with a \"configurations\" array"
-        } else {
-            "the file should be an object with a \"configurations\" array"
-        }));
-    };
-    match root.get("configurations") {
-        Some(Value::Array(configurations)) => Ok(configurations),
-        Some(_) => Err(malformed("\"configurations\" should be an array")),
-        None => Err(malformed("there is no \"configurations\" array")),
-    }
-}
-
-fn select_configuration(
-    root: &Value,
-    path: &Path,
-    workspace: &Path,
-    name: &str,
-) -> Result<LaunchConfig, LaunchJsonError> {
-    let configurations = configurations(root, path)?;
-    let found = configurations
-        .iter()
-        .filter_map(Value::as_object)
-        .find(|configuration| configuration.get("name").and_then(Value::as_str) == Some(name));
-    let Some(configuration) = found else {
-        let is_compound = root.get("compounds").and_then(Value::as_array).is_some_and(|compounds| {
-            compounds.iter().any(|compound| compound.get("name").and_then(Value::as_str) == Some(name))
-        });
-        if is_compound {
-            return Err(LaunchJsonError::Invalid {
-                path: path.to_path_buf(),
-                name: name.to_string(),
-                problem: "this is a compound; loupe runs one configuration at a time (name one \
-                          of the configurations it lists)"
-                    .to_string(),
-            });
-        }
-        return Err(LaunchJsonError::NotFound {
-            path: path.to_path_buf(),
-            name: name.to_string(),
-            available: configurations
-                .iter()
-                .filter_map(|configuration| configuration.get("name")?.as_str())
-                .map(str::to_string)
-                .collect(),
-        });
-    };
-    ConfigurationReader::new(configuration, path, workspace, name)?.read()
-}
+use super::variables::VariableResolver;
+use super::{LaunchConfig, LaunchJsonError, PathMapping, RequestKind};
+use crate::config::env_file;
 
 /// The platform block VS Code merges over a configuration on this operating system.
 const PLATFORM_KEY: &str = if cfg!(target_os = "windows") {
@@ -264,7 +41,7 @@ const UNDERSTOOD_KEYS: &[&str] = &[
 ];
 
 /// Reads the fields of one selected configuration.
-struct ConfigurationReader<'a> {
+pub(super) struct ConfigurationReader<'a> {
     fields: Map<String, Value>,
     path: &'a Path,
     workspace: &'a Path,
@@ -273,7 +50,7 @@ struct ConfigurationReader<'a> {
 }
 
 impl<'a> ConfigurationReader<'a> {
-    fn new(
+    pub(super) fn new(
         configuration: &Map<String, Value>,
         path: &'a Path,
         workspace: &'a Path,
@@ -302,7 +79,7 @@ impl<'a> ConfigurationReader<'a> {
         Ok(reader)
     }
 
-    fn read(&self) -> Result<LaunchConfig, LaunchJsonError> {
+    pub(super) fn read(&self) -> Result<LaunchConfig, LaunchJsonError> {
         self.check_type()?;
         let request = self.request()?;
         let ignored: Vec<&str> =
@@ -694,158 +471,9 @@ fn describe_type(value: &Value) -> &'static str {
     }
 }
 
-/// A `${...}` that loupe cannot substitute, and what to write instead.
-struct UnsupportedVariable {
-    variable: String,
-    hint: String,
-}
-
-/// Substitutes the VS Code variables that make sense outside VS Code.
-struct VariableResolver<'a> {
-    workspace: &'a Path,
-}
-
-impl VariableResolver<'_> {
-    /// Replaces every `${...}` in `text` in one pass; an unterminated `${` is kept as written.
-    fn substitute(&self, text: &str) -> Result<String, UnsupportedVariable> {
-        let mut substituted = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            let after_open = &rest[start + 2..];
-            let Some(length) = after_open.find('}') else {
-                break;
-            };
-            substituted.push_str(&rest[..start]);
-            substituted.push_str(&self.value_of(&after_open[..length])?);
-            rest = &after_open[length + 1..];
-        }
-        substituted.push_str(rest);
-        Ok(substituted)
-    }
-
-    fn workspace_basename(&self) -> String {
-        self.workspace.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
-    }
-
-    fn value_of(&self, variable: &str) -> Result<String, UnsupportedVariable> {
-        let unsupported = |hint: String| UnsupportedVariable { variable: variable.to_string(), hint };
-        match variable {
-            "workspaceFolder" | "workspaceRoot" => return Ok(self.workspace.to_string_lossy().into_owned()),
-            "workspaceFolderBasename" => return Ok(self.workspace_basename()),
-            "userHome" => {
-                return dirs::home_dir()
-                    .map(|home| home.to_string_lossy().into_owned())
-                    .ok_or_else(|| unsupported("loupe cannot find your home directory (set $HOME)".into()))
-            }
-            "cwd" => {
-                return std::env::current_dir()
-                    .map(|cwd| cwd.to_string_lossy().into_owned())
-                    .map_err(|error| unsupported(format!("loupe cannot read its working directory: {error}")))
-            }
-            "pathSeparator" | "/" => return Ok(std::path::MAIN_SEPARATOR_STR.to_string()),
-            _ => {}
-        }
-        if let Some(name) = variable.strip_prefix("env:") {
-            if name.is_empty() {
-                return Err(unsupported("write ${env:NAME} with a variable name".into()));
-            }
-            return Ok(std::env::var_os(name).map(|value| value.to_string_lossy().into_owned()).unwrap_or_default());
-        }
-        if let Some(folder) = variable.strip_prefix("workspaceFolder:") {
-            if folder == self.workspace_basename() {
-                return Ok(self.workspace.to_string_lossy().into_owned());
-            }
-            return Err(unsupported(format!(
-                "it names a folder of a multi-root workspace, and loupe's workspace is {:?}; \
-                 write ${{workspaceFolder}} or the path",
-                self.workspace_basename()
-            )));
-        }
-        Err(unsupported(hint_for_vscode_variable(variable)))
-    }
-}
-
-fn hint_for_vscode_variable(variable: &str) -> String {
-    const SUPPORTED: &str = "loupe substitutes ${workspaceFolder}, ${workspaceFolderBasename}, \
-                             ${userHome}, ${env:NAME}, ${cwd} and ${pathSeparator}";
-    let editor_variables = [
-        "file",
-        "fileBasename",
-        "fileBasenameNoExtension",
-        "fileDirname",
-        "fileDirnameBasename",
-        "fileExtname",
-        "fileWorkspaceFolder",
-        "fileWorkspaceFolderBasename",
-        "relativeFile",
-        "relativeFileDirname",
-        "lineNumber",
-        "columnNumber",
-        "selectedText",
-    ];
-    if editor_variables.contains(&variable) {
-        return format!(
-            "it refers to the file or selection open in VS Code's editor, which loupe does not \
-             have; write the path instead (for example ${{workspaceFolder}}/main.py). {SUPPORTED}"
-        );
-    }
-    if variable == "command:pickArgs" {
-        return "it asks for the arguments in a VS Code prompt; write them in \"args\" instead".to_string();
-    }
-    if variable.starts_with("command:") {
-        return format!("it runs a VS Code command; replace it with the value it produces. {SUPPORTED}");
-    }
-    if variable.starts_with("input:") {
-        return format!("it prompts through VS Code's \"inputs\"; replace it with the value. {SUPPORTED}");
-    }
-    if variable.starts_with("config:") {
-        return format!("it reads a VS Code setting; replace it with the value. {SUPPORTED}");
-    }
-    format!("it is not a variable loupe knows. {SUPPORTED}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn resolver(workspace: &Path) -> VariableResolver<'_> {
-        VariableResolver { workspace }
-    }
-
-    #[test]
-    fn substitution_is_single_pass_and_keeps_unterminated_openers() {
-        let workspace = Path::new("/work/project");
-        let resolver = resolver(workspace);
-        let substituted =
-            resolver.substitute("${workspaceFolder}/a ${workspaceFolderBasename} ${/} ${ open").ok().unwrap();
-        assert_eq!(substituted, "/work/project/a project / ${ open");
-        assert_eq!(resolver.substitute("$HOME {x}").ok().unwrap(), "$HOME {x}");
-    }
-
-    #[test]
-    fn multi_root_folder_variable_matches_only_this_workspace() {
-        let resolver = resolver(Path::new("/work/project"));
-        assert_eq!(resolver.substitute("${workspaceFolder:project}").ok().unwrap(), "/work/project");
-        let error = resolver.substitute("${workspaceFolder:other}").err().unwrap();
-        assert_eq!(error.variable, "workspaceFolder:other");
-    }
-
-    #[test]
-    fn vscode_only_variables_get_specific_hints() {
-        let resolver = resolver(Path::new("/w"));
-        for (text, fragment) in [
-            ("${file}", "editor"),
-            ("${command:pickArgs}", "\"args\""),
-            ("${command:pickProcess}", "VS Code command"),
-            ("${input:port}", "inputs"),
-            ("${config:python.foo}", "setting"),
-            ("${execPath}", "not a variable loupe knows"),
-            ("${env:}", "variable name"),
-        ] {
-            let error = resolver.substitute(text).err().unwrap();
-            assert!(error.hint.contains(fragment), "{text}: {}", error.hint);
-        }
-    }
 
     #[test]
     fn interpreter_variables_are_recognised_only_whole() {
