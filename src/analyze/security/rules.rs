@@ -127,6 +127,14 @@ impl Walker<'_, '_> {
         self.report_split(at, at, test, message);
     }
 
+    /// Reports an import of a blacklisted module (`module`, named `shown` in the message, as
+    /// bandit does); bandit reports one per statement, so the caller stops at the first.
+    fn blacklisted_import(&mut self, at: TextSize, module: &str, shown: &str) -> bool {
+        let Some(rule) = blacklist::import_rule(module) else { return false };
+        self.report(at, Test(rule.id, rule.name, rule.severity, Level::High, rule.cwe), rule.message_for(shown));
+        true
+    }
+
     /// bandit reports some call findings on the line of an argument but the call's column.
     fn report_split(&mut self, line_at: TextSize, at: TextSize, test: Test, message: String) {
         let (line, _) = self.position(line_at);
@@ -616,13 +624,7 @@ impl<'a> visitor::Visitor<'a> for Walker<'_, '_> {
             Stmt::Import(import) => {
                 self.aliases.record_import(import);
                 for alias in &import.names {
-                    if let Some(rule) = blacklist::import_rule(alias.name.id.as_str()) {
-                        let message = rule.message_for(alias.name.id.as_str());
-                        self.report(
-                            stmt.start(),
-                            Test(rule.id, rule.name, rule.severity, Level::High, rule.cwe),
-                            message,
-                        );
+                    if self.blacklisted_import(stmt.start(), alias.name.id.as_str(), alias.name.id.as_str()) {
                         break;
                     }
                 }
@@ -631,13 +633,8 @@ impl<'a> visitor::Visitor<'a> for Walker<'_, '_> {
                 self.aliases.record_import_from(import);
                 let prefix = import.module.as_ref().map(|m| format!("{}.", m.id)).unwrap_or_default();
                 for alias in &import.names {
-                    if let Some(rule) = blacklist::import_rule(&format!("{prefix}{}", alias.name.id)) {
-                        let message = rule.message_for(alias.name.id.as_str());
-                        self.report(
-                            stmt.start(),
-                            Test(rule.id, rule.name, rule.severity, Level::High, rule.cwe),
-                            message,
-                        );
+                    let module = format!("{prefix}{}", alias.name.id);
+                    if self.blacklisted_import(stmt.start(), &module, alias.name.id.as_str()) {
                         break;
                     }
                 }
