@@ -123,6 +123,33 @@ fn conditional_breakpoint_continue_inspect_step_and_quit() {
 }
 
 #[test]
+fn quick_open_finds_a_file_by_a_few_letters_and_shows_it() {
+    let homes = Homes::new();
+    let mut tui = start(&homes, 120, 36);
+    tui.wait_text("stopped (entry)");
+    // Ctrl-P, as in VS Code: the project's Python files, ranked as one types.
+    tui.send("\x10");
+    tui.wait_text("Open file");
+    tui.type_text("fixsrcinvent");
+    let screen = tui.wait_text("tests/fixtures/source/inventory.py");
+    assert!(screen.contains("▶ tests/fixtures/source/inventory.py"), "the best match is selected:\n{screen}");
+    tui.send("\r");
+    tui.wait_for("the file in the source pane", |s| {
+        s.contains("┏ tests/fixtures/source/inventory.py") && !s.contains("Open file")
+    });
+    // Esc closes it without opening anything.
+    tui.send("\x10");
+    tui.wait_text("Open file");
+    tui.type_text("demo");
+    tui.send("\x1b");
+    tui.wait_for("the dialog to close", |s| {
+        !s.contains("Open file") && s.contains("┏ tests/fixtures/source/inventory.py")
+    });
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}
+
+#[test]
 fn keys_work_while_the_program_runs_and_pause_stops_it() {
     let homes = Homes::new();
     let python = python();

@@ -4,11 +4,14 @@
 use crate::session::{BreakpointId, VarRef};
 
 use super::input::TextInput;
+use super::quick_open::QuickOpen;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dialog {
     Search(TextInput),
     GotoLine(TextInput),
+    /// Open a file by a few letters of its name.
+    QuickOpen(QuickOpen),
     Breakpoint(BreakpointForm),
     /// Add (index None) or edit a watch.
     Watch {
@@ -33,6 +36,8 @@ impl Dialog {
         match self {
             Dialog::Search(_) => "Search".into(),
             Dialog::GotoLine(_) => "Go to line".into(),
+            Dialog::QuickOpen(q) if q.partial => "Open file (the first files found)".into(),
+            Dialog::QuickOpen(_) => "Open file".into(),
             Dialog::Breakpoint(f) => match f.id {
                 Some(id) => format!("Breakpoint {id} at {}", f.location),
                 None => format!("New breakpoint at {}", f.location),

@@ -8,6 +8,7 @@ mod dialog;
 mod env;
 mod gutter;
 mod input;
+mod quick_open;
 mod stack;
 mod terminal_keys;
 mod variables;
@@ -23,6 +24,7 @@ pub use dialog::{BreakpointForm, Dialog};
 pub use env::{EnvPane, EnvSnapshot, EnvTab};
 pub use gutter::GutterMark;
 pub use input::TextInput;
+pub use quick_open::{QuickOpen, SHOWN as QUICK_OPEN_SHOWN};
 pub use stack::{StackRow, StackState};
 pub use variables::{Row as VarRow, SectionKind, VarNode, VariablesState, Watch};
 
@@ -509,6 +511,10 @@ impl App {
             Some(Dialog::Search(i) | Dialog::GotoLine(i) | Dialog::Watch { input: i, .. }) => i.insert_str(&text),
             Some(Dialog::SetValue { input, .. }) => input.insert_str(&text),
             Some(Dialog::Breakpoint(form)) => form.fields[form.focus].insert_str(&text),
+            Some(Dialog::QuickOpen(quick)) => {
+                quick.input.insert_str(&text);
+                quick.refilter();
+            }
             Some(Dialog::Value { .. }) => {}
             None if self.focus == Pane::Console => self.console.input.insert_str(&text),
             None => {}

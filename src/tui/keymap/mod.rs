@@ -40,6 +40,7 @@ pub enum Action {
     SearchNext,
     SearchPrev,
     GotoLine,
+    QuickOpen,
     NextPane,
     PrevPane,
     FocusSource,
@@ -131,6 +132,7 @@ impl Action {
         Action::SearchNext,
         Action::SearchPrev,
         Action::GotoLine,
+        Action::QuickOpen,
         Action::NextPane,
         Action::PrevPane,
         Action::FocusSource,
@@ -183,6 +185,7 @@ impl Action {
             Action::SearchNext => "search_next",
             Action::SearchPrev => "search_prev",
             Action::GotoLine => "goto_line",
+            Action::QuickOpen => "quick_open",
             Action::NextPane => "next_pane",
             Action::PrevPane => "prev_pane",
             Action::FocusSource => "focus_source",
@@ -237,6 +240,7 @@ impl Action {
             Action::SearchNext => "next search match",
             Action::SearchPrev => "previous search match",
             Action::GotoLine => "go to a line of the source",
+            Action::QuickOpen => "open a file by a few letters of its name",
             Action::NextPane => "focus the next pane",
             Action::PrevPane => "focus the previous pane",
             Action::FocusSource => "focus the source",
@@ -270,7 +274,7 @@ impl Action {
             Continue | Stop | Restart | Pause | RunToCursor | Jump => Group::Running,
             StepOver | StepInto | StepOut | FrameUp | FrameDown => Group::Stepping,
             ToggleBreakpoint | EditBreakpoint | Delete | ToggleEnabled => Group::Breakpoints,
-            Search | SearchNext | SearchPrev | GotoLine | Up | Down | PageUp | PageDown | Top | Bottom => {
+            Search | SearchNext | SearchPrev | GotoLine | QuickOpen | Up | Down | PageUp | PageDown | Top | Bottom => {
                 Group::Navigation
             }
             NextPane | PrevPane | FocusSource | FocusVariables | FocusStack | FocusBreakpoints | FocusConsole => {
@@ -327,6 +331,7 @@ const DEFAULTS: &[(Action, &[KeyCombo])] = {
         (SearchNext, &[c('.'), f(3)]),
         (SearchPrev, &[c(','), shift(F(3))]),
         (GotoLine, &[c('L'), ctrl('g')]),
+        (QuickOpen, &[ctrl('p')]),
         (NextPane, &[key(Tab)]),
         (PrevPane, &[key(BackTab)]),
         (FocusSource, &[c('1')]),

@@ -6,7 +6,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::panes::block;
-use crate::tui::app::{BreakpointForm, Dialog, TextInput};
+use crate::tui::app::{BreakpointForm, Dialog, QuickOpen, TextInput, QUICK_OPEN_SHOWN as SHOWN};
 use crate::tui::layout::centered;
 use crate::tui::theme::{Role, Theme};
 
@@ -27,6 +27,7 @@ pub fn render(frame: &mut Frame, screen: Rect, dialog: &Dialog, theme: &Theme) {
             );
         }
         Dialog::Breakpoint(form) => breakpoint(frame, screen, &dialog.title(), form, theme),
+        Dialog::QuickOpen(quick) => quick_open(frame, screen, &dialog.title(), quick, theme),
         Dialog::Search(input)
         | Dialog::GotoLine(input)
         | Dialog::Watch { input, .. }
@@ -59,6 +60,26 @@ fn breakpoint(frame: &mut Frame, screen: Rect, title: &str, form: &BreakpointFor
     frame.render_widget(Paragraph::new(lines).block(block(title, None, theme, true)), area);
     let y = area.y + 2 + 2 * form.focus as u16;
     place_cursor(frame, area.x + 3, y, area, &form.fields[form.focus]);
+}
+
+/// The typed text, then the best matches with the selected one marked; the list scrolls with the
+/// selection.
+fn quick_open(frame: &mut Frame, screen: Rect, title: &str, quick: &QuickOpen, theme: &Theme) {
+    let rows = quick.matches.len().clamp(1, SHOWN).min(screen.height.saturating_sub(6) as usize).max(1);
+    let area = centered(screen, 80.min(screen.width), rows as u16 + 3);
+    frame.render_widget(Clear, area);
+    let mut lines = vec![Line::raw(quick.input.text().to_string())];
+    let first = quick.selected.saturating_sub(rows - 1);
+    for (n, &i) in quick.matches.iter().enumerate().skip(first).take(rows) {
+        let (marker, role) = if n == quick.selected { ("▶ ", Role::TitleFocused) } else { ("  ", Role::Dim) };
+        lines.push(Line::styled(format!("{marker}{}", quick.files[i].0), theme.style(role)));
+    }
+    if quick.matches.is_empty() {
+        lines.push(Line::styled("no file matches", theme.style(Role::Dim)));
+    }
+    let note = Some(format!("{} of {} · ↑↓ · Enter opens · Esc", quick.matches.len(), quick.files.len()));
+    frame.render_widget(Paragraph::new(lines).block(block(title, note, theme, true)), area);
+    place_cursor(frame, area.x + 1, area.y + 1, area, &quick.input);
 }
 
 fn place_cursor(frame: &mut Frame, x: u16, y: u16, area: Rect, input: &TextInput) {

@@ -262,12 +262,32 @@ fn dialogs() {
         ("set_value", Dialog::SetValue { parent: LOCALS, name: "count".into(), input: TextInput::new("12") }),
         ("value_loading", Dialog::Value { title: "text".into(), text: None, scroll: 0 }),
         ("value", Dialog::Value { title: "text".into(), text: Some(long_value), scroll: 5 }),
+        ("quick_open", Dialog::QuickOpen(quick_open())),
     ];
     for (name, dialog) in dialogs {
         let mut app = stopped(100, 30);
         app.dialog = Some(dialog);
         insta::assert_snapshot!(format!("dialog_{name}"), render(&mut app).backend());
     }
+}
+
+/// The quick-open dialog after typing "inv", with fixed candidates (the walk is tested in
+/// `app::quick_open`).
+fn quick_open() -> crate::tui::app::QuickOpen {
+    let files: Vec<(String, PathBuf)> = ["demo.py", "app/models/inventory.py", "tests/test_inventory.py"]
+        .iter()
+        .map(|f| (f.to_string(), PathBuf::from("/home/ada/proj").join(f)))
+        .collect();
+    let mut quick = crate::tui::app::QuickOpen {
+        input: TextInput::new("inv"),
+        files,
+        matches: Vec::new(),
+        selected: 0,
+        partial: false,
+    };
+    quick.refilter();
+    quick.step(1);
+    quick
 }
 
 #[test]

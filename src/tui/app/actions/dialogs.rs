@@ -7,6 +7,7 @@ use super::super::dialog::Dialog;
 use super::super::App;
 use super::breakpoints::submit_breakpoint;
 use super::panes::watch_changed;
+use crate::tui::app::quick_open::SHOWN as QUICK_OPEN_SHOWN;
 use crate::tui::keymap::Action;
 use crate::tui::worker::Request;
 
@@ -35,6 +36,30 @@ pub(super) fn dialog_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
                 app.notify(format!("{needle:?} not found"));
             }
             return Vec::new();
+        }
+        Dialog::QuickOpen(quick) => {
+            match key.code {
+                KeyCode::Enter => {
+                    let Some(path) = quick.chosen().map(std::path::Path::to_path_buf) else {
+                        app.notify(format!("no file matches {:?}", quick.input.text()));
+                        return Vec::new();
+                    };
+                    if let Err(e) = app.source.open(&path) {
+                        app.notify(format!("cannot open {}: {e:#}", path.display()));
+                    }
+                    return Vec::new();
+                }
+                KeyCode::Up => quick.step(-1),
+                KeyCode::Down => quick.step(1),
+                KeyCode::PageUp => quick.step(-(QUICK_OPEN_SHOWN as isize)),
+                KeyCode::PageDown => quick.step(QUICK_OPEN_SHOWN as isize),
+                _ => {
+                    if quick.input.handle(&key) {
+                        quick.refilter();
+                    }
+                }
+            }
+            Vec::new()
         }
         Dialog::GotoLine(input) if enter => {
             match input.text().trim().parse::<usize>() {

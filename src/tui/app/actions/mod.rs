@@ -102,6 +102,13 @@ pub(super) fn act(app: &mut App, action: Action) -> Vec<Request> {
             app.dialog = Some(Dialog::GotoLine(TextInput::default()));
             Vec::new()
         }
+        Action::QuickOpen => {
+            app.focus = Pane::Source;
+            let stack_files: Vec<std::path::PathBuf> =
+                app.stack.frames.values().flatten().filter_map(|frame| frame.file.clone()).collect();
+            app.dialog = Some(Dialog::QuickOpen(super::quick_open::QuickOpen::new(&app.project_root, &stack_files)));
+            Vec::new()
+        }
         Action::NextPane | Action::PrevPane => {
             let i = Pane::ALL.iter().position(|p| *p == app.focus).unwrap_or(0);
             let n = Pane::ALL.len();
