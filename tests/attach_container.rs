@@ -49,8 +49,7 @@ impl Drop for Contained {
 /// Why the contained debuggee cannot be made here, if it cannot.
 fn unavailable() -> Option<String> {
     for tool in ["unshare", "chroot", "mount"] {
-        let found = std::env::var_os("PATH")
-            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()));
+        let found = std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()));
         if !found {
             return Some(format!("{tool} is not on PATH"));
         }
@@ -171,8 +170,9 @@ fn attach_without_path_map_hits_a_breakpoint_in_the_local_copy() {
     .run();
     let notice = run.events("notice");
     assert!(
-        notice.iter().any(|n| n["message"].as_str().is_some_and(|m| m.contains("/app (debuggee)")
-            && m.contains(&project.path().display().to_string()))),
+        notice.iter().any(|n| n["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("/app (debuggee)") && m.contains(&project.path().display().to_string()))),
         "the inferred mapping is told\n{run}"
     );
     let local = local.display().to_string();
