@@ -92,6 +92,7 @@ impl JsonLines {
             }
             SessionEvent::Terminated => json!({ "type": "event", "event": "terminated" }),
             SessionEvent::Problem(message) => json!({ "type": "event", "event": "problem", "message": message }),
+            SessionEvent::Notice(message) => json!({ "type": "event", "event": "notice", "message": message }),
             SessionEvent::FrameSelected { thread, index } => {
                 json!({ "type": "event", "event": "frame_selected", "thread": thread, "frame": index })
             }

@@ -203,9 +203,17 @@ pub struct AttachArgs {
     /// Where debugpy listens, HOST:PORT (or just PORT for 127.0.0.1).
     #[arg(value_name = "HOST:PORT")]
     pub address: Option<String>,
-    /// Map a local directory to the debuggee's (repeatable): LOCAL=REMOTE.
+    /// Map a local directory to the debuggee's (repeatable): LOCAL=REMOTE. Without it, loupe
+    /// infers mappings by matching the debuggee's paths against the files under --cwd.
     #[arg(long = "path-map", value_name = "LOCAL=REMOTE")]
     pub path_maps: Vec<String>,
+    /// The local project directory, where the program's local copy is (default: the current
+    /// directory); path mappings are inferred against its files.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// Inject debugpy into this local Python process (needs gdb and ptrace rights) and attach.
+    #[arg(long, value_name = "PID", conflicts_with = "address")]
+    pub pid: Option<u32>,
 }
 
 /// What `loupe profile` and `loupe flame` write, and how the flamegraph is drawn.

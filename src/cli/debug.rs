@@ -33,6 +33,11 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
             port,
             path_mappings: c.path_mappings.clone(),
             just_my_code: !args.session.all_code && c.just_my_code.unwrap_or(true),
+            project_dir: attach_project_dir(
+                args.cwd.as_deref(),
+                c.cwd.as_deref(),
+                loaded.as_ref().map(|(_, w)| w.as_path()),
+            )?,
         };
         return debug(DebugpySpec::Attach(spec), &args.session, breakpoints).await;
     }
@@ -110,10 +115,14 @@ pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
     if let Some(c) = config.as_ref().filter(|c| c.request != RequestKind::Attach) {
         bail!("configuration {:?} is a launch configuration; use `loupe run --config {:?}`", c.name, c.name);
     }
-    let (host, port) = match (&args.address, config.as_ref().and_then(|c| c.connect.clone())) {
-        (Some(a), _) => parse_address(a)?,
-        (None, Some(hp)) => hp,
-        (None, None) => bail!("attach needs HOST:PORT (or --config NAME with a connect section)"),
+    let (host, port) = match (args.pid, &args.address, config.as_ref().and_then(|c| c.connect.clone())) {
+        (Some(pid), _, _) => {
+            let mut progress = |line: &str| note!("loupe: {line}");
+            ("127.0.0.1".to_string(), crate::dap::inject::inject(pid, &mut progress).await?)
+        }
+        (None, Some(a), _) => parse_address(a)?,
+        (None, None, Some(hp)) => hp,
+        (None, None, None) => bail!("attach needs HOST:PORT, --pid PID, or --config NAME with a connect section"),
     };
     let mut path_mappings = config.as_ref().map(|c| c.path_mappings.clone()).unwrap_or_default();
     for m in &args.path_maps {
@@ -126,8 +135,22 @@ pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
         );
     }
     let just_my_code = !args.session.all_code && config.as_ref().and_then(|c| c.just_my_code).unwrap_or(true);
-    let spec = AttachSpec { host, port, path_mappings, just_my_code };
+    let project_dir = attach_project_dir(args.cwd.as_deref(), config.as_ref().and_then(|c| c.cwd.as_deref()), None)?;
+    let spec = AttachSpec { host, port, path_mappings, just_my_code, project_dir };
     debug(DebugpySpec::Attach(spec), &args.session, breakpoints).await
+}
+
+/// Where an attached session's local copy of the program is: `--cwd`, else the configuration's
+/// `cwd`, else its workspace, else the current directory.
+fn attach_project_dir(flag: Option<&Path>, config: Option<&Path>, workspace: Option<&Path>) -> anyhow::Result<PathBuf> {
+    let dir = match flag.or(config).or(workspace) {
+        Some(d) => std::path::absolute(d)?,
+        None => std::env::current_dir().context("reading the current directory")?,
+    };
+    if !dir.is_dir() {
+        bail!("--cwd {}: not a directory", dir.display());
+    }
+    Ok(normalize(&dir))
 }
 
 /// The interactive interface draws on a terminal; without one, batch mode is the way.

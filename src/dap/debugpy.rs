@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 
 use super::backend::{AdapterProcess, DapBackend, ProgramStdin, StartRequest, TerminalSpawner};
 use super::client::Client;
+use super::pathmap::PathMap;
 use super::provision::{self, DebugpySource};
 use super::types::RunInTerminalArguments;
 use crate::config::launch_json::PathMapping;
@@ -48,6 +49,9 @@ pub struct AttachSpec {
     pub port: u16,
     pub path_mappings: Vec<PathMapping>,
     pub just_my_code: bool,
+    /// Where the local copy of the program is: paths the debuggee reports that no mapping
+    /// covers are matched against the files under it (`dap::pathmap`).
+    pub project_dir: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -161,7 +165,7 @@ async fn launch(launch: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow
     }
     let program_stdin: ProgramStdin = Arc::default();
     let terminal = terminal_spawner(launch.stdin, program_stdin.clone(), spec.sandbox.clone());
-    let start = StartRequest { request: "launch", arguments, nodelay_at_first_stop: false };
+    let start = StartRequest { request: "launch", arguments, nodelay_at_first_stop: false, paths: PathMap::off() };
     let adapter = AdapterProcess { child: Some(adapter), stderr_tail, sandbox: spec.sandbox.clone() };
     let mut backend = DapBackend::start(client, incoming, events, start, Some(terminal), adapter).await?;
     if launch.stdin == StdioMode::Piped {
@@ -202,11 +206,15 @@ async fn attach(spec: &AttachSpec, nodelay: bool, events: EventSink) -> anyhow::
         "justMyCode": spec.just_my_code,
         "subProcess": true,
     });
-    let start = StartRequest { request: "attach", arguments, nodelay_at_first_stop: nodelay };
+    let paths = PathMap::inferring(spec.project_dir.clone(), spec.path_mappings.clone());
+    let start = StartRequest { request: "attach", arguments, nodelay_at_first_stop: nodelay, paths };
     let adapter = AdapterProcess { child: None, stderr_tail: Arc::new(Mutex::new(Vec::new())), sandbox: None };
-    DapBackend::start(client, incoming, events, start, None, adapter)
+    let backend = DapBackend::start(client, incoming, events, start, None, adapter)
         .await
-        .with_context(|| format!("attaching to debugpy at {address}"))
+        .with_context(|| format!("attaching to debugpy at {address}"))?;
+    // Before the session sends any breakpoint: they need the debuggee's paths.
+    backend.infer_from_program().await;
+    Ok(backend)
 }
 
 /// Reports a syntax error as CPython's compiler sees it, before any adapter is started.

@@ -7,6 +7,8 @@
 //! - [`debugpy`]: starting `debugpy.adapter`, launch and attach arguments, the Nagle fix.
 //! - [`backend`]: [`crate::session::Backend`] implemented over one or more DAP connections.
 //! - [`provision`]: making debugpy importable by the chosen interpreter.
+//! - [`pathmap`]: attached sessions' path mappings, given or inferred by path suffix.
+//! - [`inject`]: `loupe attach --pid`, debugpy injected into a running process.
 //!
 //! Why not the `dap` crate: its requests serialize without `"type":"request"`, `None` fields go out
 //! as `null`, and `SourceBreakpoint` sends snake_case names, so debugpy ignores or rejects them.
@@ -14,6 +16,8 @@
 pub mod backend;
 pub mod client;
 pub mod debugpy;
+pub mod inject;
+pub mod pathmap;
 pub mod protocol;
 pub mod provision;
 pub mod transport;

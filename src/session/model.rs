@@ -115,6 +115,9 @@ pub enum SessionEvent {
     Terminated,
     /// Something went wrong in the backend that the user should know about.
     Problem(String),
+    /// Something the backend worked out on its own that the user should know about (a path
+    /// mapping it inferred); shown in the status line, and as a `notice` event in batch mode.
+    Notice(String),
     /// The debugger's own prompt selected another frame of the stopped thread (pdb's `up` or
     /// `down` typed in its terminal); `index` counts from the innermost frame.
     FrameSelected {

@@ -107,7 +107,8 @@ impl Shared {
             (files, r.functions.clone(), r.exception_filters.clone())
         };
         for (file, reqs, main_ids) in files {
-            let body = client.request::<t::SetBreakpoints>(&set_breakpoints_args(&file, &reqs)).await?;
+            let body =
+                client.request::<t::SetBreakpoints>(&set_breakpoints_args(&self.remote_file(&file), &reqs)).await?;
             if let Ok(mut conns) = self.connections.lock() {
                 if let Some(Some(conn)) = conns.get_mut(index) {
                     for (child, main) in body.breakpoints.iter().zip(main_ids) {

@@ -7,13 +7,15 @@
 //!
 //! This file holds the backend and its start-up; `state.rs` what it shares with its event pumps,
 //! `connections.rs` opening the main and child connections, `events.rs` what the adapter sends,
-//! `requests.rs` the [`Backend`] calls routed to the right connection, and `convert.rs` the
-//! translations between DAP bodies and session types.
+//! `requests.rs` the [`Backend`] calls routed to the right connection, `convert.rs` the
+//! translations between DAP bodies and session types, and `remap.rs` inferred path mappings
+//! applied (the program's paths asked for at attach, frames mapped, breakpoints sent again).
 
 mod connections;
 mod convert;
 mod events;
 mod ids;
+mod remap;
 mod requests;
 mod state;
 
@@ -38,6 +40,8 @@ pub(crate) struct StartRequest {
     /// Turn on TCP_NODELAY inside the debuggee at its first stop (attach: loupe did not start
     /// the debuggee, so its `sitecustomize` is not there).
     pub nodelay_at_first_stop: bool,
+    /// Attach: the path mappings to infer (`PathMap::off()` when launching).
+    pub paths: crate::dap::pathmap::PathMap,
 }
 
 /// The adapter process loupe started (none when attaching to a port), and its stderr tail.
@@ -83,7 +87,7 @@ impl DapBackend {
         terminal: Option<TerminalSpawner>,
         adapter: AdapterProcess,
     ) -> anyhow::Result<DapBackend> {
-        let StartRequest { request, arguments, nodelay_at_first_stop } = start;
+        let StartRequest { request, arguments, nodelay_at_first_stop, paths } = start;
         let AdapterProcess { child: adapter, stderr_tail: adapter_stderr, sandbox } = adapter;
         let shared = Arc::new(Shared {
             sink,
@@ -97,6 +101,7 @@ impl DapBackend {
             adapter_stderr,
             finished: Mutex::new(false),
             sandbox,
+            paths: Mutex::new(paths),
         });
         let (caps, pending, _) =
             shared.clone().open_connection(client, incoming, request, arguments, "main".into()).await?;

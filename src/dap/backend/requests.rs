@@ -45,7 +45,8 @@ impl Backend for DapBackend {
         file: &Path,
         breakpoints: &[LineBreakpointRequest],
     ) -> anyhow::Result<Vec<BreakpointStatus>> {
-        let args = set_breakpoints_args(file, breakpoints);
+        // Under an inferred path mapping, debugpy needs the debuggee's path for the file.
+        let args = set_breakpoints_args(&self.shared.remote_file(file), breakpoints);
         let body = self.request::<t::SetBreakpoints>(0, &args).await?;
         let statuses: Vec<BreakpointStatus> = body.breakpoints.iter().map(status_of).collect();
         if let Ok(mut r) = self.shared.replay.lock() {
@@ -151,7 +152,9 @@ impl Backend for DapBackend {
     async fn jump(&self, thread: ThreadId, file: &Path, line: i64) -> anyhow::Result<()> {
         let (index, id) = narrow(thread);
         let client = self.client(index)?;
-        let source = t::Source { name: None, path: Some(file.to_string_lossy().into_owned()), source_reference: None };
+        let remote = self.shared.remote_file(file);
+        let source =
+            t::Source { name: None, path: Some(remote.to_string_lossy().into_owned()), source_reference: None };
         let targets =
             client.request::<t::GotoTargets>(&t::GotoTargetsArguments { source, line }).await.map_err(dap_err)?;
         let target = targets
@@ -184,7 +187,9 @@ impl Backend for DapBackend {
         let (index, id) = narrow(thread);
         let args = t::StackTraceArguments { thread_id: id, start_frame: None, levels };
         let body = self.request::<t::StackTrace>(index, &args).await?;
-        Ok(body.stack_frames.into_iter().map(|f| frame_of(index, f)).collect())
+        let mut frames: Vec<Frame> = body.stack_frames.into_iter().map(|f| frame_of(index, f)).collect();
+        self.localize_frames(&mut frames).await;
+        Ok(frames)
     }
 
     async fn scopes(&self, frame: i64) -> anyhow::Result<Vec<Scope>> {

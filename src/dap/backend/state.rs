@@ -2,7 +2,7 @@
 //! main one (replayed to children), and the event sink; with the small accessors over them.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::anyhow;
@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use super::TerminalSpawner;
 use crate::dap::client::Client;
+use crate::dap::pathmap::{Learned, PathMap};
 use crate::session::{BackendEvent, EventSink, FunctionBreakpointRequest, LineBreakpointRequest, SessionEvent};
 
 pub(super) struct Connection {
@@ -45,6 +46,8 @@ pub(crate) struct Shared {
     pub(super) adapter_stderr: Arc<Mutex<Vec<String>>>,
     pub(super) finished: Mutex<bool>,
     pub(super) sandbox: Option<Arc<crate::sandbox::Sandbox>>,
+    /// Attached sessions' inferred path mappings (off when loupe launched the program).
+    pub(super) paths: Mutex<PathMap>,
 }
 
 impl Shared {
@@ -89,14 +92,34 @@ impl Shared {
     }
 
     pub(super) fn map_hit_ids(&self, index: usize, ids: &[i64]) -> Vec<i64> {
-        if index == 0 {
-            return ids.to_vec();
-        }
         let conns = match self.connections.lock() {
             Ok(c) => c,
             Err(_) => return Vec::new(),
         };
         let Some(Some(conn)) = conns.get(index) else { return Vec::new() };
+        if index == 0 {
+            // The main connection's ids are the session's, except for files sent again under an
+            // inferred path mapping (`remap.rs`).
+            return ids.iter().map(|id| conn.breakpoint_ids.get(id).copied().unwrap_or(*id)).collect();
+        }
         ids.iter().filter_map(|id| conn.breakpoint_ids.get(id).copied()).collect()
+    }
+
+    /// A local file as the debuggee knows it (see [`PathMap::to_remote`]).
+    pub(super) fn remote_file(&self, local: &Path) -> PathBuf {
+        self.paths.lock().map(|p| p.to_remote(local)).unwrap_or_else(|_| local.to_path_buf())
+    }
+
+    /// A path from the debuggee as a local file, with what was learned on the way. A new
+    /// mapping is always told (`SessionEvent::Notice`); the rest only if `tell` says so.
+    pub(super) fn local_file(&self, remote: &Path, mut tell: impl FnMut(&Learned) -> bool) -> (PathBuf, bool) {
+        let Ok(mut paths) = self.paths.lock() else { return (remote.to_path_buf(), false) };
+        let (local, learned) = paths.to_local(remote);
+        drop(paths);
+        let inferred = matches!(learned, Some(Learned::Inferred { .. }));
+        if let Some(learned) = learned.filter(|l| inferred || tell(l)) {
+            self.emit_session(SessionEvent::Notice(learned.to_string()));
+        }
+        (local, inferred)
     }
 }

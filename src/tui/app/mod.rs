@@ -363,6 +363,11 @@ impl App {
                 self.warn(p);
                 Vec::new()
             }
+            SessionEvent::Notice(text) => {
+                self.console.push(LineKind::Info, &text);
+                self.notify(text);
+                Vec::new()
+            }
             SessionEvent::Process { name, pid, child } if child => {
                 let pid = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
                 self.console.push(LineKind::Info, &format!("child process {name}{pid} is being debugged"));
