@@ -185,7 +185,10 @@ impl Breakpoint {
         if !self.enabled {
             text.push_str(", disabled");
         } else if !self.verified {
-            text.push_str(&format!(", not verified: {}", self.message.as_deref().unwrap_or("the debugger did not confirm it")));
+            text.push_str(&format!(
+                ", not verified: {}",
+                self.message.as_deref().unwrap_or("the debugger did not confirm it")
+            ));
         }
         text
     }

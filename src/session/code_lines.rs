@@ -55,7 +55,8 @@ impl CodeLineCache {
                 return Ok(lines.clone());
             }
         }
-        let text = std::fs::read(file).map_err(|e| Unreadable::Other(format!("cannot read {}: {e}", file.display())))?;
+        let text =
+            std::fs::read(file).map_err(|e| Unreadable::Other(format!("cannot read {}: {e}", file.display())))?;
         let code = match program {
             Some(p) => probe(p, file).await,
             None => None,

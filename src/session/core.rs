@@ -11,8 +11,8 @@ use super::backend::{Backend, BackendEvent, BreakpointEdit, DebuggerReply, Launc
 use super::backend::{BreakpointStatus, LineBreakpointRequest};
 use super::breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Location, Registry};
 use super::code_lines::{CodeLineCache, Unreadable};
-use super::placement::place;
 use super::model::*;
+use super::placement::place;
 use super::values;
 
 /// Where the debuggee is in its life.
