@@ -1,6 +1,7 @@
 //! Breakpoints against real debugpy, pdb and ipdb (one test per backend for each scenario:
 //! `NAME::debugpy`, `NAME::pdb`, `NAME::ipdb`), through batch mode: conditions, hit conditions, logpoints,
-//! temporary breakpoints, disable/enable/delete, function breakpoints, lines without code,
+//! temporary breakpoints, disable/enable/delete, function breakpoints, lines without code (moved
+//! to the next line with code on every backend), past the end of a file,
 //! conditions that raise, exception breakpoints, `--break`, launch.json and imported modules.
 //!
 //! Line numbers of the programs are constants below, each with the line's content; keep them in
@@ -14,18 +15,15 @@ use common::{program, Loupe, Run};
 use serde_json::{json, Value};
 
 // bp_loop.py: main(6) runs the loop body for i = 0..=5, prints "total 55", exits with 55 - 50.
-const LOOP_IMPORT: i64 = 2; //         import sys
 const LOOP_BLANK_TOP: i64 = 3; //      (blank line after the import)
 const SQUARE_DEF: i64 = 5; //          def square(x):
 const SQUARE_RESULT: i64 = 6; //           result = x * x
-const SQUARE_RETURN: i64 = 7; //           return result
 const LOOP_BLANK_MIDDLE: i64 = 8; //   (blank line after square)
-const MAIN_FOR: i64 = 12; //               for i in range(n):
+const MAIN_DEF: i64 = 10; //           def main(n):
 const MAIN_COMMENT: i64 = 13; //               # a comment inside the loop
 const MAIN_BLANK: i64 = 14; //                 (blank line inside the loop)
 const MAIN_BODY: i64 = 15; //                  total += square(i)
 const MAIN_PRINT: i64 = 16; //             print("total", total)
-const LOOP_EXIT: i64 = 20; //          sys.exit(main(6) - 50)
 const LOOP_PASSES: usize = 6; //       times the loop body runs
 const LOOP_EXIT_CODE: i64 = 5; //      55 - 50
 const LOOP_STDOUT: &str = "total 55\n";
@@ -411,63 +409,88 @@ on_backends!(function_breakpoint_stops_at_the_def_line_on_each_call: debugpy);
 
 // ----- 7. lines without code -----
 
-/// debugpy (pydevd_api.add_breakpoint) moves a breakpoint on a line without code to the nearest
-/// line with code *before* it (and one past the end of the file to the last line with code); the
-/// result's `line` is where it went, and it is verified. A comment inside the loop therefore
-/// lands on the `for` line, which runs once more than the body.
-fn breakpoints_on_lines_without_code_move_to_the_previous_line_with_code(backend: &str) {
+/// A line with no code moves to the *next* line with code on every backend (debugpy alone would
+/// move it to the previous one, pdb would refuse it), as CPython's compiler numbers the code, and
+/// the result says so: `moved_from` and a message. The blank line after `square` lands on
+/// `def main`, which runs once, as the module is executed.
+fn breakpoints_on_lines_without_code_move_to_the_next_line_with_code(backend: &str) {
     let run = loop_run(
         backend,
         &[
             &format!("break {}", at("bp_loop.py", LOOP_BLANK_TOP)),
             &format!("break {}", at("bp_loop.py", LOOP_BLANK_MIDDLE)),
             &format!("break {}", at("bp_loop.py", MAIN_COMMENT)),
-            &format!("break {}", at("bp_loop.py", 40)),
         ],
     );
-    let placed: Vec<(Value, Value)> = run
+    let placed: Vec<(Value, Value, Value, Value)> = run
         .results("break")
         .iter()
-        .map(|r| (r["breakpoint"]["line"].clone(), r["breakpoint"]["verified"].clone()))
+        .map(|r| {
+            let b = &r["breakpoint"];
+            (b["line"].clone(), b["moved_from"].clone(), b["verified"].clone(), b["message"].clone())
+        })
         .collect();
+    let moved = |from: i64, to: i64| {
+        (json!(to), json!(from), json!(true), json!(format!("moved from {from} to {to} (no code on line {from})")))
+    };
     assert_eq!(
         placed,
-        vec![
-            (json!(LOOP_IMPORT), json!(true)),
-            (json!(SQUARE_RETURN), json!(true)),
-            (json!(MAIN_FOR), json!(true)),
-            (json!(LOOP_EXIT), json!(true)),
-        ],
-        "{run}"
+        vec![moved(LOOP_BLANK_TOP, SQUARE_DEF), moved(LOOP_BLANK_MIDDLE, MAIN_DEF), moved(MAIN_COMMENT, MAIN_BODY)],
+        "{backend}: {run}"
     );
-    let mut expected = vec![(LOOP_IMPORT, 1), (LOOP_EXIT, 4)];
-    for _ in 0..LOOP_PASSES {
-        expected.push((MAIN_FOR, 3));
-        expected.push((SQUARE_RETURN, 2));
-    }
-    expected.push((MAIN_FOR, 3)); // the `for` line once more, when the loop ends
+    let mut expected = vec![(SQUARE_DEF, 1), (MAIN_DEF, 2)];
+    expected.extend(std::iter::repeat_n((MAIN_BODY, 3), LOOP_PASSES));
     let lines: Vec<(i64, String)> = expected.iter().map(|(l, _)| (*l, "breakpoint".to_string())).collect();
-    assert_eq!(run.stop_lines(), lines, "{run}");
+    assert_eq!(run.stop_lines(), lines, "{backend}: {run}");
     let ids: Vec<Value> = expected.iter().map(|(_, id)| json!([id])).collect();
-    assert_eq!(stop_breakpoints(&run), ids, "{run}");
-    assert!(run.errors().is_empty(), "{run}");
+    assert_eq!(stop_breakpoints(&run), ids, "{backend}: {run}");
+    assert!(run.errors().is_empty(), "{backend}: {run}");
     assert_loop_finished(&run);
 }
-// debugpy's own behaviour; pdb's differs on purpose, see tests/pdb_backend.rs.
-on_backends!(breakpoints_on_lines_without_code_move_to_the_previous_line_with_code: debugpy);
+on_backends!(breakpoints_on_lines_without_code_move_to_the_next_line_with_code);
 
-/// The blank line inside the loop moves to the `for` line too.
-fn blank_line_inside_a_loop_moves_to_the_loop_header(backend: &str) {
+/// The blank line inside the loop moves to the loop body, not back to the `for` line.
+fn blank_line_inside_a_loop_moves_to_the_next_statement(backend: &str) {
     let run = loop_run(backend, &[&format!("break {}", at("bp_loop.py", MAIN_BLANK)), "print i"]);
-    assert_eq!(breakpoint_of(&run, "break", 0)["line"], MAIN_FOR, "{run}");
-    assert_eq!(run.stop_lines(), reasons(LOOP_PASSES + 1, MAIN_FOR, "breakpoint"), "{run}");
-    let error = run.errors();
-    assert_eq!(error.len(), 1, "`i` is not bound on the first pass over the `for` line\n{run}");
-    assert!(error[0]["message"].as_str().unwrap().contains("NameError"), "{run}");
+    assert_eq!(breakpoint_of(&run, "break", 0)["line"], MAIN_BODY, "{backend}: {run}");
+    assert_eq!(breakpoint_of(&run, "break", 0)["moved_from"], MAIN_BLANK, "{backend}: {run}");
+    assert_eq!(run.stop_lines(), reasons(LOOP_PASSES, MAIN_BODY, "breakpoint"), "{backend}: {run}");
+    assert_eq!(printed(&run), ["0"], "{backend}: {run}");
+    assert!(run.errors().is_empty(), "{backend}: {run}");
     assert_loop_finished(&run);
 }
-// debugpy's own behaviour; pdb's differs on purpose, see tests/pdb_backend.rs.
-on_backends!(blank_line_inside_a_loop_moves_to_the_loop_header: debugpy);
+on_backends!(blank_line_inside_a_loop_moves_to_the_next_statement);
+
+/// Past the end of the file, after its last line with code, or in a file that does not exist,
+/// `break` is an error naming the reason, and nothing is set (no backend may pretend).
+fn breakpoints_past_the_end_or_in_a_missing_file_are_errors(backend: &str) {
+    let missing = program("bp_loop.py").with_file_name("no_such_file.py");
+    let run =
+        loop_run(backend, &[&format!("break {}", at("bp_loop.py", 40)), &format!("break {}:3", missing.display())]);
+    assert_eq!(
+        error_messages(&run),
+        vec![
+            (
+                "break".to_string(),
+                format!(
+                    "cannot set a breakpoint at {}: line 40 is past the end of bp_loop.py (20 lines)",
+                    at("bp_loop.py", 40)
+                )
+            ),
+            (
+                "break".to_string(),
+                format!(
+                    "no such file: {} (give a path relative to the working directory, or absolute)",
+                    missing.display()
+                )
+            ),
+        ],
+        "{backend}: {run}"
+    );
+    assert!(run.stops().is_empty(), "{backend}: {run}");
+    assert_loop_finished(&run);
+}
+on_backends!(breakpoints_past_the_end_or_in_a_missing_file_are_errors);
 
 // ----- 8. conditions that raise -----
 

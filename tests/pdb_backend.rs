@@ -146,32 +146,7 @@ fn a_program_killed_by_a_signal_is_reported() {
 }
 
 // Where pdb's behaviour differs from debugpy's on purpose (the debugpy versions of these are in
-// debugpy_breakpoints.rs). bp_loop.py: 3 blank, 5 def square, 6 result = x * x, 13 a comment,
-// 15 total += square(i), 20 the last line. bp_exceptions.py: 6 raise, 12 risky(5) in a try.
-
-fn lines_without_code_are_refused_with_the_reason_not_moved(backend: &str) {
-    let run = run_on(
-        backend,
-        &python(),
-        "bp_loop.py",
-        &[],
-        &[
-            &format!("break {}", at("bp_loop.py", 3)),
-            &format!("break {}", at("bp_loop.py", 13)),
-            &format!("break {}", at("bp_loop.py", 40)),
-        ],
-    );
-    let results = run.results("break");
-    assert_eq!(results.len(), 3, "{run}");
-    for (result, why) in results.iter().zip(["blank or a comment", "blank or a comment", "past the end"]) {
-        let b = &result["breakpoint"];
-        assert_eq!(b["verified"], false, "{backend}: {run}");
-        assert!(b["message"].as_str().unwrap_or("").contains(why), "{backend}: {run}");
-    }
-    assert!(run.stops().is_empty(), "{backend}: {run}");
-    assert_eq!(run.exit_code(), Some(5), "{backend}");
-}
-on_backends!(lines_without_code_are_refused_with_the_reason_not_moved: pdb, ipdb);
+// debugpy_breakpoints.rs). bp_loop.py: 6 result = x * x. bp_exceptions.py: 6 raise, 12 risky(5) in a try.
 
 fn catch_raised_stops_once_where_the_exception_is_raised(backend: &str) {
     let run = run_on(backend, &python(), "bp_exceptions.py", &[], &["catch raised", "print n"]);

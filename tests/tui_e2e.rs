@@ -203,7 +203,7 @@ fn click(tui: &mut Tui, column: u16, row: u16) {
 }
 
 #[test]
-fn the_mouse_toggles_breakpoints_in_the_gutter_and_focuses_panes() {
+fn the_mouse_toggles_breakpoints_in_the_gutter_says_what_it_did_and_focuses_panes() {
     let homes = Homes::new();
     let mut tui = start(&homes, 120, 36);
     let screen = tui.wait_text("stopped (entry)");
@@ -220,7 +220,15 @@ fn the_mouse_toggles_breakpoints_in_the_gutter_and_focuses_panes() {
     let screen = tui.screen();
     let row = screen.lines().position(|l| l.contains(" 12 ")).expect("line 12 on screen") as u16;
     click(&mut tui, 1, row);
-    tui.wait_for("the breakpoint gone", |s| !s.contains("demo.py:12"));
+    // The toggle says what it removed (the Breakpoints pane lists it as "1 demo.py:12").
+    tui.wait_for("the breakpoint gone, and said so", |s| {
+        s.contains("breakpoint 1 at demo.py:12 removed") && !s.contains("1 demo.py:12")
+    });
+    // A click on a blank line sets one on the next line with code, and the pane says so.
+    let screen = tui.screen();
+    let row = screen.lines().position(|l| l.contains(" 10 ")).expect("line 10 on screen") as u16;
+    click(&mut tui, 1, row);
+    tui.wait_text("2 demo.py:11  moved from 10");
     tui.send("q");
     tui.wait_exit();
 }

@@ -113,6 +113,9 @@ pub fn breakpoint(b: &Breakpoint) -> Value {
         Location::Line { file, .. } => {
             v["file"] = json!(file);
             v["line"] = json!(b.line());
+            if let Some(from) = b.moved_from() {
+                v["moved_from"] = json!(from);
+            }
         }
         Location::Function { name } => v["function"] = json!(name),
     }
@@ -125,7 +128,7 @@ pub fn breakpoint(b: &Breakpoint) -> Value {
     if let Some(l) = &b.spec.log_message {
         v["log_message"] = json!(l);
     }
-    if let Some(m) = &b.message {
+    if let Some(m) = b.message.clone().or_else(|| b.moved_note()) {
         v["message"] = json!(m);
     }
     v

@@ -88,6 +88,13 @@ impl Launcher for DebugpyLauncher {
         };
         crate::session::absolute_source_path(file, program)
     }
+
+    fn program(&self) -> Option<&crate::session::ProgramSpec> {
+        match &self.spec {
+            DebugpySpec::Launch(spec) => Some(&spec.program),
+            DebugpySpec::Attach(_) => None,
+        }
+    }
 }
 
 async fn launch(launch: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::Result<DapBackend> {

@@ -82,6 +82,10 @@ impl Launcher for PdbLauncher {
     fn absolute(&self, file: &Path) -> PathBuf {
         crate::session::absolute_source_path(file, self.spec.program.script())
     }
+
+    fn program(&self) -> Option<&ProgramSpec> {
+        Some(&self.spec.program)
+    }
 }
 
 /// Where the program is, as far as the backend knows.

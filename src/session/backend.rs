@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 
 use super::breakpoints::{BreakpointSpec, HitCondition};
+use super::program::ProgramSpec;
 
 use super::model::*;
 
@@ -147,6 +148,11 @@ pub trait Launcher: Send + Sync {
     fn attached(&self) -> bool;
     /// A file path as the user gave it, made absolute the way the backend expects.
     fn absolute(&self, file: &Path) -> PathBuf;
+    /// The program loupe starts, when it starts one: its interpreter and sandbox also tell which
+    /// lines of a file have code (see `placement.rs`).
+    fn program(&self) -> Option<&ProgramSpec> {
+        None
+    }
 }
 
 /// A source path as the user typed it (`demo.py`), made absolute: relative to the working

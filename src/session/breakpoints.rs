@@ -144,12 +144,64 @@ impl Breakpoint {
         }
     }
 
+    /// The line the user asked for, when the breakpoint was moved to the next line with code.
+    pub fn moved_from(&self) -> Option<i64> {
+        match &self.spec.location {
+            Location::Line { line, .. } if self.actual_line.is_some() => Some(*line),
+            _ => None,
+        }
+    }
+
+    /// "moved from 3 to 5 (no code on line 3)", for a moved breakpoint.
+    pub fn moved_note(&self) -> Option<String> {
+        let from = self.moved_from()?;
+        Some(format!("moved from {from} to {} (no code on line {from})", self.line()?))
+    }
+
+    /// One line saying what this breakpoint is: "breakpoint 3 at demo.py:22 if n > 5", with the
+    /// move when there was one and the reason when it is not in force.
+    pub fn describe(&self) -> String {
+        let place = match &self.spec.location {
+            Location::Line { file, .. } => {
+                let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                format!("{name}:{}", self.line().unwrap_or(0))
+            }
+            Location::Function { name } => format!("{name}()"),
+        };
+        let kind = if self.spec.temporary { "temporary breakpoint" } else { "breakpoint" };
+        let mut text = format!("{kind} {} at {place}", self.id);
+        if let Some(c) = &self.spec.condition {
+            text.push_str(&format!(" if {c}"));
+        }
+        if let Some(h) = &self.spec.hit_condition {
+            text.push_str(&format!(", hits {h}"));
+        }
+        if let Some(l) = &self.spec.log_message {
+            text.push_str(&format!(", logs {l:?}"));
+        }
+        if let Some(note) = self.moved_note() {
+            text.push_str(&format!(", {note}"));
+        }
+        if !self.enabled {
+            text.push_str(", disabled");
+        } else if !self.verified {
+            text.push_str(&format!(
+                ", not verified: {}",
+                self.message.as_deref().unwrap_or("the debugger did not confirm it")
+            ));
+        }
+        text
+    }
+
     fn apply(&mut self, status: &BreakpointStatus) {
         self.backend_id = status.backend_id.or(self.backend_id);
         self.verified = status.verified;
         self.message = status.message.clone();
-        if let (Some(actual), Location::Line { line, .. }) = (status.line, &self.spec.location) {
-            self.actual_line = (actual != *line).then_some(actual);
+        match (status.line, &self.spec.location) {
+            (Some(actual), Location::Line { line, .. }) => self.actual_line = (actual != *line).then_some(actual),
+            // Not placed (the file changed or went away): it is nowhere else either.
+            (None, _) if !status.verified => self.actual_line = None,
+            _ => {}
         }
     }
 }

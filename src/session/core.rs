@@ -8,8 +8,11 @@ use anyhow::{anyhow, bail, Context};
 use tokio::sync::mpsc;
 
 use super::backend::{Backend, BackendEvent, BreakpointEdit, DebuggerReply, Launcher};
+use super::backend::{BreakpointStatus, LineBreakpointRequest};
 use super::breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Location, Registry};
+use super::code_lines::{CodeLineCache, Unreadable};
 use super::model::*;
+use super::placement::place;
 use super::values;
 
 /// Where the debuggee is in its life.
@@ -42,6 +45,8 @@ pub struct Session {
     children: HashMap<VarRef, Arc<Vec<Variable>>>,
     /// How the program was last resumed: a step that ends on a breakpoint line is still a step.
     last_action: ResumeAction,
+    /// Which lines have code, per file: where line breakpoints go (`placement.rs`).
+    code_lines: CodeLineCache,
 }
 
 impl Session {
@@ -59,6 +64,7 @@ impl Session {
             run_to: None,
             children: HashMap::new(),
             last_action: ResumeAction::Continue,
+            code_lines: CodeLineCache::default(),
         })
     }
 
@@ -110,6 +116,17 @@ impl Session {
             }
             if let Some(existing) = self.breakpoints.find_line(file, *line).filter(|b| !b.internal) {
                 bail!("breakpoint {} is already set at {}:{line}", existing.id, file.display());
+            }
+            // Refused here, before anything is sent: no backend may show it as set.
+            let placed = self.place_line(file, *line).await?;
+            if let Some(existing) =
+                self.breakpoints.all().find(|b| b.file() == Some(file.as_path()) && b.line() == Some(placed))
+            {
+                bail!(
+                    "breakpoint {} is already at {}:{placed}, where one on line {line} goes (no code on line {line})",
+                    existing.id,
+                    file.display()
+                );
             }
         }
         if spec.log_message.is_some() && !self.capabilities().log_points {
@@ -198,13 +215,49 @@ impl Session {
         }
     }
 
+    /// Where a breakpoint on `file:line` goes, or why it cannot be set (`placement.rs`).
+    async fn place_line(&mut self, file: &Path, line: i64) -> anyhow::Result<i64> {
+        let lines = match self.code_lines.get(file, self.launcher.program()).await {
+            Ok(lines) => lines,
+            // Attached: the file may exist only where the program runs; debugpy decides.
+            Err(Unreadable::Missing) if self.launcher.attached() => return Ok(line),
+            Err(Unreadable::Missing) => {
+                bail!("no such file: {} (give a path relative to the working directory, or absolute)", file.display())
+            }
+            Err(Unreadable::Other(why)) => bail!("{why}"),
+        };
+        place(file, line, &lines).map_err(|why| anyhow!("cannot set a breakpoint at {}:{line}: {why}", file.display()))
+    }
+
     async fn sync_file(&mut self, file: &Path) -> anyhow::Result<()> {
         let (ids, reqs) = self.breakpoints.requests_for(file, self.capabilities().counts_hits);
-        let statuses = self
+        // Each breakpoint goes where `place_line` says; one that cannot be placed (the file
+        // changed or went away since) is not sent and stays unverified with the reason.
+        let mut sent: Vec<LineBreakpointRequest> = Vec::with_capacity(reqs.len());
+        let mut refused: Vec<Option<String>> = Vec::with_capacity(reqs.len());
+        for mut req in reqs {
+            match self.place_line(file, req.line).await {
+                Ok(line) => {
+                    req.line = line;
+                    refused.push(None);
+                    sent.push(req);
+                }
+                Err(why) => refused.push(Some(format!("{why:#}"))),
+            }
+        }
+        let mut answers = self
             .backend
-            .set_line_breakpoints(file, &reqs)
+            .set_line_breakpoints(file, &sent)
             .await
-            .with_context(|| format!("setting breakpoints in {}", file.display()))?;
+            .with_context(|| format!("setting breakpoints in {}", file.display()))?
+            .into_iter();
+        let statuses: Vec<BreakpointStatus> = refused
+            .into_iter()
+            .map(|why| match why {
+                None => answers.next().unwrap_or_default(),
+                Some(why) => BreakpointStatus { message: Some(why), ..Default::default() },
+            })
+            .collect();
         self.breakpoints.apply(&ids, &statuses);
         Ok(())
     }

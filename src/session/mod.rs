@@ -7,8 +7,10 @@
 
 mod backend;
 mod breakpoints;
+mod code_lines;
 mod core;
 mod model;
+mod placement;
 mod program;
 pub mod terminal;
 pub mod values;

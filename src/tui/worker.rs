@@ -176,6 +176,9 @@ pub enum Update {
         epoch: u64,
         info: ExceptionInfo,
     },
+    /// Something a request did, for the status line and the console ("breakpoint 3 at
+    /// demo.py:22 if n > 5").
+    Notice(String),
     /// A request failed; `what` names it for the user.
     Failed {
         what: String,
@@ -320,16 +323,21 @@ impl Worker {
                 }
                 return true;
             }
+            // Breakpoint changes answer with a notice naming what happened (where a breakpoint
+            // went, which one a toggle removed), so no change is silent.
             Request::AddBreakpoint { spec, enabled } => {
                 let added = match s.add_breakpoint(spec).await {
-                    Ok(b) if !enabled => s.set_breakpoint_enabled(b.id, false).await.map(drop),
-                    other => other.map(drop),
+                    Ok(b) if !enabled => s.set_breakpoint_enabled(b.id, false).await,
+                    other => other,
                 };
-                ("break", added.map(|()| None))
+                ("break", added.map(|b| Some(Update::Notice(b.describe()))))
             }
-            Request::RemoveBreakpoint(id) => ("delete", s.remove_breakpoint(id).await.map(|()| None)),
+            Request::RemoveBreakpoint(id) => {
+                let what = s.breakpoint(id).map(removed_text).unwrap_or_else(|| format!("breakpoint {id} removed"));
+                ("delete", s.remove_breakpoint(id).await.map(|()| Some(Update::Notice(what))))
+            }
             Request::SetBreakpointEnabled { id, enabled } => {
-                ("enable", s.set_breakpoint_enabled(id, enabled).await.map(|_| None))
+                ("enable", s.set_breakpoint_enabled(id, enabled).await.map(|b| Some(Update::Notice(b.describe()))))
             }
             Request::UpdateBreakpoint { id, condition, hit, log } => {
                 ("edit breakpoint", s.update_breakpoint(id, condition, hit, log).await.map(|_| None))
@@ -389,6 +397,17 @@ impl Worker {
         }
         false
     }
+}
+
+/// "breakpoint at demo.py:31 removed" (where it was, which is what the user pointed at).
+pub(crate) fn removed_text(b: &Breakpoint) -> String {
+    let place = match (b.file(), b.line()) {
+        (Some(file), Some(line)) => {
+            format!("{}:{line}", file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+        }
+        _ => b.spec.location.to_string(),
+    };
+    format!("breakpoint {} at {place} removed", b.id)
 }
 
 /// pip for the Environment overlay's one-key installs, progress sent as it comes.

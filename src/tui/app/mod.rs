@@ -273,6 +273,10 @@ impl App {
                 }
                 self.console.push(LineKind::Error, &text);
             }
+            Update::Notice(text) => {
+                self.console.push(LineKind::Info, &text);
+                self.notify(text);
+            }
             Update::Failed { what, message } => self.warn(format!("{what}: {message}")),
             Update::Finished => self.finished = true,
             _ => tracing::debug!("dropped a stale update"),

@@ -43,6 +43,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         if let Some(m) = &b.spec.log_message {
             details.push(format!("log {m:?}"));
         }
+        if let Some(from) = b.moved_from() {
+            details.push(format!("moved from {from}"));
+        }
         if b.spec.temporary {
             details.push("once".into());
         }

@@ -414,3 +414,25 @@ fn analysis_overlay_lists_findings_and_opens_one() {
     assert_eq!(app.source.path(), Some(row.file.as_path()));
     assert_eq!(app.source.cursor(), row.line);
 }
+
+/// A breakpoint asked for on a line with no code (23, blank) shows where it went: the gutter mark
+/// on line 25, "moved from 23" in the Breakpoints pane, and the notice the worker sends in the
+/// status line and the console. Toggling it off names the one removed.
+#[test]
+fn a_moved_breakpoint_says_where_it_came_from_and_its_removal_is_named() {
+    let mut app = stopped(100, 30);
+    let mut moved = breakpoint(1, 23);
+    moved.actual_line = Some(25);
+    app.on_update(Update::Breakpoints(vec![moved.clone()]));
+    app.on_update(Update::Notice(moved.describe()));
+    app.focus = Pane::Breakpoints;
+    app.source.goto_line(25);
+    assert_eq!(
+        app.notice.as_ref().map(|n| n.text.as_str()),
+        Some("breakpoint 1 at demo.py:25, moved from 23 to 25 (no code on line 23)")
+    );
+    insta::assert_snapshot!(render(&mut app).backend());
+    app.on_update(Update::Notice(crate::tui::worker::removed_text(&moved)));
+    app.on_update(Update::Breakpoints(Vec::new()));
+    assert_eq!(app.notice.as_ref().map(|n| n.text.as_str()), Some("breakpoint 1 at demo.py:25 removed"));
+}
