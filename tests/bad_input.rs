@@ -461,16 +461,19 @@ fn bad_commands_are_reported_and_the_program_still_runs_to_its_end() {
     assert!(m("until").contains("line number"), "{run}");
     assert!(m("frame").contains("no frame 99"), "{run}");
     assert!(m("print").contains("ZeroDivisionError"), "{run}");
-    assert_eq!(run.errors().len(), 4, "unexpected error lines:\n{run}");
-
-    // A breakpoint in a file that does not exist is accepted but unverified, with debugpy's reason.
+    // A breakpoint in a file that does not exist is refused with the reason, not kept unverified.
+    let missing = run
+        .errors()
+        .into_iter()
+        .find(|e| e["command"] == "break")
+        .unwrap_or_else(|| panic!("no error for `break nofile.py:3`:\n{run}"));
+    assert!(missing["message"].as_str().unwrap_or("").contains("no such file"), "{run}");
+    assert_eq!(run.errors().len(), 5, "unexpected error lines:\n{run}");
     let breaks = run.results("break");
-    let missing = breaks
-        .iter()
-        .find(|b| b["breakpoint"]["file"].as_str().is_some_and(|f| f.ends_with("nofile.py")))
-        .unwrap_or_else(|| panic!("no result for `break nofile.py:3`:\n{run}"));
-    assert_eq!(missing["breakpoint"]["verified"], false, "{run}");
-    assert!(missing["breakpoint"]["message"].as_str().unwrap_or("").contains("does not exist"), "{run}");
+    assert!(
+        !breaks.iter().any(|b| b["breakpoint"]["file"].as_str().is_some_and(|f| f.ends_with("nofile.py"))),
+        "{run}"
+    );
     // `break nofile` (no colon) is a function breakpoint; no such function ever runs.
     assert!(breaks.iter().any(|b| b["breakpoint"]["function"] == "nofile"), "{run}");
 

@@ -14,7 +14,7 @@ use anyhow::{anyhow, bail, Context};
 
 use super::provision;
 use crate::pyenv::interpreter;
-use crate::sandbox::{self, PythonProcess, StdioMode};
+use crate::sandbox::{self, PythonProcess};
 
 /// gdb attaching, loading symbols and running the bootstrap takes a few seconds on a busy machine.
 const INJECT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -44,27 +44,20 @@ pub async fn inject(pid: u32, progress: &mut (dyn FnMut(&str) + Send)) -> anyhow
     }
     progress(&format!("injecting debugpy into process {pid} with gdb"));
     // Unconfined: the injector must see and ptrace the target, which a PID namespace would hide.
-    let child = sandbox::spawn(&PythonProcess {
-        interpreter: interp.path.clone(),
-        remove_env: Vec::new(),
-        args: vec![
-            "-m".into(),
+    let mut injector = PythonProcess::new(
+        interp.path.clone(),
+        [
+            "-m".to_string(),
             "debugpy".into(),
             "--listen".into(),
-            format!("127.0.0.1:{port}").into(),
+            format!("127.0.0.1:{port}"),
             "--pid".into(),
-            pid.to_string().into(),
+            pid.to_string(),
         ],
-        cwd: None,
-        env,
-        stdin: StdioMode::Null,
-        stdout: StdioMode::Piped,
-        stderr: StdioMode::Piped,
-        sandbox: None,
-        status_fd: None,
-        pass_fds: Vec::new(),
-    })
-    .with_context(|| format!("starting debugpy's injector with {}", interp.path.display()))?;
+    );
+    injector.env = env;
+    let child = sandbox::spawn(&injector)
+        .with_context(|| format!("starting debugpy's injector with {}", interp.path.display()))?;
     let output = tokio::time::timeout(INJECT_TIMEOUT, child.wait_with_output())
         .await
         .map_err(|_| anyhow!("--pid {pid}: injecting debugpy took over {} s", INJECT_TIMEOUT.as_secs()))??;
