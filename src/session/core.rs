@@ -26,6 +26,13 @@ pub enum Phase {
     Terminated,
 }
 
+/// The exception filters every session starts with: post-mortem by default, as pdb, pudb and VS
+/// Code do. An uncaught exception stops the program at the raising frame (stack and locals still
+/// there) instead of ending it; continuing lets it die with its own traceback and exit code 1.
+/// `catch none` turns this off, any other `catch` replaces it. Set here, in the session, so every
+/// front end (CLI run and attach, launch.json, batch, TUI) and every backend gets the same default.
+pub const DEFAULT_EXCEPTION_FILTERS: &[ExceptionFilter] = &[ExceptionFilter::Uncaught];
+
 /// A backend event received but not yet processed (see [`Session::wait_event`]).
 pub struct PendingEvent(BackendEvent);
 
@@ -49,12 +56,17 @@ impl Session {
     pub async fn start(launcher: Box<dyn Launcher>) -> anyhow::Result<Session> {
         let (tx, events) = mpsc::unbounded_channel();
         let backend = launcher.start(tx).await?;
+        // Still in the configuration phase: the filter is in force before any user code runs.
+        backend
+            .set_exception_filters(DEFAULT_EXCEPTION_FILTERS)
+            .await
+            .with_context(|| format!("setting the default exception filter (uncaught) on {}", backend.name()))?;
         Ok(Session {
             launcher,
             backend,
             events,
             breakpoints: Registry::default(),
-            exception_filters: Vec::new(),
+            exception_filters: DEFAULT_EXCEPTION_FILTERS.to_vec(),
             phase: Phase::Configuring,
             run_to: None,
             children: HashMap::new(),
@@ -218,9 +230,8 @@ impl Session {
             let statuses = self.backend.set_function_breakpoints(&reqs).await?;
             self.breakpoints.apply(&ids, &statuses);
         }
-        if !self.exception_filters.is_empty() {
-            self.backend.set_exception_filters(&self.exception_filters).await?;
-        }
+        // Sent even when empty: the list is the session's, whatever a new backend starts with.
+        self.backend.set_exception_filters(&self.exception_filters).await?;
         Ok(())
     }
 
