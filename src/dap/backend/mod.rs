@@ -14,6 +14,7 @@ mod connections;
 mod convert;
 mod events;
 mod ids;
+mod just_my_code;
 mod requests;
 mod state;
 
