@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use super::backend::{Backend, BackendEvent, BreakpointEdit, DebuggerReply, Launcher};
 use super::breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Location, Registry};
 use super::model::*;
+use super::pseudo_rows::PseudoRows;
 use super::values;
 
 /// Where the debuggee is in its life.
@@ -49,6 +50,8 @@ pub struct Session {
     children: HashMap<VarRef, Arc<Vec<Variable>>>,
     /// How the program was last resumed: a step that ends on a breakpoint line is still a step.
     last_action: ResumeAction,
+    /// Which Locals keep their return-value and exception pseudo-rows at this stop.
+    pseudo_rows: PseudoRows,
 }
 
 impl Session {
@@ -71,6 +74,7 @@ impl Session {
             run_to: None,
             children: HashMap::new(),
             last_action: ResumeAction::Continue,
+            pseudo_rows: PseudoRows::default(),
         })
     }
 
@@ -249,6 +253,7 @@ impl Session {
     pub async fn resume(&mut self, thread: ThreadId, action: ResumeAction) -> anyhow::Result<()> {
         self.require_stopped()?;
         self.children.clear();
+        self.pseudo_rows.resumed();
         self.phase = Phase::Running;
         self.last_action = action;
         self.backend.resume(thread, action).await
@@ -439,6 +444,7 @@ impl Session {
                         tracing::warn!("removing temporary breakpoint {id}: {e:#}");
                     }
                 }
+                self.pseudo_rows.stopped(&info.reason, self.last_action);
                 self.phase = Phase::Stopped(info.clone());
                 Some(SessionEvent::Stopped(info))
             }
@@ -459,6 +465,7 @@ impl Session {
                 match &e {
                     SessionEvent::Continued { .. } => {
                         self.children.clear();
+                        self.pseudo_rows.resumed();
                         if matches!(self.phase, Phase::Stopped(_)) {
                             self.phase = Phase::Running;
                         }
@@ -513,6 +520,7 @@ impl Session {
         let reply = self.backend.debugger_command(text).await?;
         if reply.resumed {
             self.children.clear();
+            self.pseudo_rows.resumed();
             self.phase = Phase::Running;
             // Whatever it was (`next`, `until 30`), the backend ends it; see `counts_hits`.
             self.last_action = ResumeAction::Continue;
@@ -546,12 +554,18 @@ impl Session {
         self.backend.threads().await
     }
 
-    pub async fn stack_trace(&self, thread: ThreadId, levels: Option<i64>) -> anyhow::Result<Vec<Frame>> {
-        self.backend.stack_trace(thread, levels).await
+    pub async fn stack_trace(&mut self, thread: ThreadId, levels: Option<i64>) -> anyhow::Result<Vec<Frame>> {
+        let frames = self.backend.stack_trace(thread, levels).await?;
+        if self.stopped_thread() == Some(thread) {
+            self.pseudo_rows.saw_stack(frames.first().map(|f| f.id));
+        }
+        Ok(frames)
     }
 
-    pub async fn scopes(&self, frame: FrameId) -> anyhow::Result<Vec<Scope>> {
-        self.backend.scopes(frame).await
+    pub async fn scopes(&mut self, frame: FrameId) -> anyhow::Result<Vec<Scope>> {
+        let scopes = self.backend.scopes(frame).await?;
+        self.pseudo_rows.saw_scopes(frame, &scopes);
+        Ok(scopes)
     }
 
     /// A page of the children of `reference`, values capped.
@@ -560,6 +574,7 @@ impl Session {
             Some(all) => all.clone(),
             None => {
                 let mut vars = self.backend.variables(reference).await?;
+                self.pseudo_rows.filter(reference, &mut vars);
                 for v in &mut vars {
                     let (value, cut) = values::cap_text(std::mem::take(&mut v.value), values::MAX_VALUE_CHARS);
                     v.value = value;

@@ -10,6 +10,7 @@ mod breakpoints;
 mod core;
 mod model;
 mod program;
+mod pseudo_rows;
 pub mod terminal;
 pub mod values;
 
