@@ -59,17 +59,21 @@ impl Session {
     pub async fn start(launcher: Box<dyn Launcher>) -> anyhow::Result<Session> {
         let (tx, events) = mpsc::unbounded_channel();
         let backend = launcher.start(tx).await?;
-        // Still in the configuration phase: the filter is in force before any user code runs.
-        backend
-            .set_exception_filters(DEFAULT_EXCEPTION_FILTERS)
-            .await
-            .with_context(|| format!("setting the default exception filter (uncaught) on {}", backend.name()))?;
+        // Still in the configuration phase: the filter is in force before any user code runs. A
+        // backend that refuses it (an adapter without the filter) still debugs: no default then.
+        let exception_filters = match backend.set_exception_filters(DEFAULT_EXCEPTION_FILTERS).await {
+            Ok(()) => DEFAULT_EXCEPTION_FILTERS.to_vec(),
+            Err(e) => {
+                tracing::warn!("no post-mortem by default: {} refused the uncaught filter: {e:#}", backend.name());
+                Vec::new()
+            }
+        };
         Ok(Session {
             launcher,
             backend,
             events,
             breakpoints: Registry::default(),
-            exception_filters: DEFAULT_EXCEPTION_FILTERS.to_vec(),
+            exception_filters,
             phase: Phase::Configuring,
             run_to: None,
             children: HashMap::new(),
