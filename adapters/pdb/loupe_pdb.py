@@ -1898,7 +1898,10 @@ def run_program(dbg, bridge, target):
         while tb is not None and bridge.hidden(tb.tb_frame):
             tb = tb.tb_next
         traceback.print_exception(type(exc), exc, tb)
-        if "uncaught" in bridge.filters:
+        # Post-mortem needs a frame of the program: a script that does not compile never ran
+        # (its first line was never reached), so its SyntaxError is only reported, as debugpy's
+        # syntax check does.
+        if "uncaught" in bridge.filters and not dbg._lp_entry:
             try:
                 dbg.post_mortem(exc)
             except bdb.BdbQuit:
