@@ -584,21 +584,8 @@ fn catch_uncaught_stops_before_the_program_dies(backend: &str) {
 }
 on_backends!(catch_uncaught_stops_before_the_program_dies);
 
-fn uncaught_exception_without_catch_exits_1_with_the_traceback_on_stderr(backend: &str) {
-    let run = debug(backend, "bp_exceptions.py", &["crash"], &[], &[]);
-    assert!(run.stops().is_empty(), "{run}");
-    let stderr = run.output("stderr");
-    assert!(stderr.starts_with("Traceback (most recent call last):\n"), "{run}");
-    assert!(
-        stderr.contains(&format!("File \"{}\", line {MAIN_CRASH_CALL}, in main\n", path_of("bp_exceptions.py"))),
-        "{stderr}"
-    );
-    assert!(stderr.ends_with("ValueError: too big: 7\n"), "{stderr}");
-    assert_eq!(run.output("stdout"), "caught too big: 5\n");
-    assert_eq!(run.exit_code(), Some(1), "{run}");
-    assert_eq!(run.code, Some(1));
-}
-on_backends!(uncaught_exception_without_catch_exits_1_with_the_traceback_on_stderr);
+// Without `catch`, post-mortem is the default (`uncaught`), and `catch none` turns it off: both in
+// tests/post_mortem.rs.
 
 // ----- 10. --break -----
 

@@ -486,6 +486,10 @@ fn library_code_is_skipped_unless_all_code_is_asked_for() {
     let program_path = program("library_demo.py").display().to_string();
     let just_my_code = Loupe::batch(["--break", &spec, &program_path]).run();
     assert!(just_my_code.stops().is_empty(), "library breakpoints are ignored by default\n{just_my_code}");
+    // debugpy's notice says why, and loupe's way out (not launch.json's).
+    let message = just_my_code.result("break")["breakpoint"]["message"].as_str().unwrap_or_default().to_string();
+    assert!(message.contains("excluded") && message.contains("--all-code"), "{message:?}\n{just_my_code}");
+    assert!(!message.contains("Try setting"), "{message:?}");
     assert_eq!(just_my_code.output("stdout"), "{\"a\": 1}\n");
 
     let all_code = Loupe::batch(["--all-code", "--break", &spec, "-ex", "print obj", &program_path]).run();

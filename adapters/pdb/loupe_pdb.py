@@ -1729,19 +1729,31 @@ class LoupePdb(BridgeMixin, pdb.Pdb):
 # ----- what to run -----
 
 
+def script_file(name):
+    """`__file__` as `python SCRIPT` sets it (3.9 on): the path given, joined to the working
+    directory, with symbolic links and `..` left as they are. pdb's targets use the real path,
+    and in 3.11 and 3.12 the target object itself (a str subclass, shown as `ScriptTarget`)."""
+    return os.path.join(os.getcwd(), name)
+
+
 if hasattr(pdb, "_ScriptTarget"):
 
     class ScriptTarget(pdb._ScriptTarget):
+        main_file = None  # set by make_target: script_file() of the path given
+
         @property
         def namespace(self):
             namespace = super().namespace
             namespace.setdefault("__spec__", None)  # as when Python runs a script
+            namespace["__file__"] = self.main_file or str(self.filename)
             return namespace
 
 else:
 
     class ScriptTarget:
         """pdb._ScriptTarget as 3.11 has it."""
+
+        main_file = None  # set by make_target: script_file() of the path given
 
         def __init__(self, path):
             self.filename = os.path.realpath(path)
@@ -1756,7 +1768,12 @@ else:
 
         @property
         def namespace(self):
-            return {"__name__": "__main__", "__file__": self.filename, "__builtins__": builtins, "__spec__": None}
+            return {
+                "__name__": "__main__",
+                "__file__": self.main_file or self.filename,
+                "__builtins__": builtins,
+                "__spec__": None,
+            }
 
 
 if hasattr(pdb, "_ModuleTarget"):
@@ -1804,6 +1821,7 @@ def make_target(is_module, name):
         if os.path.isdir(name):
             raise BridgeError("%s is a directory, not a Python file" % name)
         target = ScriptTarget(name)
+        target.main_file = script_file(name)
         argv0 = name
     if hasattr(target, "check"):  # 3.11, 3.12 (3.13 checks in the constructor)
         target.check()
@@ -1880,7 +1898,10 @@ def run_program(dbg, bridge, target):
         while tb is not None and bridge.hidden(tb.tb_frame):
             tb = tb.tb_next
         traceback.print_exception(type(exc), exc, tb)
-        if "uncaught" in bridge.filters:
+        # Post-mortem needs a frame of the program: a script that does not compile never ran
+        # (its first line was never reached), so its SyntaxError is only reported, as debugpy's
+        # syntax check does.
+        if "uncaught" in bridge.filters and not dbg._lp_entry:
             try:
                 dbg.post_mortem(exc)
             except bdb.BdbQuit:

@@ -41,7 +41,8 @@ impl JsonLines {
         self.emit(json!({ "type": "error", "command": command, "message": message }));
     }
 
-    pub fn stopped(&mut self, stop: &StopInfo, top: Option<&Frame>) {
+    /// A stop; `traceback` is the exception's traceback on exception stops (when known).
+    pub fn stopped(&mut self, stop: &StopInfo, top: Option<&Frame>, traceback: Option<&str>) {
         let mut object = json!({
             "type": "event",
             "event": "stopped",
@@ -59,6 +60,9 @@ impl JsonLines {
         }
         if let Some(t) = &stop.text {
             object["text"] = json!(t);
+        }
+        if let Some(t) = traceback {
+            object["traceback"] = json!(t);
         }
         self.emit(object);
     }

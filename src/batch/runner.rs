@@ -14,7 +14,8 @@ use serde_json::json;
 use super::command::{self, Command};
 use super::output::{self, JsonLines};
 use crate::session::{
-    values, EvalContext, Frame, Phase, ResumeAction, ScopeKind, Session, SessionEvent, ThreadId, VariableGroup,
+    values, EvalContext, Frame, Phase, ResumeAction, ScopeKind, Session, SessionEvent, StopInfo, StopReason, ThreadId,
+    VariableGroup,
 };
 
 /// How the run ended.
@@ -380,7 +381,8 @@ impl Runner {
                         Vec::new()
                     }
                 };
-                self.out.stopped(stop, self.frames.first());
+                let traceback = self.traceback_of(stop).await;
+                self.out.stopped(stop, self.frames.first(), traceback.as_deref());
                 for expression in self.watches.clone() {
                     self.report_watch(&expression).await;
                 }
@@ -406,6 +408,22 @@ impl Runner {
             _ => {
                 self.out.event(&event);
                 false
+            }
+        }
+    }
+
+    /// The traceback of an exception stop (a post-mortem one above all), so the output shows
+    /// what the program would have printed. Asked only on exception stops: steps stay one round
+    /// trip.
+    async fn traceback_of(&self, stop: &StopInfo) -> Option<String> {
+        if stop.reason != StopReason::Exception || !self.session.capabilities().exception_info {
+            return None;
+        }
+        match self.session.exception_info(stop.thread).await {
+            Ok(info) => info.stack_trace,
+            Err(e) => {
+                tracing::debug!("no exception info at an exception stop: {e:#}");
+                None
             }
         }
     }

@@ -31,6 +31,12 @@ use crate::session::{Backend, BackendEvent, EventSink, Launcher, OutputCategory,
 const NODELAY_SITECUSTOMIZE: &str = include_str!("../../adapters/nodelay/sitecustomize.py");
 const ATTACH_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// `sys.exit(N)` is how a program ends, not a crash: with the `uncaught` filter on (the session's
+/// default) pydevd would stop at every non-zero `SystemExit`, where pdb and Python itself do not.
+/// An empty list breaks on no exit code (older debugpy versions ignore the setting and stop on
+/// non-zero codes, as VS Code does).
+const NO_SYSTEM_EXIT_BREAKS: [i64; 0] = [];
+
 /// A program for debugpy to launch: the program, and what only debugpy has.
 #[derive(Debug, Clone)]
 pub struct LaunchSpec {
@@ -165,6 +171,7 @@ async fn launch(launch: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow
         "subProcess": true,
         "redirectOutput": false,
         "showReturnValue": true,
+        "breakOnSystemExit": NO_SYSTEM_EXIT_BREAKS,
     });
     match &spec.target {
         Target::Program(p) => arguments["program"] = json!(p),
@@ -212,6 +219,7 @@ async fn attach(spec: &AttachSpec, nodelay: bool, events: EventSink) -> anyhow::
         "pathMappings": mappings,
         "justMyCode": spec.just_my_code,
         "subProcess": true,
+        "breakOnSystemExit": NO_SYSTEM_EXIT_BREAKS,
     });
     let paths = PathMap::inferring(spec.project_dir.clone(), spec.path_mappings.clone());
     let start = StartRequest { request: "attach", arguments, nodelay_at_first_stop: nodelay, paths };

@@ -13,6 +13,7 @@ use super::breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition,
 use super::code_lines::{CodeLineCache, Unreadable};
 use super::model::*;
 use super::placement::place;
+use super::pseudo_rows::PseudoRows;
 use super::values;
 
 /// Where the debuggee is in its life.
@@ -28,6 +29,13 @@ pub enum Phase {
     },
     Terminated,
 }
+
+/// The exception filters every session starts with: post-mortem by default, as pdb, pudb and VS
+/// Code do. An uncaught exception stops the program at the raising frame (stack and locals still
+/// there) instead of ending it; continuing lets it die with its own traceback and exit code 1.
+/// `catch none` turns this off, any other `catch` replaces it. Set here, in the session, so every
+/// front end (CLI run and attach, launch.json, batch, TUI) and every backend gets the same default.
+pub const DEFAULT_EXCEPTION_FILTERS: &[ExceptionFilter] = &[ExceptionFilter::Uncaught];
 
 /// A backend event received but not yet processed (see [`Session::wait_event`]).
 pub struct PendingEvent(BackendEvent);
@@ -47,6 +55,8 @@ pub struct Session {
     last_action: ResumeAction,
     /// Which lines have code, per file: where line breakpoints go (`placement.rs`).
     code_lines: CodeLineCache,
+    /// Which Locals keep their return-value and exception pseudo-rows at this stop.
+    pseudo_rows: PseudoRows,
 }
 
 impl Session {
@@ -54,17 +64,27 @@ impl Session {
     pub async fn start(launcher: Box<dyn Launcher>) -> anyhow::Result<Session> {
         let (tx, events) = mpsc::unbounded_channel();
         let backend = launcher.start(tx).await?;
+        // Still in the configuration phase: the filter is in force before any user code runs. A
+        // backend that refuses it (an adapter without the filter) still debugs: no default then.
+        let exception_filters = match backend.set_exception_filters(DEFAULT_EXCEPTION_FILTERS).await {
+            Ok(()) => DEFAULT_EXCEPTION_FILTERS.to_vec(),
+            Err(e) => {
+                tracing::warn!("no post-mortem by default: {} refused the uncaught filter: {e:#}", backend.name());
+                Vec::new()
+            }
+        };
         Ok(Session {
             launcher,
             backend,
             events,
             breakpoints: Registry::default(),
-            exception_filters: Vec::new(),
+            exception_filters,
             phase: Phase::Configuring,
             run_to: None,
             children: HashMap::new(),
             last_action: ResumeAction::Continue,
             code_lines: CodeLineCache::default(),
+            pseudo_rows: PseudoRows::default(),
         })
     }
 
@@ -271,9 +291,8 @@ impl Session {
             let statuses = self.backend.set_function_breakpoints(&reqs).await?;
             self.breakpoints.apply(&ids, &statuses);
         }
-        if !self.exception_filters.is_empty() {
-            self.backend.set_exception_filters(&self.exception_filters).await?;
-        }
+        // Sent even when empty: the list is the session's, whatever a new backend starts with.
+        self.backend.set_exception_filters(&self.exception_filters).await?;
         Ok(())
     }
 
@@ -291,6 +310,7 @@ impl Session {
     pub async fn resume(&mut self, thread: ThreadId, action: ResumeAction) -> anyhow::Result<()> {
         self.require_stopped()?;
         self.children.clear();
+        self.pseudo_rows.resumed();
         self.phase = Phase::Running;
         self.last_action = action;
         self.backend.resume(thread, action).await
@@ -481,6 +501,7 @@ impl Session {
                         tracing::warn!("removing temporary breakpoint {id}: {e:#}");
                     }
                 }
+                self.pseudo_rows.stopped(&info.reason, self.last_action);
                 self.phase = Phase::Stopped(info.clone());
                 Some(SessionEvent::Stopped(info))
             }
@@ -501,6 +522,7 @@ impl Session {
                 match &e {
                     SessionEvent::Continued { .. } => {
                         self.children.clear();
+                        self.pseudo_rows.resumed();
                         if matches!(self.phase, Phase::Stopped(_)) {
                             self.phase = Phase::Running;
                         }
@@ -555,6 +577,7 @@ impl Session {
         let reply = self.backend.debugger_command(text).await?;
         if reply.resumed {
             self.children.clear();
+            self.pseudo_rows.resumed();
             self.phase = Phase::Running;
             // Whatever it was (`next`, `until 30`), the backend ends it; see `counts_hits`.
             self.last_action = ResumeAction::Continue;
@@ -588,12 +611,18 @@ impl Session {
         self.backend.threads().await
     }
 
-    pub async fn stack_trace(&self, thread: ThreadId, levels: Option<i64>) -> anyhow::Result<Vec<Frame>> {
-        self.backend.stack_trace(thread, levels).await
+    pub async fn stack_trace(&mut self, thread: ThreadId, levels: Option<i64>) -> anyhow::Result<Vec<Frame>> {
+        let frames = self.backend.stack_trace(thread, levels).await?;
+        if self.stopped_thread() == Some(thread) {
+            self.pseudo_rows.saw_stack(frames.first().map(|f| f.id));
+        }
+        Ok(frames)
     }
 
-    pub async fn scopes(&self, frame: FrameId) -> anyhow::Result<Vec<Scope>> {
-        self.backend.scopes(frame).await
+    pub async fn scopes(&mut self, frame: FrameId) -> anyhow::Result<Vec<Scope>> {
+        let scopes = self.backend.scopes(frame).await?;
+        self.pseudo_rows.saw_scopes(frame, &scopes);
+        Ok(scopes)
     }
 
     /// A page of the children of `reference`, values capped.
@@ -602,6 +631,7 @@ impl Session {
             Some(all) => all.clone(),
             None => {
                 let mut vars = self.backend.variables(reference).await?;
+                self.pseudo_rows.filter(reference, &mut vars);
                 for v in &mut vars {
                     let (value, cut) = values::cap_text(std::mem::take(&mut v.value), values::MAX_VALUE_CHARS);
                     v.value = value;

@@ -12,10 +12,11 @@ mod core;
 mod model;
 mod placement;
 mod program;
+mod pseudo_rows;
 pub mod terminal;
 pub mod values;
 
-pub use self::core::{PendingEvent, Phase, Session};
+pub use self::core::{PendingEvent, Phase, Session, DEFAULT_EXCEPTION_FILTERS};
 pub use backend::{
     absolute_source_path, Backend, BackendEvent, BreakpointEdit, BreakpointStatus, DebuggerReply, EventSink,
     FunctionBreakpointRequest, Launcher, LineBreakpointRequest,

@@ -5,8 +5,10 @@ LOUPE_TEST_IPDB=1 adds the ipdb tests (the interpreter must have ipdb installed)
 """
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import unittest
 
@@ -89,6 +91,19 @@ class StartTests(BridgeTest):
         self.assertEqual(self.value(session, "__import__('sys').path[0]"), repr(PROGRAMS))
         self.finish(session)
         self.assertIn("argv: ['one', 'two']\n", session.outputs("stdout"))
+
+    def test_dunder_file_is_the_path_given_as_python_sets_it(self):
+        # pdb's own target (3.11, 3.12) makes __file__ itself: a str subclass with the real path,
+        # which Locals showed as a `ScriptTarget`. Python keeps the path given (a link stays one).
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        link = os.path.join(folder, "linked.py")
+        os.symlink(BASIC, link)
+        session = self.start(link)
+        self.assertEqual(session.wait_stop()["reason"], "entry")
+        self.assertEqual(self.value(session, "type(__file__).__name__"), "'str'")
+        self.assertEqual(self.value(session, "__file__"), repr(link))
+        self.finish(session)
 
     def test_module_with_dash_m(self):
         session = self.start("pkg", "x", module=True)

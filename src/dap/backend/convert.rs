@@ -62,7 +62,8 @@ pub(super) fn variable_of(connection: usize, v: t::Variable) -> Variable {
 }
 
 pub(super) fn status_of(b: &t::Breakpoint) -> BreakpointStatus {
-    BreakpointStatus { backend_id: b.id, verified: b.verified, line: b.line, message: b.message.clone() }
+    let message = b.message.clone().map(super::just_my_code::explain);
+    BreakpointStatus { backend_id: b.id, verified: b.verified, line: b.line, message }
 }
 
 pub(super) fn set_breakpoints_args(file: &Path, reqs: &[LineBreakpointRequest]) -> t::SetBreakpointsArguments {

@@ -107,7 +107,11 @@ impl Shared {
                     Some("stderr") if !own_pipes => OutputCategory::Stderr,
                     _ => OutputCategory::Console,
                 };
-                self.emit_session(SessionEvent::Output { category, text: body.output });
+                let text = match category {
+                    OutputCategory::Console => super::just_my_code::explain(body.output),
+                    _ => body.output,
+                };
+                self.emit_session(SessionEvent::Output { category, text });
             }
             "thread" => {
                 let body: t::ThreadEventBody = event_body(&event);

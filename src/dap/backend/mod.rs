@@ -15,6 +15,7 @@ mod connections;
 mod convert;
 mod events;
 mod ids;
+mod just_my_code;
 mod remap;
 mod requests;
 mod state;

@@ -272,6 +272,11 @@ impl App {
                     text.push_str(&format!(": {d}"));
                 }
                 self.console.push(LineKind::Error, &text);
+                // The traceback Python would print: at a post-mortem stop the program has not
+                // printed it yet (debugpy), and it says how the program got there.
+                for line in info.stack_trace.iter().flat_map(|t| t.lines()) {
+                    self.console.push(LineKind::Error, line);
+                }
             }
             Update::Notice(text) => {
                 self.console.push(LineKind::Info, &text);
@@ -312,7 +317,7 @@ impl App {
                 self.stack.current_thread = Some(stop.thread);
                 self.state = stopped_state(&stop);
                 if stop.reason == StopReason::Exception {
-                    let text = stop.text.clone().or(stop.description.clone()).unwrap_or_else(|| "exception".into());
+                    let text = stop_summary(&stop).unwrap_or_else(|| "exception".into());
                     self.console.push(LineKind::Error, &format!("stopped on exception: {text}"));
                 }
                 let epoch = self.epoch;
@@ -569,7 +574,20 @@ impl App {
 }
 
 fn stopped_state(stop: &StopInfo) -> RunState {
-    RunState::Stopped { reason: stop.reason.as_str().to_string(), description: stop.text.clone() }
+    RunState::Stopped { reason: stop.reason.as_str().to_string(), description: stop_summary(stop) }
+}
+
+/// A stop in a few words. For an exception, `Type: message` as Python's last traceback line says
+/// it: backends send the type as `text` and the message as `description`.
+fn stop_summary(stop: &StopInfo) -> Option<String> {
+    if stop.reason != StopReason::Exception {
+        return stop.text.clone();
+    }
+    match (&stop.text, &stop.description) {
+        (Some(t), Some(d)) if !d.is_empty() && !t.contains(d.as_str()) => Some(format!("{t}: {d}")),
+        (Some(t), _) => Some(t.clone()),
+        (None, d) => d.clone(),
+    }
 }
 
 /// Where the identifier being completed starts.

@@ -9,8 +9,8 @@ use ratatui::layout::Rect;
 use ratatui::Terminal;
 
 use crate::session::{
-    Breakpoint, BreakpointSpec, EvalResult, Frame, HitCondition, Location, OutputCategory, Phase, Scope, ScopeKind,
-    SessionEvent, StopInfo, StopReason, ThreadInfo, Variable, VariablePage,
+    Breakpoint, BreakpointSpec, EvalResult, ExceptionInfo, Frame, HitCondition, Location, OutputCategory, Phase, Scope,
+    ScopeKind, SessionEvent, StopInfo, StopReason, ThreadInfo, Variable, VariablePage,
 };
 use crate::tui::app::{App, BreakpointForm, Dialog, SessionFacts, TextInput, VarRow};
 use crate::tui::keymap::Keymap;
@@ -230,6 +230,31 @@ fn stopped_on_an_exception_with_an_error_notice() {
     info.text = Some("ValueError: deposit must be positive, got -1".into());
     app.on_update(Update::Event(SessionEvent::Stopped(info)));
     app.on_update(Update::Failed { what: "evaluate".into(), message: "NameError: name 'x' is not defined".into() });
+    insta::assert_snapshot!(render(&mut app).backend());
+}
+
+/// Post-mortem (the default): the status bar says `Type: message`, the console the traceback.
+#[test]
+fn stopped_post_mortem_on_an_uncaught_exception() {
+    let mut app = app(100, 24);
+    let mut info = stop(StopReason::Exception);
+    info.hit_breakpoints.clear();
+    info.text = Some("KeyError".into());
+    info.description = Some("'B'".into());
+    app.on_update(Update::Event(SessionEvent::Stopped(info)));
+    let epoch = app.epoch;
+    let stack_trace = "Traceback (most recent call last):\n  File \"/abs/demo.py\", line 9, in main\n    \
+                       lookup(table, \"b\")\n  File \"/abs/demo.py\", line 3, in lookup\n    \
+                       return table[wanted]\nKeyError: 'B'\n";
+    app.on_update(Update::ExceptionInfo {
+        epoch,
+        info: ExceptionInfo {
+            exception_id: "KeyError".into(),
+            description: Some("'B'".into()),
+            break_mode: "unhandled".into(),
+            stack_trace: Some(stack_trace.into()),
+        },
+    });
     insta::assert_snapshot!(render(&mut app).backend());
 }
 
