@@ -174,6 +174,72 @@ fn keys_work_while_the_program_runs_and_pause_stops_it() {
     assert_terminal_restored(&tui);
 }
 
+/// A breakpoint set while the program runs takes effect without a pause first, on each backend.
+fn a_breakpoint_set_while_running_stops_the_program(backend: &str) {
+    let homes = Homes::new();
+    let python = python();
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("spin.py");
+    std::fs::write(&program, "import time\nn = 0\nwhile True:\n    n += 1\n    time.sleep(0.01)\n").unwrap();
+    let args = ["run", "--backend", backend, "--python", python.to_str().unwrap(), program.to_str().unwrap()];
+    let mut tui = Tui::spawn(&args, &repo(), &homes.env(), 100, 30);
+    tui.wait_text("stopped (entry)");
+    tui.send("c");
+    tui.wait_text("running");
+    tui.send("L");
+    tui.wait_text("Go to line");
+    tui.type_text("4\r");
+    tui.wait_for("the cursor on line 4", |s| s.contains("4/5"));
+    tui.send("b");
+    tui.wait_text("stopped (breakpoint)");
+    tui.wait_text("spin.py:4");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}
+
+#[test]
+fn a_breakpoint_set_while_running_stops_the_program_debugpy() {
+    a_breakpoint_set_while_running_stops_the_program("debugpy");
+}
+
+#[test]
+fn a_breakpoint_set_while_running_stops_the_program_pdb() {
+    a_breakpoint_set_while_running_stops_the_program("pdb");
+}
+
+#[test]
+fn the_console_takes_commands_while_running_and_program_input_on_request() {
+    let homes = Homes::new();
+    let python = python();
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("echo.py");
+    std::fs::write(
+        &program,
+        "import sys\nn = 0\nfor line in sys.stdin:\n    n += 1\n    print('got', line.strip(), flush=True)\n",
+    )
+    .unwrap();
+    let args = ["run", "--python", python.to_str().unwrap(), program.to_str().unwrap()];
+    let mut tui = Tui::spawn(&args, &repo(), &homes.env(), 100, 30);
+    tui.wait_text("stopped (entry)");
+    tui.send("c");
+    tui.wait_text("running");
+    // The console says where a line goes; by default a debugger command, so `break` needs no pause.
+    tui.send("!");
+    tui.wait_text("debugger commands (Ctrl-T: program input)");
+    tui.type_text("break echo.py:4\r");
+    tui.wait_text("echo.py:4");
+    // Ctrl-T: lines go to the program's standard input; the program reads one and stops.
+    tui.send("\x14");
+    tui.wait_text("program input (Ctrl-T: commands)");
+    tui.type_text("hello\r");
+    tui.wait_text("stopped (breakpoint)");
+    // Leave the console first: an Esc followed at once by q reads as Alt-q.
+    tui.send("\x1b");
+    tui.wait_for("the source pane focused again", |s| s.starts_with('┏'));
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}
+
 #[test]
 fn sigterm_restores_the_terminal() {
     let homes = Homes::new();

@@ -43,6 +43,9 @@ pub struct ConsoleState {
     pub scroll_back: usize,
     /// Completion candidates for the current input.
     pub completions: Vec<String>,
+    /// Whether submitted lines go to the program's standard input while it runs (Ctrl-T turns
+    /// it on and off). Off, they stay debugger commands, so `break` works without a pause.
+    pub to_program: bool,
 }
 
 impl ConsoleState {

@@ -45,7 +45,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     if completion_rows > 0 {
         lines.push(Line::styled(fit(&console.completions.join("  "), width), theme.style(Role::Dim)));
     }
-    let prompt = if matches!(app.phase, Phase::Running) { "input> " } else { ">>> " };
+    let to_program = matches!(app.phase, Phase::Running) && console.to_program;
+    let prompt = if to_program { "input> " } else { ">>> " };
     let input = console.input.text();
     // Keep the cursor visible in a long input by showing its tail.
     let room = width.saturating_sub(prompt.len() + 1);
@@ -57,7 +58,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         (0, d) => Some(format!("{d} old lines dropped")),
         (b, _) => Some(format!("↑{b} lines")),
     };
-    frame.render_widget(Paragraph::new(lines).block(block("Console", note, theme, focused)), area);
+    // While the program runs, the title says where a line goes.
+    let title = match (matches!(app.phase, Phase::Running), to_program) {
+        (true, true) => "Console · program input (Ctrl-T: commands)",
+        (true, false) => "Console · debugger commands (Ctrl-T: program input)",
+        (false, _) => "Console",
+    };
+    frame.render_widget(Paragraph::new(lines).block(block(title, note, theme, focused)), area);
     if focused && app.dialog.is_none() && app.help.is_none() && height > 0 {
         let x = area.x + 1 + (prompt.len() + console.input.cursor() - skip) as u16;
         let y = area.y + area.height - 2;

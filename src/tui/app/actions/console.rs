@@ -18,6 +18,15 @@ pub(super) fn console_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
     if app.pty.is_some() {
         return terminal_key(app, key);
     }
+    if key.code == KeyCode::Char('t') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        app.console.to_program = !app.console.to_program;
+        app.notify(if app.console.to_program {
+            "console: lines go to the program's input while it runs (Ctrl-T for debugger commands)"
+        } else {
+            "console: lines are debugger commands (Ctrl-T sends them to the program's input)"
+        });
+        return Vec::new();
+    }
     // Editing keys belong to the prompt even when the keymap also binds them (Left collapses,
     // Home goes to the top, Delete deletes a breakpoint elsewhere).
     if is_editing_key(&key) {
@@ -124,9 +133,11 @@ fn is_editing_key(key: &KeyEvent) -> bool {
 }
 
 /// A console line: a batch command (`break demo.py:12 if x > 3`, `until 40`), `!code` or any
-/// other text as Python in the selected frame, or — while the program runs — its input.
+/// other text as Python in the selected frame, or — while the program runs and the console is
+/// switched to it (Ctrl-T) — the program's input.
 fn run_console_line(app: &mut App, line: &str) -> Vec<Request> {
-    if matches!(app.phase, Phase::Running) {
+    let running = matches!(app.phase, Phase::Running);
+    if running && app.console.to_program {
         app.console.push(LineKind::Input, line);
         return vec![Request::Stdin(format!("{line}\n"))];
     }
@@ -139,6 +150,13 @@ fn run_console_line(app: &mut App, line: &str) -> Vec<Request> {
         return evaluate(app, code.trim());
     }
     match batch::parse(trimmed) {
+        Err(e) if running && e.starts_with("unknown command") => {
+            app.console.push(
+                LineKind::Error,
+                "the program is running: Python runs when it stops (p pauses); Ctrl-T sends lines to its input",
+            );
+            Vec::new()
+        }
         Ok(command) => run_command(app, command),
         Err(e) if e.starts_with("unknown command") => evaluate(app, trimmed),
         Err(e) => {
