@@ -29,7 +29,16 @@ use crate::session::{
 };
 use crate::session::{ProgramTerminal, TerminalSlot};
 
-const BRIDGE: &str = include_str!("../../adapters/pdb/loupe_pdb.py");
+/// The bridge's modules (`loupe_pdb` is the entry; the rest split it by concern), written out
+/// together into one directory on the debuggee's `PYTHONPATH`.
+const BRIDGE: &[(&str, &str)] = &[
+    ("loupe_pdb.py", include_str!("../../adapters/pdb/loupe_pdb.py")),
+    ("loupe_pdb_channel.py", include_str!("../../adapters/pdb/loupe_pdb_channel.py")),
+    ("loupe_pdb_values.py", include_str!("../../adapters/pdb/loupe_pdb_values.py")),
+    ("loupe_pdb_breakpoints.py", include_str!("../../adapters/pdb/loupe_pdb_breakpoints.py")),
+    ("loupe_pdb_bridge.py", include_str!("../../adapters/pdb/loupe_pdb_bridge.py")),
+    ("loupe_pdb_debugger.py", include_str!("../../adapters/pdb/loupe_pdb_debugger.py")),
+];
 /// How long a pause waits for pdb to take the command typed before it.
 const PAUSE_WAIT: Duration = Duration::from_secs(10);
 /// How long the bridge may take to connect and say hello (importing IPython is slow).
@@ -664,7 +673,7 @@ fn program_name(spec: &PdbSpec) -> String {
 
 /// The command line that runs the program under the bridge, in the debuggee's environment.
 fn bridge_process(pdb: &PdbSpec, socket: &Path) -> anyhow::Result<PythonProcess> {
-    let bridge_dir = crate::adapters::install("pdb", &[("loupe_pdb.py", BRIDGE)])?;
+    let bridge_dir = crate::adapters::install("pdb", BRIDGE)?;
     let mut args: Vec<String> = vec!["-m".into(), "loupe_pdb".into()];
     if pdb.debugger == Debugger::Ipdb {
         args.push("--ipdb".into());
