@@ -64,6 +64,10 @@ pub enum Request {
         interpreter: PathBuf,
         project: PathBuf,
     },
+    /// List the project's Python files for quick open (in the background: a directory walk).
+    ProjectFiles {
+        project: PathBuf,
+    },
     /// Leave: a launched program is ended, an attached one keeps running.
     Quit,
     AddBreakpoint {
@@ -192,6 +196,11 @@ pub enum Update {
     Installed(Result<String, String>),
     /// The Environment overlay's data.
     Environment(std::sync::Arc<super::app::EnvSnapshot>),
+    /// The project's Python files for quick open, and whether the walk stopped early.
+    ProjectFiles {
+        files: Vec<PathBuf>,
+        partial: bool,
+    },
     /// The worker is done: the session ended or the user quit.
     Finished,
 }
@@ -314,6 +323,14 @@ impl Worker {
                     let _ = updates.send(Update::Environment(std::sync::Arc::new(snapshot)));
                 });
                 ("environment", Ok(None))
+            }
+            Request::ProjectFiles { project } => {
+                let updates = self.updates.clone();
+                tokio::task::spawn_blocking(move || {
+                    let (files, partial) = super::app::project_python_files(&project);
+                    let _ = updates.send(Update::ProjectFiles { files, partial });
+                });
+                ("project files", Ok(None))
             }
             Request::Terminate => ("stop", s.terminate().await.map(|()| None)),
             Request::Quit => {

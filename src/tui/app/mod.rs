@@ -24,7 +24,7 @@ pub use dialog::{BreakpointForm, Dialog};
 pub use env::{EnvPane, EnvSnapshot, EnvTab};
 pub use gutter::GutterMark;
 pub use input::TextInput;
-pub use quick_open::{QuickOpen, SHOWN as QUICK_OPEN_SHOWN};
+pub use quick_open::{project_python_files, QuickOpen, SHOWN as QUICK_OPEN_SHOWN};
 pub use stack::{StackRow, StackState};
 pub use variables::{Row as VarRow, SectionKind, VarNode, VariablesState, Watch};
 
@@ -203,6 +203,12 @@ impl App {
                 if let Some(load) = env::load_request(self.facts.interpreter_path.as_ref(), &self.project_root) {
                     self.env.loading = true;
                     return vec![load];
+                }
+            }
+            Update::ProjectFiles { files, partial } => {
+                // For the quick-open dialog, if it is still open.
+                if let Some(Dialog::QuickOpen(quick)) = &mut self.dialog {
+                    quick.add_project_files(files, partial);
                 }
             }
             Update::Environment(snapshot) => {

@@ -1,6 +1,8 @@
 //! Quick open: a file by a few letters of its name (Ctrl-P, as in VS Code). The candidates are the
-//! files of the current stack first, then the Python files under the project, found once when the
-//! dialog opens; typing ranks them with nucleo's fuzzy matcher (helix's), path-aware.
+//! files of the current stack first, then the Python files under the project, which the worker
+//! lists in the background when the dialog opens (a walk of a big tree must not hold the UI) and
+//! which join the list as they arrive; typing ranks them with nucleo's fuzzy matcher (helix's),
+//! path-aware.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -28,29 +30,51 @@ pub struct QuickOpen {
     pub selected: usize,
     /// Whether the project walk stopped early (too many files, or too slow).
     pub partial: bool,
+    /// Whether the project's files are still being listed.
+    pub listing: bool,
+    /// The project directory (candidates under it are shown relative to it).
+    pub root: PathBuf,
 }
 
 impl QuickOpen {
-    /// The dialog over `stack_files` (first, in stack order) and the Python files under `root`.
+    /// The dialog over `stack_files` (in stack order) under the project `root`; the project's
+    /// files come later ([`QuickOpen::add_project_files`]).
     pub fn new(root: &Path, stack_files: &[PathBuf]) -> QuickOpen {
-        let mut files: Vec<(String, PathBuf)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        let mut add = |path: PathBuf, files: &mut Vec<(String, PathBuf)>| {
-            if seen.insert(path.clone()) {
-                let shown = path.strip_prefix(root).unwrap_or(&path).display().to_string();
-                files.push((shown, path));
-            }
+        let mut dialog = QuickOpen {
+            input: TextInput::default(),
+            root: root.to_path_buf(),
+            files: Vec::new(),
+            matches: Vec::new(),
+            selected: 0,
+            partial: false,
+            listing: true,
         };
-        for path in stack_files.iter().filter(|p| p.is_file()) {
-            add(path.clone(), &mut files);
-        }
-        let (found, partial) = python_files(root);
-        for path in found {
-            add(path, &mut files);
-        }
-        let mut dialog = QuickOpen { input: TextInput::default(), files, matches: Vec::new(), selected: 0, partial };
+        dialog.add(stack_files.iter().filter(|p| p.is_file()).cloned());
         dialog.refilter();
         dialog
+    }
+
+    /// The project's files, once the worker has listed them (stack files stay first).
+    pub fn add_project_files(&mut self, files: Vec<PathBuf>, partial: bool) {
+        self.add(files);
+        self.partial = partial;
+        self.listing = false;
+        let chosen = self.chosen().map(Path::to_path_buf);
+        self.refilter();
+        // Keep the selection on the file it was on.
+        if let Some(at) = chosen.and_then(|c| self.matches.iter().position(|&i| self.files[i].1 == c)) {
+            self.selected = at;
+        }
+    }
+
+    fn add(&mut self, paths: impl IntoIterator<Item = PathBuf>) {
+        for path in paths {
+            if self.files.iter().any(|(_, known)| *known == path) {
+                continue;
+            }
+            let shown = path.strip_prefix(&self.root).unwrap_or(&path).display().to_string();
+            self.files.push((shown, path));
+        }
     }
 
     /// Ranks the candidates against what is typed (all of them, in order, when nothing is).
@@ -92,8 +116,8 @@ impl QuickOpen {
 }
 
 /// The Python files under `root` (hidden and git-ignored ones, and virtual environments, left
-/// out), and whether the walk stopped early.
-fn python_files(root: &Path) -> (Vec<PathBuf>, bool) {
+/// out), and whether the walk stopped early. Blocking: the worker runs it off the UI thread.
+pub fn project_python_files(root: &Path) -> (Vec<PathBuf>, bool) {
     let started = Instant::now();
     let mut files = Vec::new();
     let walk = ignore::WalkBuilder::new(root)
@@ -134,6 +158,14 @@ mod tests {
         dir
     }
 
+    /// The dialog as it is once the worker's listing arrived.
+    fn listed(root: &Path, stack: &[PathBuf]) -> QuickOpen {
+        let mut dialog = QuickOpen::new(root, stack);
+        let (files, partial) = project_python_files(root);
+        dialog.add_project_files(files, partial);
+        dialog
+    }
+
     fn shown(dialog: &QuickOpen) -> Vec<&str> {
         dialog.matches.iter().map(|&i| dialog.files[i].0.as_str()).collect()
     }
@@ -141,7 +173,7 @@ mod tests {
     #[test]
     fn lists_the_projects_python_files_without_environments() {
         let dir = project();
-        let dialog = QuickOpen::new(dir.path(), &[]);
+        let dialog = listed(dir.path(), &[]);
         assert_eq!(
             shown(&dialog),
             ["app/main.py", "app/models/inventory.py", "app/models/user.py", "tests/test_inventory.py"]
@@ -152,7 +184,7 @@ mod tests {
     #[test]
     fn a_few_letters_rank_the_file_first() {
         let dir = project();
-        let mut dialog = QuickOpen::new(dir.path(), &[]);
+        let mut dialog = listed(dir.path(), &[]);
         dialog.input.set("inv");
         dialog.refilter();
         let matches = shown(&dialog);
@@ -173,7 +205,7 @@ mod tests {
         let elsewhere = tempfile::tempdir().unwrap();
         let library = elsewhere.path().join("lib.py");
         std::fs::write(&library, "").unwrap();
-        let dialog = QuickOpen::new(dir.path(), &[library.clone(), dir.path().join("app/main.py")]);
+        let dialog = listed(dir.path(), &[library.clone(), dir.path().join("app/main.py")]);
         assert_eq!(dialog.files[0].1, library);
         assert_eq!(shown(&dialog)[1], "app/main.py");
         assert_eq!(dialog.files.len(), 5, "a stack file under the project is listed once");
@@ -182,7 +214,7 @@ mod tests {
     #[test]
     fn selection_stays_in_range() {
         let dir = project();
-        let mut dialog = QuickOpen::new(dir.path(), &[]);
+        let mut dialog = listed(dir.path(), &[]);
         dialog.step(-3);
         assert_eq!(dialog.selected, 0);
         dialog.step(10);

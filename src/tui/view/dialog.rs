@@ -75,7 +75,8 @@ fn quick_open(frame: &mut Frame, screen: Rect, title: &str, quick: &QuickOpen, t
         lines.push(Line::styled(format!("{marker}{}", quick.files[i].0), theme.style(role)));
     }
     if quick.matches.is_empty() {
-        lines.push(Line::styled("no file matches", theme.style(Role::Dim)));
+        let empty = if quick.listing { "listing the project's files…" } else { "no file matches" };
+        lines.push(Line::styled(empty, theme.style(Role::Dim)));
     }
     let note = Some(format!("{} of {} · ↑↓ · Enter opens · Esc", quick.matches.len(), quick.files.len()));
     frame.render_widget(Paragraph::new(lines).block(block(title, note, theme, true)), area);

@@ -299,17 +299,11 @@ fn dialogs() {
 /// The quick-open dialog after typing "inv", with fixed candidates (the walk is tested in
 /// `app::quick_open`).
 fn quick_open() -> crate::tui::app::QuickOpen {
-    let files: Vec<(String, PathBuf)> = ["demo.py", "app/models/inventory.py", "tests/test_inventory.py"]
-        .iter()
-        .map(|f| (f.to_string(), PathBuf::from("/home/ada/proj").join(f)))
-        .collect();
-    let mut quick = crate::tui::app::QuickOpen {
-        input: TextInput::new("inv"),
-        files,
-        matches: Vec::new(),
-        selected: 0,
-        partial: false,
-    };
+    let root = PathBuf::from("/home/ada/proj");
+    let files = ["demo.py", "app/models/inventory.py", "tests/test_inventory.py"].iter().map(|f| root.join(f));
+    let mut quick = crate::tui::app::QuickOpen::new(&root, &[]);
+    quick.add_project_files(files.collect(), false);
+    quick.input.set("inv");
     quick.refilter();
     quick.step(1);
     quick

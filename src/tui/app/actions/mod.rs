@@ -107,7 +107,7 @@ pub(super) fn act(app: &mut App, action: Action) -> Vec<Request> {
             let stack_files: Vec<std::path::PathBuf> =
                 app.stack.frames.values().flatten().filter_map(|frame| frame.file.clone()).collect();
             app.dialog = Some(Dialog::QuickOpen(super::quick_open::QuickOpen::new(&app.project_root, &stack_files)));
-            Vec::new()
+            vec![Request::ProjectFiles { project: app.project_root.clone() }]
         }
         Action::NextPane | Action::PrevPane => {
             let i = Pane::ALL.iter().position(|p| *p == app.focus).unwrap_or(0);
