@@ -569,12 +569,7 @@ fn catch_uncaught_stops_before_the_program_dies(backend: &str) {
     assert_eq!(stop["text"], "ValueError", "{run}");
     assert_eq!(stop["description"], "too big: 7", "{run}");
     assert_eq!(printed(&run), ["7"], "{run}");
-    let frames: Vec<(Value, Value)> = run.result("stack")["frames"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["function"].clone(), f["line"].clone()))
-        .collect();
+    let frames = run.stack_functions_and_lines();
     assert_eq!(frames[..2], [(json!("risky"), json!(RISKY_RAISE)), (json!("main"), json!(MAIN_CRASH_CALL))], "{run}");
     assert!(run.errors().is_empty(), "{run}");
     assert_eq!(run.output("stdout"), "caught too big: 5\n");

@@ -61,12 +61,7 @@ fn keyerror_stops_at_the_raising_line_with_its_locals(backend: &str) {
     assert_eq!(value("table"), Some(json!("{'A': 1}")), "{run}");
     assert_eq!(value("key"), Some(json!("'b'")), "{run}");
     assert_eq!(value("wanted"), Some(json!("'B'")), "{run}");
-    let frames: Vec<(serde_json::Value, serde_json::Value)> = run.result("stack")["frames"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["function"].clone(), f["line"].clone()))
-        .collect();
+    let frames = run.stack_functions_and_lines();
     assert_eq!(frames[..2], [(json!("lookup"), json!(LOOKUP_RAISE)), (json!("main"), json!(MAIN_MISSING))], "{run}");
 
     assert!(run.errors().is_empty(), "{run}");

@@ -76,6 +76,12 @@ impl Run {
         self.results(command).first().copied().unwrap_or_else(|| panic!("no {command} result in:\n{self}"))
     }
 
+    /// (function, line) of each frame of the first `stack` result, top first.
+    pub fn stack_functions_and_lines(&self) -> Vec<(Value, Value)> {
+        let frames = self.result("stack")["frames"].as_array().cloned().unwrap_or_default();
+        frames.iter().map(|f| (f["function"].clone(), f["line"].clone())).collect()
+    }
+
     pub fn errors(&self) -> Vec<&Value> {
         self.lines.iter().filter(|l| l["type"] == "error").collect()
     }
