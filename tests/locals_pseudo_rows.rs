@@ -56,3 +56,25 @@ fn pdb_return_value_shows_at_the_return_stop() {
     assert!(!names[1].contains(&"__return__".to_string()), "{run}");
     assert!(run.errors().is_empty(), "{run}");
 }
+
+#[test]
+fn debugpy_each_step_shows_only_what_it_returned() {
+    // two_returns.py: main runs `a = f()` (13), `b = g()` (14), `c = a + b` (15).
+    let file = program("two_returns.py").display().to_string();
+    let mut args = vec!["-ex".to_string(), format!("break {file}:13")];
+    for c in ["next", "locals", "next", "locals", "next", "locals", "quit"] {
+        args.extend(["-ex".to_string(), c.to_string()]);
+    }
+    args.push(file);
+    let run = Loupe::batch_on("debugpy", args).run();
+    let returns: Vec<Vec<String>> = locals_names(&run)
+        .into_iter()
+        .map(|names| names.into_iter().filter(|n| n.starts_with("(return)")).collect())
+        .collect();
+    assert_eq!(
+        returns,
+        [vec!["(return) f".to_string()], vec!["(return) g".to_string()], vec![]],
+        "a step shows the return values of its own calls only\n{run}"
+    );
+    assert!(run.errors().is_empty(), "{run}");
+}

@@ -498,3 +498,44 @@ fn analysis_findings_open_in_the_source_and_a_missing_import_is_installed_with_o
     tui.wait_exit();
     assert_terminal_restored(&tui);
 }
+
+#[test]
+fn a_post_mortem_stop_on_pdb_shows_the_traceback_once() {
+    let homes = Homes::new();
+    let python = python();
+    let program = repo().join("tests/programs/pm_keyerror.py");
+    let args = ["run", "--backend", "pdb", "--python", python.to_str().unwrap(), program.to_str().unwrap()];
+    let mut tui = Tui::spawn(&args, &repo(), &homes.env(), 120, 50);
+    tui.wait_text("stopped (entry)");
+    tui.send("c");
+    tui.wait_text("stopped (exception");
+    // The traceback is in pdb's terminal, once (its last frame's line says `, in lookup`).
+    tui.wait_text(", in lookup");
+    let screen = tui.screen();
+    assert_eq!(screen.matches(", in lookup").count(), 1, "{screen}");
+    tui.send("q");
+    tui.wait_exit();
+    assert_terminal_restored(&tui);
+}
+
+#[test]
+fn saved_breakpoints_come_back_without_a_notice_each() {
+    let homes = Homes::new();
+    let mut tui = start(&homes, 120, 40);
+    tui.wait_text("stopped (entry)");
+    tui.send("L");
+    tui.wait_text("Go to line");
+    tui.type_text("31\r");
+    tui.send("b");
+    tui.wait_text("breakpoint 1 at demo.py:31");
+    tui.send("q");
+    tui.wait_exit();
+    // The next run sets it again: listed in the Breakpoints pane, not announced.
+    let mut tui = start(&homes, 120, 40);
+    tui.wait_text("stopped (entry)");
+    tui.wait_for("the saved breakpoint listed", |s| row_with(s, "demo.py:31").is_some());
+    let screen = tui.screen();
+    assert!(!screen.contains("breakpoint 1 at"), "{screen}");
+    tui.send("q");
+    tui.wait_exit();
+}

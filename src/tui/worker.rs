@@ -74,6 +74,12 @@ pub enum Request {
         spec: BreakpointSpec,
         enabled: bool,
     },
+    /// A saved breakpoint set again at start-up: no notice unless it had to move (or failed),
+    /// since the Breakpoints pane lists them all.
+    RestoreBreakpoint {
+        spec: BreakpointSpec,
+        enabled: bool,
+    },
     RemoveBreakpoint(BreakpointId),
     SetBreakpointEnabled {
         id: BreakpointId,
@@ -343,12 +349,12 @@ impl Worker {
             // Breakpoint changes answer with a notice naming what happened (where a breakpoint
             // went, which one a toggle removed), so no change is silent.
             Request::AddBreakpoint { spec, enabled } => {
-                let added = match s.add_breakpoint(spec).await {
-                    Ok(b) if !enabled => s.set_breakpoint_enabled(b.id, false).await,
-                    other => other,
-                };
-                ("break", added.map(|b| Some(Update::Notice(b.describe()))))
+                ("break", add_breakpoint(s, spec, enabled).await.map(|b| Some(Update::Notice(b.describe()))))
             }
+            Request::RestoreBreakpoint { spec, enabled } => (
+                "break",
+                add_breakpoint(s, spec, enabled).await.map(|b| b.moved_note().map(|_| Update::Notice(b.describe()))),
+            ),
             Request::RemoveBreakpoint(id) => {
                 let what = s.breakpoint(id).map(removed_text).unwrap_or_else(|| format!("breakpoint {id} removed"));
                 ("delete", s.remove_breakpoint(id).await.map(|()| Some(Update::Notice(what))))
@@ -417,6 +423,15 @@ impl Worker {
 }
 
 /// "breakpoint at demo.py:31 removed" (where it was, which is what the user pointed at).
+/// Sets a breakpoint, disabled at once when it was saved disabled.
+async fn add_breakpoint(s: &mut Session, spec: BreakpointSpec, enabled: bool) -> anyhow::Result<Breakpoint> {
+    let added = s.add_breakpoint(spec).await?;
+    if enabled {
+        return Ok(added);
+    }
+    s.set_breakpoint_enabled(added.id, false).await
+}
+
 pub(crate) fn removed_text(b: &Breakpoint) -> String {
     let place = match (b.file(), b.line()) {
         (Some(file), Some(line)) => {

@@ -72,6 +72,9 @@ pub struct DapBackend {
     _adapter: Mutex<Option<tokio::process::Child>>,
     /// The launched program's stdin, when loupe started it with a pipe.
     pub(crate) program_stdin: Option<ProgramStdin>,
+    /// Each stopped thread's top frame, as its last stack trace gave it: a step starts by
+    /// clearing the return values pydevd keeps in that frame (`requests.rs`, `resume`).
+    top_frames: Mutex<std::collections::HashMap<crate::session::ThreadId, i64>>,
 }
 
 /// Where the `runInTerminal` spawner leaves the program's stdin pipe.
@@ -115,6 +118,7 @@ impl DapBackend {
             start_response: tokio::sync::Mutex::new(Some(pending)),
             _adapter: Mutex::new(adapter),
             program_stdin: None,
+            top_frames: Mutex::default(),
         })
     }
 

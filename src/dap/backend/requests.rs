@@ -21,6 +21,10 @@ use crate::session::{
     Variable,
 };
 
+/// Empties the return values pydevd keeps in a frame's locals (`__pydevd_ret_val_dict`, absent
+/// until a call in the frame returned during a step).
+const CLEAR_RETURN_VALUES: &str = "locals().get('__pydevd_ret_val_dict', {}).clear()";
+
 #[async_trait]
 impl Backend for DapBackend {
     fn name(&self) -> &str {
@@ -134,6 +138,19 @@ impl Backend for DapBackend {
         let (index, id) = narrow(thread);
         let client = self.client(index)?;
         let args = t::ThreadArguments { thread_id: id };
+        let top_frame = self.top_frames.lock().ok().and_then(|mut frames| frames.remove(&thread));
+        if let (Some(frame), true) = (top_frame, action != ResumeAction::Continue) {
+            // pydevd keeps every return value seen in a frame (`__pydevd_ret_val_dict`) until the
+            // frame ends, so after `a = f()`, `b = g()` both would still show as news. Emptying
+            // it as the step starts leaves only what this step returned. The request is sent, not
+            // awaited: pydevd runs it on the stopped thread before the step, at no round trip.
+            let clear = t::EvaluateArguments {
+                expression: CLEAR_RETURN_VALUES.into(),
+                frame_id: Some(narrow(frame).1),
+                context: "hover".into(),
+            };
+            let _ = client.send::<t::Evaluate>(&clear);
+        }
         match action {
             ResumeAction::Continue => client.request::<t::Continue>(&args).await.map(drop),
             ResumeAction::Next => client.request::<t::Next>(&args).await.map(drop),
@@ -189,6 +206,9 @@ impl Backend for DapBackend {
         let body = self.request::<t::StackTrace>(index, &args).await?;
         let mut frames: Vec<Frame> = body.stack_frames.into_iter().map(|f| frame_of(index, f)).collect();
         self.localize_frames(&mut frames).await;
+        if let (Some(top), Ok(mut tops)) = (frames.first(), self.top_frames.lock()) {
+            tops.insert(thread, top.id);
+        }
         Ok(frames)
     }
 

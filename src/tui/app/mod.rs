@@ -551,7 +551,7 @@ impl App {
         }
         for (spec, enabled) in self.persisted.breakpoint_specs() {
             if !seen.contains(&spec.location) {
-                requests.push(Request::AddBreakpoint { spec, enabled });
+                requests.push(Request::RestoreBreakpoint { spec, enabled });
             }
         }
         requests.push(Request::Start);
