@@ -463,6 +463,31 @@ fn quit_detaches_from_an_attached_program_which_runs_on() {
     assert_eq!(stdout, "z 30\n");
 }
 
+#[test]
+fn attach_stops_post_mortem_by_default_and_continue_lets_the_program_die() {
+    // pm_keyerror.py: lookup(table, "b") raises KeyError: 'B' at line 3, uncaught.
+    let remote = RemoteProgram::start("pm_keyerror.py");
+    let run = Loupe::new([
+        "attach".to_string(),
+        "--batch".into(),
+        format!("127.0.0.1:{}", remote.port),
+        "-ex".into(),
+        "print wanted".into(),
+        "-ex".into(),
+        "continue".into(),
+    ])
+    .run();
+    let stops = run.stops();
+    assert_eq!(stops.len(), 1, "{run}");
+    assert_eq!(stops[0]["reason"], "exception", "{run}");
+    assert_eq!(stops[0]["function"], "lookup", "{run}");
+    assert_eq!(stops[0]["line"], 3, "{run}");
+    assert_eq!(run.result("print")["value"], "'B'", "the raising frame's locals\n{run}");
+    let (code, stdout) = remote.finish();
+    assert_eq!(code, Some(1), "continuing lets the exception end the program");
+    assert_eq!(stdout, "found 1\n");
+}
+
 /// `json.dumps`'s file and the line of its first statement, from the test interpreter itself.
 fn json_dumps_location() -> (String, i64) {
     let out = Command::new(python())
