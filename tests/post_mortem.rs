@@ -102,3 +102,23 @@ fn catch_none_lets_an_uncaught_exception_end_the_program(backend: &str) {
     assert_eq!(run.code, Some(1));
 }
 on_backends!(catch_none_lets_an_uncaught_exception_end_the_program);
+
+/// `sys.exit("message")` is an exit, not a crash: no stop (debugpy's own rule would stop there),
+/// the message on stderr and exit code 1, as Python gives them; `catch raised` still stops at it.
+fn sys_exit_with_a_message_ends_the_program_without_a_stop(backend: &str) {
+    let run = debug(backend, "exit_message.py", &[], &["continue"]);
+    assert!(run.stops().is_empty(), "{run}");
+    assert_eq!(run.output("stdout"), "working\n", "{run}");
+    assert_eq!(run.output("stderr"), "fatal: nothing to do\n", "{run}");
+    assert_eq!(run.code, Some(1), "{run}");
+}
+on_backends!(sys_exit_with_a_message_ends_the_program_without_a_stop);
+
+#[test]
+fn catch_raised_still_stops_at_sys_exit_on_debugpy() {
+    let run = debug("debugpy", "exit_message.py", &[], &["catch raised", "continue", "continue"]);
+    let stops = run.stops();
+    assert_eq!(stops.len(), 1, "{run}");
+    assert_eq!(stops[0]["text"], "SystemExit", "{run}");
+    assert_eq!(run.code, Some(1), "{run}");
+}

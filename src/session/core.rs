@@ -445,10 +445,29 @@ impl Session {
         }
     }
 
+    /// An exception stop for the program's own `SystemExit`, which only `catch raised` wants.
+    fn is_exit_request(&self, info: &StopInfo) -> bool {
+        info.reason == StopReason::Exception
+            && info.text.as_deref() == Some("SystemExit")
+            && !self.exception_filters.contains(&ExceptionFilter::Raised)
+    }
+
     async fn absorb(&mut self, event: BackendEvent) -> Option<SessionEvent> {
         match event {
             BackendEvent::Stopped { mut info, hit_backend_ids } => {
                 self.children.clear();
+                if self.is_exit_request(&info) {
+                    // `sys.exit("message")` is how a program chooses to end, not a crash: debugpy
+                    // stops there (pydevd breaks on any exit code that is not an int), pdb and
+                    // Python's own post-mortem do not. Only `catch raised` asks for it.
+                    match self.backend.resume(info.thread, ResumeAction::Continue).await {
+                        Ok(()) => {
+                            self.phase = Phase::Running;
+                            return None;
+                        }
+                        Err(e) => tracing::warn!("continuing past the program's SystemExit: {e:#}"),
+                    }
+                }
                 let at_breakpoint = matches!(info.reason, StopReason::Breakpoint | StopReason::FunctionBreakpoint);
                 let hit = if at_breakpoint { self.hit_breakpoints(&info, &hit_backend_ids).await } else { Vec::new() };
                 let mut temporaries = Vec::new();
