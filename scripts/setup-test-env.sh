@@ -29,3 +29,18 @@ if ! ls "$venv"/wheels/debugpy-*.whl >/dev/null 2>&1; then
     "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
         -d "$venv/wheels" "debugpy==1.8.22"
 fi
+
+# Microsoft's SARIF validator (tests/analyze_sarif.rs), from the npm registry, into .venv-test/node.
+if [ ! -x "$venv/node/node_modules/.bin/sarif-multitool" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "installing Node.js and npm (Debian packages)"
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+        else
+            echo "the tests need npm (for @microsoft/sarif-multitool): install it, e.g. sudo apt-get install npm" >&2
+            exit 1
+        fi
+    fi
+    echo "installing @microsoft/sarif-multitool into $venv/node"
+    npm install --silent --no-audit --no-fund --prefix "$venv/node" "@microsoft/sarif-multitool@5.7.0" >/dev/null
+fi

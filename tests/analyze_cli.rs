@@ -91,6 +91,7 @@ fn sarif_has_rules_and_relative_locations() {
     assert!(result["ruleId"].is_string());
     let location = &result["locations"][0]["physicalLocation"];
     assert_eq!(location["artifactLocation"]["uri"], "tests/programs/analyze/insecure.py");
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
 }
 

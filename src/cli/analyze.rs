@@ -84,7 +84,7 @@ pub async fn run(args: AnalyzeArgs) -> Result<u8> {
     let rendered = match args.format {
         OutputFormat::Text => output::text::render(&report),
         OutputFormat::Json => output::json::render(&report),
-        OutputFormat::Sarif => output::sarif::render(&report),
+        OutputFormat::Sarif => output::sarif::render(&report, &sarif_root()),
     };
     super::stdout::print_line(rendered.trim_end())?;
     if report.files.is_empty() && !report.errors.is_empty() {
@@ -92,6 +92,13 @@ pub async fn run(args: AnalyzeArgs) -> Result<u8> {
     }
     let has_findings = report.files.iter().any(|f| !f.findings.is_empty());
     Ok(if has_findings { EXIT_FINDINGS } else { 0 })
+}
+
+/// The root SARIF locations are relative to: the project the working directory is in (the
+/// nearest directory above it with `.git`, `pyproject.toml` and the like), else itself.
+fn sarif_root() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    crate::tui::persist::project_root(&cwd)
 }
 
 fn is_test_id(id: &str) -> bool {
