@@ -30,17 +30,36 @@ if ! ls "$venv"/wheels/debugpy-*.whl >/dev/null 2>&1; then
         -d "$venv/wheels" "debugpy==1.8.22"
 fi
 
-# Microsoft's SARIF validator (tests/analyze_sarif.rs), from the npm registry, into .venv-test/node.
-if [ ! -x "$venv/node/node_modules/.bin/sarif-multitool" ]; then
+# The consumers' own checks of loupe's exports: jsonschema (Python) validates speedscope files
+# against speedscope's schema (tests/profile_exports.rs).
+if ! "$venv/bin/python" -c "import jsonschema" 2>/dev/null; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check jsonschema
+fi
+
+# From the npm registry, into .venv-test/node: Microsoft's SARIF validator
+# (tests/analyze_sarif.rs) and speedscope, for its file-format schema (tests/profile_exports.rs).
+node_tools=("@microsoft/sarif-multitool@5.7.0" "speedscope@1.25.0")
+if [ ! -x "$venv/node/node_modules/.bin/sarif-multitool" ] || [ ! -f "$venv/node/node_modules/speedscope/dist/release/file-format-schema.json" ]; then
     if ! command -v npm >/dev/null 2>&1; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
             echo "installing Node.js and npm (Debian packages)"
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
         else
-            echo "the tests need npm (for @microsoft/sarif-multitool): install it, e.g. sudo apt-get install npm" >&2
+            echo "the tests need npm (for ${node_tools[*]}): install it, e.g. sudo apt-get install npm" >&2
             exit 1
         fi
     fi
-    echo "installing @microsoft/sarif-multitool into $venv/node"
-    npm install --silent --no-audit --no-fund --prefix "$venv/node" "@microsoft/sarif-multitool@5.7.0" >/dev/null
+    echo "installing ${node_tools[*]} into $venv/node"
+    npm install --silent --no-audit --no-fund --prefix "$venv/node" "${node_tools[@]}" >/dev/null
+fi
+
+# Headless Chromium renders the SVG flamegraph (tests/profile_exports.rs).
+if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing chromium (Debian package)"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "the tests need chromium (to render the SVG flamegraph): install it, e.g. sudo apt-get install chromium" >&2
+        exit 1
+    fi
 fi

@@ -1,13 +1,16 @@
-//! SVG flamegraphs through inferno, with loupe's title and a subtitle that states the totals and
-//! how much of the time sits on inferred stacks. inferno's own JavaScript gives search (Ctrl-F or
-//! the Search button) and click-to-zoom.
+//! SVG flamegraphs through inferno, with loupe's title and a subtitle that states the totals, how
+//! much of the time sits on inferred stacks, and what the colours mean: frames whose time the
+//! profile measured are drawn in warm colours, frames on inferred stacks in blue with a `~` after
+//! their name (as in the flame view). Long names are cut on the right, so a narrow frame keeps the
+//! start of its function's name. inferno's own JavaScript gives search (Ctrl-F or the Search
+//! button) and click-to-zoom.
 
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use inferno::flamegraph::{self, color, Direction, Options};
+use inferno::flamegraph::{self, color, Direction, Options, TextTruncateDirection};
 
 use super::attribution::CallTree;
 use super::folded;
@@ -26,7 +29,8 @@ impl Titles {
         Titles {
             title: format!("loupe profile: {name}"),
             subtitle: format!(
-                "{} self time in {} functions, {} calls; {:.1}% of the time on inferred stacks",
+                "{} self time in {} functions, {} calls; {:.1}% of the time on inferred stacks. \
+                 Colours: warm = measured, blue with ~ = inferred",
                 human_time(tree.total()),
                 profile.functions.len(),
                 super::calls::whole(profile.total_calls()),
@@ -36,14 +40,15 @@ impl Titles {
     }
 }
 
-fn options(titles: &Titles, icicle: bool) -> Options<'static> {
+fn options<'a>(titles: &Titles, icicle: bool) -> Options<'a> {
     let mut options = Options::default();
     options.title = titles.title.clone();
     options.subtitle = Some(titles.subtitle.clone());
     options.count_name = "ns".into();
-    options.colors = color::Palette::Multi(color::MultiPalette::Python);
+    options.colors = color::Palette::Basic(color::BasicPalette::Hot);
     options.hash = true;
     options.deterministic = true;
+    options.text_truncate_direction = TextTruncateDirection::Right;
     if icicle {
         options.direction = Direction::Inverted;
     }
@@ -65,13 +70,25 @@ pub fn write(
         shown[f] = true;
     }
     let labels = short_names::svg_labels(profile, &shown, base);
-    let (text, ends) = sorted_lines(tree, &labels);
+    // Frames on inferred stacks get their own names (`NAME ~`), and with them their own colour.
+    let inferred: Vec<String> =
+        labels.iter().map(|l| if l.is_empty() { String::new() } else { format!("{l} ~") }).collect();
+    let label = |node: usize| match &tree.nodes[node] {
+        n if !n.measured && n.function.is_some() => inferred[n.function.expect("checked")].as_str(),
+        _ => tree.label(node, &labels),
+    };
+    let mut palette = color::PaletteMap::default();
+    for f in tree.nodes.iter().filter(|n| !n.measured).filter_map(|n| n.function) {
+        palette.insert(&inferred[f], inferred_colour(&inferred[f]));
+    }
+    let (text, ends) = sorted_lines(tree, label);
     if ends.is_empty() {
         anyhow::bail!("the profile has no self time to draw (did the program run any Python code?)");
     }
     let mut starts = std::iter::once(0).chain(ends.iter().map(|&e| e + 1));
     let lines = ends.iter().map(|&end| &text[starts.next().expect("one start per end")..end]);
     let mut options = options(titles, icicle);
+    options.palette_map = Some(&mut palette);
     // The lines come in the order inferno's sort would put them in: it can merge them as they are.
     options.no_sort = true;
     flamegraph::from_lines(&mut options, lines, out).context("drawing the flamegraph")
@@ -81,8 +98,7 @@ pub fn write(
 /// with where each line ends, in the order sorting the lines would give: depth first, siblings by
 /// label as they compare inside a line (a label followed by `;`). Writing them in order saves
 /// building each stack from its path and inferno's sort of the whole text.
-fn sorted_lines(tree: &CallTree, labels: &[String]) -> (String, Vec<usize>) {
-    let label = |node: usize| tree.label(node, labels);
+fn sorted_lines<'a>(tree: &CallTree, label: impl Fn(usize) -> &'a str) -> (String, Vec<usize>) {
     let in_line_order = |a: &usize, b: &usize| {
         let (a, b) = (label(*a).bytes().chain([b';']), label(*b).bytes().chain([b';']));
         a.cmp(b)
@@ -132,6 +148,14 @@ fn sorted_lines(tree: &CallTree, labels: &[String]) -> (String, Vec<usize>) {
     (text, ends)
 }
 
+/// A blue for an inferred frame, its shade varying with the name (as inferno varies a palette's
+/// colours) so neighbours stay apart.
+fn inferred_colour(name: &str) -> color::Color {
+    let spread = name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 60;
+    let spread = spread as u8;
+    color::Color { r: 70 + spread, g: 110 + spread, b: 200 + spread / 2 }
+}
+
 /// Writes SVG from folded lines (two counts per line make a differential graph).
 pub fn write_folded<'a>(
     lines: impl IntoIterator<Item = &'a str>,
@@ -178,7 +202,7 @@ mod tests {
                 let tree = CallTree::build(&profile).pruned(threshold);
                 let labels: Vec<String> =
                     (0..profile.functions.len()).map(|f| folded::frame_label(&profile, f)).collect();
-                let (text, ends) = sorted_lines(&tree, &labels);
+                let (text, ends) = sorted_lines(&tree, |n| tree.label(n, &labels));
                 let ours: Vec<&str> = text.lines().collect();
                 assert_eq!(ours.len(), ends.len());
                 let mut expected: Vec<String> = folded::stacks(&profile, &tree)
