@@ -36,6 +36,11 @@ if ! "$venv/bin/python" -c "import jsonschema" 2>/dev/null; then
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check jsonschema
 fi
 
+# uv, the other installer loupe drives (tests/env_uv.rs), from PyPI.
+if [ ! -x "$venv/bin/uv" ]; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+fi
+
 # From the npm registry, into .venv-test/node: Microsoft's SARIF validator
 # (tests/analyze_sarif.rs) and speedscope, for its file-format schema (tests/profile_exports.rs).
 node_tools=("@microsoft/sarif-multitool@5.7.0" "speedscope@1.25.0")

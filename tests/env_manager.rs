@@ -20,12 +20,17 @@ fn env(args: &[&str], cwd: &Path) -> Run {
 /// The cache is the one `Loupe` runs share, so caching is part of what is tested.
 fn env_text(args: &[&str], cwd: &Path) -> (Option<i32>, String, String) {
     let state = tempfile::tempdir().unwrap();
+    // pip installs here, whether or not uv is on this machine (tests/env_uv.rs tests uv).
+    let config = tempfile::tempdir().unwrap();
+    std::fs::create_dir(config.path().join("loupe")).unwrap();
+    std::fs::write(config.path().join("loupe/config.toml"), "[env]\ninstaller = \"pip\"\n").unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .arg("env")
         .args(args)
         .current_dir(cwd)
         .env("XDG_CACHE_HOME", common::repo().join("target/test-cache"))
         .env("XDG_STATE_HOME", state.path())
+        .env("XDG_CONFIG_HOME", config.path())
         .output()
         .expect("run loupe");
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
@@ -278,7 +283,7 @@ fn an_unreachable_index_is_explained_and_ctrl_c_stops_pip() {
     let loupe = |index: String| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_loupe"));
         command
-            .args(["env", "install", "--python", venv_python.to_str().unwrap(), "six"])
+            .args(["env", "install", "--installer", "pip", "--python", venv_python.to_str().unwrap(), "six"])
             .current_dir(dir.path())
             .env("XDG_CACHE_HOME", dir.path().join("cache"))
             .env("XDG_STATE_HOME", dir.path().join("state"))

@@ -49,6 +49,10 @@ pub enum Command {
 pub struct EnvArgs {
     #[command(subcommand)]
     pub command: EnvCommand,
+    /// What installs packages: uv when it can be found (auto), pip, or uv. Default: the config
+    /// file's `[env] installer`, else auto.
+    #[arg(long, global = true, value_name = "auto|pip|uv")]
+    pub installer: Option<crate::pyenv::installer::InstallerChoice>,
 }
 
 #[derive(Debug, Subcommand, Clone)]
@@ -75,15 +79,18 @@ pub enum EnvCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Make a virtual environment (with uv when installed, else `python -m venv`).
+    /// Make a virtual environment (with uv when it is the installer, else `python -m venv`).
     Create {
         /// Where (a new or empty directory).
         path: PathBuf,
         /// The interpreter to base it on: a path, a command name or a version such as 3.12.
         #[arg(long, value_name = "P")]
         python: Option<PathBuf>,
+        /// Put pip in it even when uv makes it (uv installs without pip).
+        #[arg(long)]
+        with_pip: bool,
     },
-    /// Install packages with pip, with progress; Ctrl-C stops it and says what was installed.
+    /// Install packages with uv or pip, with progress; Ctrl-C stops it and says what was installed.
     Install {
         #[arg(long, value_name = "P")]
         python: Option<PathBuf>,

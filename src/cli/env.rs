@@ -12,6 +12,7 @@ use crate::pyenv::check::Problem;
 use crate::pyenv::discover::{self, DiscoverContext, Found};
 use crate::pyenv::environment::{self, Environment};
 use crate::pyenv::facts;
+use crate::pyenv::installer::{self, InstallerChoice};
 use crate::pyenv::interpreter::{locate, SearchContext};
 use crate::pyenv::pip::{self, PipEvent};
 use crate::pyenv::{requirements, venv};
@@ -21,21 +22,29 @@ const EXIT_PROBLEMS: u8 = 1;
 
 pub async fn run(args: EnvArgs) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
+    // Read only by the commands that install, so a bad `[env]` table does not stop `env list`.
+    let installer = || args.installer.map_or_else(installer::configured, Ok);
     match args.command {
         EnvCommand::List { json } => list(&cwd, json).await,
         EnvCommand::Show { python, json } => show(&cwd, python.as_deref(), json).await,
         EnvCommand::Check { python, json } => check_command(&cwd, python.as_deref(), json).await,
-        EnvCommand::Create { path, python } => create(&cwd, &path, python.as_deref()).await,
-        EnvCommand::Install { python, files, packages } => install(&cwd, python.as_deref(), &files, &packages).await,
+        EnvCommand::Create { path, python, with_pip } => {
+            create(&cwd, &path, python.as_deref(), installer()?, with_pip).await
+        }
+        EnvCommand::Install { python, files, packages } => {
+            install(&cwd, python.as_deref(), installer()?, &files, &packages).await
+        }
         EnvCommand::Uninstall { python, packages } => {
-            let mut args = vec!["uninstall".to_string(), "--yes".into()];
-            args.extend(packages);
-            run_pip(&cwd, python.as_deref(), args).await
+            let mut pip_args = vec!["uninstall".to_string(), "--yes".into()];
+            pip_args.extend(packages);
+            run_pip(&cwd, python.as_deref(), installer()?, pip_args).await
         }
         EnvCommand::Export { python, format, output } => {
             export(&cwd, python.as_deref(), format, output.as_deref()).await
         }
-        EnvCommand::Import { file, python, create } => import(&cwd, &file, python.as_deref(), create.as_deref()).await,
+        EnvCommand::Import { file, python, create } => {
+            import(&cwd, &file, python.as_deref(), installer()?, create.as_deref()).await
+        }
     }
 }
 
@@ -173,10 +182,27 @@ fn write_problems(out: &mut impl Write, problems: &[Problem]) -> std::io::Result
     Ok(())
 }
 
-async fn create(cwd: &Path, dir: &Path, python: Option<&Path>) -> anyhow::Result<u8> {
+/// uv, when environments are to be made with it: asked for, or `auto` and found.
+fn uv_for_create(choice: InstallerChoice) -> anyhow::Result<Option<PathBuf>> {
+    match choice {
+        InstallerChoice::Pip => Ok(None),
+        InstallerChoice::Auto => Ok(installer::find_uv()),
+        InstallerChoice::Uv => installer::find_uv().map(Some).ok_or_else(|| {
+            anyhow!("uv was not found (PATH, ~/.local/bin, ~/.cargo/bin): install it (`pipx install uv`), or use `--installer pip`")
+        }),
+    }
+}
+
+async fn create(
+    cwd: &Path,
+    dir: &Path,
+    python: Option<&Path>,
+    choice: InstallerChoice,
+    with_pip: bool,
+) -> anyhow::Result<u8> {
     let base = choose(cwd, python)?;
     let dir = cwd.join(dir);
-    let created = venv::create(&dir, &base).await?;
+    let created = venv::create(&dir, &base, uv_for_create(choice)?.as_deref(), with_pip).await?;
     let facts = facts::facts(&created.python).await?;
     super::stdout::print_line(format_args!(
         "created {} (Python {}, with {}): {}",
@@ -188,7 +214,13 @@ async fn create(cwd: &Path, dir: &Path, python: Option<&Path>) -> anyhow::Result
     Ok(0)
 }
 
-async fn install(cwd: &Path, python: Option<&Path>, files: &[PathBuf], packages: &[String]) -> anyhow::Result<u8> {
+async fn install(
+    cwd: &Path,
+    python: Option<&Path>,
+    choice: InstallerChoice,
+    files: &[PathBuf],
+    packages: &[String],
+) -> anyhow::Result<u8> {
     if files.is_empty() && packages.is_empty() {
         anyhow::bail!(
             "nothing to install: name packages (`loupe env install requests`) or files (`-r requirements.txt`)"
@@ -220,16 +252,17 @@ async fn install(cwd: &Path, python: Option<&Path>, files: &[PathBuf], packages:
         }
     }
     args.extend(packages.iter().cloned());
-    run_pip(cwd, python, args).await
+    run_pip(cwd, python, choice, args).await
 }
 
-/// Runs pip for the chosen environment with progress on stderr; Ctrl-C stops it. Says what
-/// changed in every case.
-async fn run_pip(cwd: &Path, python: Option<&Path>, args: Vec<String>) -> anyhow::Result<u8> {
+/// Runs the installer (uv or pip, with pip's ARGS) for the chosen environment with progress on
+/// stderr; Ctrl-C stops it. Says what changed in every case.
+async fn run_pip(cwd: &Path, python: Option<&Path>, choice: InstallerChoice, args: Vec<String>) -> anyhow::Result<u8> {
     let executable = choose(cwd, python)?;
     let facts = facts::facts(&executable).await?;
+    let installer = installer::choose(choice, &executable, &facts)?;
     let mut progress = Progress::new();
-    let outcome = pip::run(&executable, &facts, &args, |event| progress.show(&event), async {
+    let outcome = pip::run(&executable, &facts, &installer, &args, |event| progress.show(&event), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
@@ -240,7 +273,10 @@ async fn run_pip(cwd: &Path, python: Option<&Path>, args: Vec<String>) -> anyhow
         Some(failure) => {
             note!("loupe: {failure}");
             if !outcome.change.is_empty() {
-                note!("loupe: what pip had done before it stopped is above; `loupe env check` shows what is missing");
+                note!(
+                    "loupe: what {} had done before it stopped is above; `loupe env check` shows what is missing",
+                    installer.name()
+                );
             }
             Ok(if outcome.cancelled { 130 } else { EXIT_PROBLEMS })
         }
@@ -328,7 +364,13 @@ async fn export(cwd: &Path, python: Option<&Path>, format: ExportFormat, output:
     Ok(0)
 }
 
-async fn import(cwd: &Path, file: &Path, python: Option<&Path>, create_at: Option<&Path>) -> anyhow::Result<u8> {
+async fn import(
+    cwd: &Path,
+    file: &Path,
+    python: Option<&Path>,
+    choice: InstallerChoice,
+    create_at: Option<&Path>,
+) -> anyhow::Result<u8> {
     let file = cwd.join(file);
     let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
     // pip's arguments: exact pins from a JSON export, or the (checked) requirements file itself.
@@ -362,7 +404,7 @@ async fn import(cwd: &Path, file: &Path, python: Option<&Path>, create_at: Optio
     let target = match create_at {
         Some(dir) => {
             let base = choose(cwd, python)?;
-            let created = venv::create(&cwd.join(dir), &base).await?;
+            let created = venv::create(&cwd.join(dir), &base, uv_for_create(choice)?.as_deref(), false).await?;
             note!("created {} with {}", dir.display(), created.tool);
             Some(created.python)
         }
@@ -374,5 +416,5 @@ async fn import(cwd: &Path, file: &Path, python: Option<&Path>, create_at: Optio
     }
     let mut args = vec!["install".to_string()];
     args.extend(pins);
-    run_pip(cwd, target.as_deref(), args).await
+    run_pip(cwd, target.as_deref(), choice, args).await
 }

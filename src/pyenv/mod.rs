@@ -6,6 +6,7 @@ pub mod check;
 pub mod discover;
 pub mod environment;
 pub mod facts;
+pub mod installer;
 pub mod interpreter;
 pub mod packages;
 pub mod pip;

@@ -1,16 +1,20 @@
-//! Running pip for installs and uninstalls, with progress a front end can show and a way to
-//! cancel, and an account of what changed even when pip fails or is stopped halfway.
+//! Running the installer (pip, or uv's `uv pip`; see `installer.rs`) for installs and
+//! uninstalls, with progress a front end can show and a way to cancel, and an account of what
+//! changed even when it fails or is stopped halfway.
 //!
 //! pip 24.1 and later print machine-readable download progress with `--progress-bar raw`
 //! (`Progress N of M` lines); older pip is followed by its ordinary output lines (`Collecting`,
-//! `Downloading`, `Installing collected packages`, `Successfully installed`).
+//! `Downloading`, `Installing collected packages`, `Successfully installed`). uv, its output not a
+//! terminal, writes its steps to stderr (`Resolved 4 packages in 1.2s`, ` + rich==14.0.0`) and its
+//! errors as `error:` with `cause:` lines under it.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, Context};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::facts::Facts;
+use super::installer::Installer;
 use super::packages::{read_installed, Package};
 use crate::sandbox::{self, Policy, PolicyOverrides, Purpose, PythonProcess, RunOptions, Sandbox, StdioMode};
 
@@ -28,6 +32,8 @@ pub enum PipEvent {
     /// Installing these distributions.
     Installing(Vec<String>),
     Uninstalling(String),
+    /// A step the installer reports done (uv's `Resolved 4 packages in 1.2s`, ` + six==1.17.0`).
+    Step(String),
     /// Any other line pip printed.
     Line(String),
 }
@@ -43,6 +49,7 @@ impl PipEvent {
             PipEvent::Downloading { file, .. } => format!("downloading {file}"),
             PipEvent::Installing(names) => format!("installing {}", names.join(", ")),
             PipEvent::Uninstalling(what) => format!("uninstalling {what}"),
+            PipEvent::Step(what) => what.clone(),
             PipEvent::Line(_) => return None,
         })
     }
@@ -129,11 +136,16 @@ pub fn install_sandbox(facts: &Facts) -> anyhow::Result<Option<std::sync::Arc<Sa
     }
     let pip_cache =
         std::env::var_os("PIP_CACHE_DIR").map(PathBuf::from).or_else(|| dirs::cache_dir().map(|c| c.join("pip")));
-    if let Some(cache) = pip_cache {
-        // Landlock grants what exists: make the cache first (pip would anyway).
+    for cache in pip_cache.into_iter().chain(uv_cache_dir()) {
+        // Landlock grants what exists: make the cache first (pip and uv would anyway).
         let _ = std::fs::create_dir_all(&cache);
         writable.push(cache);
     }
+    // uv may live in the home directory (`~/.local/bin`), which the sandbox hides otherwise; and
+    // when uv is the program, the environment's interpreter (which uv runs to inspect it) is not
+    // granted as the program's own installation would be.
+    let mut readable: Vec<PathBuf> = super::installer::find_uv().into_iter().collect();
+    readable.extend([facts.prefix.clone(), facts.base_prefix.clone()]);
     let passed_through = |name: &str| {
         name.starts_with("PIP_")
             || name.starts_with("UV_")
@@ -158,6 +170,7 @@ pub fn install_sandbox(facts: &Facts) -> anyhow::Result<Option<std::sync::Arc<Sa
         max_file_size: Some(0),
         max_procs: Some(0),
         allow_write: writable,
+        allow_read: readable,
         env,
         ..PolicyOverrides::default()
     };
@@ -171,67 +184,99 @@ pub fn install_sandbox(facts: &Facts) -> anyhow::Result<Option<std::sync::Arc<Sa
     Ok(Some(Sandbox::new(policy, options)?))
 }
 
-/// Runs `python -m pip ARGS` for the environment `facts` describes, confined by the install policy
-/// ([`install_sandbox`]), sending progress to `on_event`, until pip ends or `cancel` completes
-/// (then pip is killed). pip must be installed in the environment.
+/// uv's cache: `UV_CACHE_DIR`, else `~/.cache/uv`.
+fn uv_cache_dir() -> Option<PathBuf> {
+    std::env::var_os("UV_CACHE_DIR").map(PathBuf::from).or_else(|| dirs::cache_dir().map(|c| c.join("uv")))
+}
+
+/// Runs `installer` with pip's ARGS (`install …`, `uninstall --yes …`) for the environment `facts`
+/// describes (`python` is its interpreter), confined by the install policy ([`install_sandbox`]),
+/// sending progress to `on_event`, until it ends or `cancel` completes (then it is killed).
 pub async fn run(
     python: &Path,
     facts: &Facts,
+    installer: &Installer,
     args: &[String],
     mut on_event: impl FnMut(PipEvent),
     cancel: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<PipOutcome> {
     let site_packages = &facts.site_packages;
     let before = read_installed(site_packages).packages;
-    let Some(pip) = before.iter().find(|p| p.normalized_name() == "pip") else {
-        bail!(
-            "pip is not installed for {}: run `{} -m ensurepip`, or recreate the environment with `loupe env create`",
-            python.display(),
-            python.display()
-        );
+    let tool = installer.name();
+    let mut process = match installer {
+        Installer::Pip => {
+            let pip_version = before.iter().find(|p| p.normalized_name() == "pip").map(|p| p.version.as_str());
+            let raw_progress = pip_version.is_some_and(|v| version_at_least(v, (24, 1)));
+            let mut full: Vec<String> = vec!["-m".into(), "pip".into()];
+            full.extend(args.iter().cloned());
+            full.extend(["--disable-pip-version-check".into(), "--no-input".into()]);
+            if raw_progress && args.first().is_some_and(|a| a == "install") {
+                full.extend(["--progress-bar".into(), "raw".into()]);
+            }
+            let mut process = PythonProcess::new(python, &full);
+            // pip's output must be lines, not a terminal's redraws.
+            process.env.insert("PYTHONUNBUFFERED".into(), "1".into());
+            process.env.insert("PIP_NO_COLOR".into(), "1".into());
+            process
+        }
+        Installer::Uv(uv) => {
+            // `uv pip uninstall` never asks, and refuses pip's `--yes`.
+            let mut full: Vec<String> = vec!["pip".into()];
+            full.extend(args.iter().filter(|a| *a != "--yes" && *a != "-y").cloned());
+            full.extend(["--python".into(), python.display().to_string()]);
+            let mut process = PythonProcess::new(uv, &full);
+            process.env.insert("NO_COLOR".into(), "1".into());
+            if let Some(cache) = uv_cache_dir() {
+                process.env.insert("UV_CACHE_DIR".into(), cache.into_os_string());
+            }
+            process
+        }
     };
-    let raw_progress = version_at_least(&pip.version, (24, 1));
-    let mut full: Vec<String> = vec!["-m".into(), "pip".into()];
-    full.extend(args.iter().cloned());
-    full.extend(["--disable-pip-version-check".into(), "--no-input".into()]);
-    if raw_progress && args.first().is_some_and(|a| a == "install") {
-        full.extend(["--progress-bar".into(), "raw".into()]);
-    }
-    let mut process = PythonProcess::new(python, &full);
     process.stdin = StdioMode::Null;
     process.sandbox = install_sandbox(facts)?;
-    // pip's output must be lines, not a terminal's redraws.
-    process.env.insert("PYTHONUNBUFFERED".into(), "1".into());
-    process.env.insert("PIP_NO_COLOR".into(), "1".into());
-    let mut child = sandbox::spawn(&process).with_context(|| format!("starting pip for {}", python.display()))?;
-    let stdout = child.stdout.take().ok_or_else(|| anyhow!("pip's output is not piped"))?;
-    let stderr = child.stderr.take().ok_or_else(|| anyhow!("pip's error output is not piped"))?;
-    let errors = tokio::spawn(async move {
-        let mut lines = BufReader::new(stderr).lines();
-        let mut kept: Vec<String> = Vec::new();
-        while let Ok(Some(line)) = lines.next_line().await {
-            if !line.trim().is_empty() {
-                kept.push(line);
-                if kept.len() > 40 {
-                    kept.remove(0);
+    let mut child = sandbox::spawn(&process).with_context(|| format!("starting {tool} for {}", python.display()))?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("{tool}'s output is not piped"))?;
+    let stderr = child.stderr.take().ok_or_else(|| anyhow!("{tool}'s error output is not piped"))?;
+    // Both streams as one series of lines; `true` marks stderr.
+    let (sender, mut lines) = tokio::sync::mpsc::unbounded_channel::<(bool, String)>();
+    for (is_stderr, stream) in
+        [(false, Box::new(stdout) as Box<dyn tokio::io::AsyncRead + Send + Unpin>), (true, Box::new(stderr))]
+    {
+        let sender = sender.clone();
+        tokio::spawn(async move {
+            let mut stream = BufReader::new(stream).lines();
+            while let Ok(Some(line)) = stream.next_line().await {
+                if sender.send((is_stderr, line)).is_err() {
+                    break;
                 }
             }
-        }
-        kept
-    });
-    let mut lines = BufReader::new(stdout).lines();
+        });
+    }
+    drop(sender);
+    let mut error_lines: Vec<String> = Vec::new();
     let mut current_file = String::new();
     tokio::pin!(cancel);
     let mut cancelled = false;
     loop {
         tokio::select! {
-            line = lines.next_line() => match line {
-                Ok(Some(line)) => {
-                    if let Some(event) = parse_line(&line, &mut current_file) {
+            line = lines.recv() => match line {
+                Some((is_stderr, line)) => {
+                    if is_stderr && !line.trim().is_empty() {
+                        error_lines.push(line.clone());
+                        if error_lines.len() > 40 {
+                            error_lines.remove(0);
+                        }
+                    }
+                    let event = match installer {
+                        Installer::Pip if !is_stderr => parse_line(&line, &mut current_file),
+                        Installer::Uv(_) if is_stderr => parse_uv_line(&line),
+                        _ => None,
+                    };
+                    if let Some(event) = event {
                         on_event(event);
                     }
                 }
-                _ => break,
+                None => break,
             },
             () = &mut cancel => {
                 cancelled = true;
@@ -240,18 +285,54 @@ pub async fn run(
             }
         }
     }
-    let status = child.wait().await.context("waiting for pip")?;
-    let error_lines = errors.await.unwrap_or_default();
+    let status = child.wait().await.with_context(|| format!("waiting for {tool}"))?;
     let after = read_installed(site_packages).packages;
     let change = Change::between(&before, &after);
     let failure = if cancelled {
-        Some("cancelled; pip was stopped".to_string())
+        Some(format!("cancelled; {tool} was stopped"))
     } else if status.success() {
         None
+    } else if matches!(installer, Installer::Uv(_)) {
+        Some(explain_uv_failure(&error_lines, status))
     } else {
         Some(explain_failure(&error_lines, status))
     };
     Ok(PipOutcome { change, failure, cancelled })
+}
+
+/// One line of uv's stderr as an event.
+fn parse_uv_line(line: &str) -> Option<PipEvent> {
+    let trimmed = line.trim();
+    if let Some(installed) = trimmed.strip_prefix("+ ") {
+        return Some(PipEvent::Step(format!("installed {installed}")));
+    }
+    if let Some(removed) = trimmed.strip_prefix("- ") {
+        return Some(PipEvent::Step(format!("removed {removed}")));
+    }
+    if let Some(rest) = trimmed.strip_prefix("Downloading ") {
+        let name = rest.split_whitespace().next().unwrap_or(rest);
+        return Some(PipEvent::Downloading { file: name.to_string(), done: 0, total: None });
+    }
+    let step = ["Resolved ", "Prepared ", "Installed ", "Uninstalled ", "Audited ", "Built ", "Downloaded "];
+    if step.iter().any(|s| trimmed.starts_with(s)) {
+        let mut text = trimmed.to_string();
+        text[..1].make_ascii_lowercase();
+        return Some(PipEvent::Step(text));
+    }
+    (!trimmed.is_empty()).then(|| PipEvent::Line(trimmed.to_string()))
+}
+
+/// uv's reason in one line: its `error:` and the `cause:` lines under it.
+fn explain_uv_failure(stderr: &[String], status: std::process::ExitStatus) -> String {
+    let start = stderr.iter().position(|l| l.starts_with("error:")).unwrap_or(stderr.len().saturating_sub(3));
+    let reason: Vec<&str> = stderr[start..]
+        .iter()
+        .map(|l| l.trim())
+        .map(|l| l.strip_prefix("error:").or_else(|| l.strip_prefix("cause:")).unwrap_or(l).trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let reason = if reason.is_empty() { "no error output".to_string() } else { reason.join(": ") };
+    format!("uv failed ({status}): {reason}")
 }
 
 fn version_at_least(version: &str, wanted: (u64, u64)) -> bool {

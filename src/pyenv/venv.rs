@@ -1,5 +1,6 @@
-//! Creating virtual environments: with uv when it is installed (it takes milliseconds), else with
-//! the interpreter's own `venv` module (pip included, so `loupe env install` works in it).
+//! Creating virtual environments: with uv when the installer is uv (it takes milliseconds; pip is
+//! put in only when asked, since uv installs without it), else with the interpreter's own `venv`
+//! module (pip included, so `loupe env install` works in it).
 
 use std::path::{Path, PathBuf};
 
@@ -14,29 +15,25 @@ pub struct Created {
     pub tool: &'static str,
 }
 
-/// Makes a virtual environment at `dir` from `base` (a real interpreter). Refuses to overwrite
-/// anything that is not an empty directory.
-pub async fn create(dir: &Path, base: &Path) -> anyhow::Result<Created> {
+/// Makes a virtual environment at `dir` from `base` (a real interpreter), with `uv` when given
+/// (`seed_pip`: with pip in it too). Refuses to overwrite anything that is not an empty directory.
+pub async fn create(dir: &Path, base: &Path, uv: Option<&Path>, seed_pip: bool) -> anyhow::Result<Created> {
     if dir.exists() {
         let empty = dir.is_dir() && std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
         if !empty {
             bail!("{} already exists; choose a new directory (loupe never overwrites an environment)", dir.display());
         }
     }
-    let (program, args, tool): (PathBuf, Vec<String>, &'static str) = match which::which("uv") {
-        // uv venv does not install pip; --seed does, so `loupe env install` works there too.
-        Ok(uv) => (
-            uv,
-            vec![
-                "venv".into(),
-                "--seed".into(),
-                "--python".into(),
-                base.display().to_string(),
-                dir.display().to_string(),
-            ],
-            "uv",
-        ),
-        Err(_) => (base.to_path_buf(), vec!["-m".into(), "venv".into(), dir.display().to_string()], "venv"),
+    let (program, args, tool): (PathBuf, Vec<String>, &'static str) = match uv {
+        Some(uv) => {
+            let mut args: Vec<String> = vec!["venv".into()];
+            if seed_pip {
+                args.push("--seed".into());
+            }
+            args.extend(["--python".into(), base.display().to_string(), dir.display().to_string()]);
+            (uv.to_path_buf(), args, "uv")
+        }
+        None => (base.to_path_buf(), vec!["-m".into(), "venv".into(), dir.display().to_string()], "venv"),
     };
     let mut process = PythonProcess::new(&program, &args);
     process.stdin = StdioMode::Null;

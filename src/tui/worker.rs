@@ -442,14 +442,19 @@ pub(crate) fn removed_text(b: &Breakpoint) -> String {
     format!("breakpoint {} at {place} removed", b.id)
 }
 
-/// pip for the Environment overlay's one-key installs, progress sent as it comes.
+/// The installer (uv or pip) for the Environment overlay's one-key installs, progress sent as it
+/// comes.
 async fn install(
     interpreter: &Path,
     packages: &[String],
     updates: &mpsc::UnboundedSender<Update>,
 ) -> Result<String, String> {
+    use crate::pyenv::installer;
     use crate::pyenv::pip::{self, PipEvent};
     let facts = crate::pyenv::facts::facts(interpreter).await.map_err(|e| format!("{e:#}"))?;
+    let installer = installer::configured()
+        .and_then(|choice| installer::choose(choice, interpreter, &facts))
+        .map_err(|e| format!("{e:#}"))?;
     let mut args = vec!["install".to_string()];
     args.extend(packages.iter().cloned());
     let progress = |event: PipEvent| {
@@ -457,8 +462,9 @@ async fn install(
             let _ = updates.send(Update::InstallProgress(text));
         }
     };
-    let outcome =
-        pip::run(interpreter, &facts, &args, progress, std::future::pending()).await.map_err(|e| format!("{e:#}"))?;
+    let outcome = pip::run(interpreter, &facts, &installer, &args, progress, std::future::pending())
+        .await
+        .map_err(|e| format!("{e:#}"))?;
     match outcome.failure {
         None => Ok(outcome.change.to_string()),
         Some(failure) => Err(format!("{failure} ({})", outcome.change)),
