@@ -476,7 +476,14 @@ async fn load_environment(interpreter: &Path, project: &Path) -> super::app::Env
     let environment = environment::load(interpreter).await.map_err(|e| format!("{e:#}"));
     let mut interpreters = discover::discover(&discover::DiscoverContext::from_env(project));
     facts::fill_versions(&mut interpreters).await;
-    super::app::EnvSnapshot { environment, interpreters }
+    let installer = match &environment {
+        Ok(env) => crate::pyenv::installer::configured()
+            .and_then(|choice| crate::pyenv::installer::choose(choice, interpreter, &env.facts))
+            .map(|installer| installer.name())
+            .map_err(|e| format!("{e:#}")),
+        Err(e) => Err(e.clone()),
+    };
+    super::app::EnvSnapshot { environment, interpreters, installer }
 }
 
 fn request_epoch(request: &Request) -> Option<u64> {

@@ -14,6 +14,8 @@ pub struct EnvSnapshot {
     /// The debuggee's environment; an error says why it could not be read.
     pub environment: Result<Environment, String>,
     pub interpreters: Vec<Found>,
+    /// What would install packages into it (`uv` or `pip`), or why nothing can.
+    pub installer: Result<&'static str, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

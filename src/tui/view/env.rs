@@ -109,18 +109,30 @@ fn install_lines(lines: &mut Vec<Line>, app: &App, width: usize, theme: &Theme) 
     let pane = &app.env;
     if let Some(packages) = &pane.confirm {
         let python = app.facts.interpreter_path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        let text = format!("Install {} into {python} with pip?  y: yes · any other key: no", packages.join(", "));
+        let text = format!(
+            "Install {} into {python} with {}?  y: yes · any other key: no",
+            packages.join(", "),
+            installer_name(app)
+        );
         lines.push(Line::styled(fit(&text, width), theme.style(Role::Prompt)));
         return;
     }
     if let Some(status) = &pane.installing {
-        lines.push(Line::styled(fit(&format!("pip: {status}"), width), theme.style(Role::StatusRunning)));
+        lines.push(Line::styled(
+            fit(&format!("{}: {status}", installer_name(app)), width),
+            theme.style(Role::StatusRunning),
+        ));
         return;
     }
     let Some(missing) = app.analysis.snapshot.as_ref().map(|s| &s.missing).filter(|m| !m.is_empty()) else { return };
     let list: Vec<String> = missing.iter().map(|m| format!("{} ({}:{})", m.module, m.shown, m.line)).collect();
     let text = format!("imported but not installed: {}  i: install", list.join(", "));
     lines.push(Line::styled(fit(&text, width), theme.style(Role::Error)));
+}
+
+/// The installer the environment would use, as its snapshot said (pip until it is read).
+fn installer_name(app: &App) -> &'static str {
+    app.env.snapshot.as_ref().and_then(|s| s.installer.as_ref().ok().copied()).unwrap_or("pip")
 }
 
 fn tabs(tab: EnvTab, theme: &Theme) -> Line<'static> {

@@ -387,6 +387,7 @@ fn environment_snapshot() -> crate::tui::app::EnvSnapshot {
                 Some("its base interpreter's directory /opt/py39/bin no longer exists: recreate the environment"),
             ),
         ],
+        installer: Ok("uv"),
     }
 }
 
@@ -410,6 +411,15 @@ fn environment_overlay_packages_and_interpreters() {
     assert!(app.notice.as_ref().is_some_and(|n| n.error && n.text.contains("cannot be used")));
     app.on_key(key(KeyCode::Esc));
     assert!(!app.env.open);
+}
+
+#[test]
+fn environment_overlay_shows_the_installers_progress() {
+    let mut app = stopped(100, 30);
+    app.on_key(KeyEvent::new(KeyCode::Char('E'), KeyModifiers::SHIFT));
+    app.on_update(Update::Environment(std::sync::Arc::new(environment_snapshot())));
+    app.on_update(Update::InstallProgress("resolved 4 packages in 212ms".into()));
+    insta::assert_snapshot!("environment_installing_with_uv", render(&mut app).backend());
 }
 
 #[test]
