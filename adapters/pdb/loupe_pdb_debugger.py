@@ -31,6 +31,10 @@ class BridgeMixin:
     _lp_restop = False
     _lp_quiet = False  # the bridge is running on the program's thread: no stepping into it
     _lp_raised = False
+    _lp_unhandled = False  # the `user-unhandled` filter
+    _lp_unhandled_seen = None  # the exception it last stopped at: one stop per exception
+    _lp_innermost = False  # the stop being set up selects the traceback's innermost frame
+    _lp_capture_suspended = False  # a test runner's output capture is off for a stop
     _lp_function_bps = {}
     _lp_pending = None  # (frame, number): a function breakpoint stops at the frame's first line
     _lp_new_stop = False  # setup() ran for a stop not announced yet
@@ -53,6 +57,8 @@ class BridgeMixin:
         result = super().dispatch_call(frame, arg)
         if self._lp_idle:
             return None  # continued from a `--Call--` stop with nothing to trace
+        if self._lp_unhandled and self.bridge.is_user_code(frame.f_code):
+            self._lp_watch_caller(frame)
         if result is None and self._lp_raised and self.bridge.is_user_code(frame.f_code):
             # Traced for exception events only: line events would slow the program down.
             frame.f_trace_lines = False
@@ -91,7 +97,27 @@ class BridgeMixin:
             self.bridge.failed("checking a breakpoint")
             return True
 
+    def _lp_watch_caller(self, frame):
+        """The `user-unhandled` filter: user code called from the library (a test function from
+        pytest, a method from unittest) gets its caller traced for exception events only, the
+        place where an exception leaving user code arrives (see _leaves_user_code)."""
+        caller = frame.f_back
+        if caller is None or caller.f_trace is not None:
+            return
+        code = caller.f_code
+        if self.bridge.is_user_code(code) or code.co_filename in self.bridge.internal_files:
+            return
+        caller.f_trace = self.trace_dispatch
+        caller.f_trace_lines = False
+
     def dispatch_exception(self, frame, arg):
+        if self._lp_unhandled and not self._wait_for_mainpyfile and self._lp_leaves_here(frame, arg):
+            self._lp_unhandled_seen = arg[1]
+            self._lp_innermost = True  # stop where it was raised, not in the library's frame
+            self.user_exception(frame, arg)
+            if self.quitting:
+                raise bdb.BdbQuit
+            return self.trace_dispatch
         if self._lp_raised and not self._wait_for_mainpyfile and self._lp_raised_here(frame, arg):
             self.user_exception(frame, arg)
             if self.quitting:
@@ -105,6 +131,30 @@ class BridgeMixin:
         except Exception:
             self.bridge.failed("checking the raised filter")
             return False
+
+    def _lp_leaves_here(self, frame, arg):
+        try:
+            return self._leaves_user_code(frame, arg)
+        except Exception:
+            self.bridge.failed("checking the user-unhandled filter")
+            return False
+
+    def _leaves_user_code(self, frame, arg):
+        """debugpy's `userUnhandled` rule: the exception has just left user code for a library
+        frame (this one), which may catch it as pytest and unittest catch a failing test. Only
+        errors count (Exception, not StopIteration): pytest's skip and xfail, SystemExit and
+        KeyboardInterrupt are BaseExceptions. Leaving for the debugger's own frames is the
+        `uncaught` filter's business."""
+        exc_type, exc, tb = arg
+        if tb is None or tb.tb_frame is not frame or tb.tb_next is None or exc is self._lp_unhandled_seen:
+            return False
+        if not issubclass(exc_type, Exception) or issubclass(exc_type, (StopIteration, StopAsyncIteration)):
+            return False
+        bridge = self.bridge
+        code = frame.f_code
+        if bridge.is_user_code(code) or code.co_filename in bridge.internal_files:
+            return False
+        return bridge.is_user_code(tb.tb_next.tb_frame.f_code)
 
     def _raised_here(self, frame, arg):
         """Whether the exception was raised in this frame (user code), or entered user code here
@@ -132,7 +182,7 @@ class BridgeMixin:
                 self._lp_idle = True
 
     def _lp_needs_tracing(self):
-        return bool(self.breaks or self._lp_function_bps or self._lp_raised)
+        return bool(self.breaks or self._lp_function_bps or self._lp_raised or self._lp_unhandled)
 
     def _lp_trace_from(self, frame):
         """Trace the program again from this frame outwards, as bdb does when it starts."""
@@ -187,6 +237,24 @@ class BridgeMixin:
 
     # --- stops ---
 
+    def interaction(self, frame, tb):
+        return self._lp_uncaptured(super().interaction, frame, tb)
+
+    def _lp_uncaptured(self, call, *args):
+        """Under pytest, the program's stdin and stdout (file descriptors too) are pytest's
+        capture while a test runs: the prompt could not be read or seen. Suspended while
+        stopped (from the exception's message on), as pytest's own --pdb does."""
+        if self._lp_capture_suspended:
+            return call(*args)
+        capture = suspend_test_capture()
+        self._lp_capture_suspended = True
+        try:
+            return call(*args)
+        finally:
+            self._lp_capture_suspended = False
+            if capture is not None:
+                resume_test_capture(capture)
+
     def user_line(self, frame):
         pending = self._lp_pending
         if pending is not None and pending[0] is frame:
@@ -217,13 +285,25 @@ class BridgeMixin:
         if not self._wait_for_mainpyfile:
             self._lp_why = ("exception", [], self.bridge.exception_report(*exc_info))
         try:
-            super().user_exception(frame, exc_info)
+            self._lp_uncaptured(super().user_exception, frame, exc_info)
         finally:
             self._lp_why = None
 
     def setup(self, f, tb):
-        super().setup(f, tb)
+        result = super().setup(f, tb)
         self._lp_new_stop = True
+        if self._lp_innermost:
+            # A user-unhandled stop: f is the library frame the exception reached; the frame to
+            # look at is the innermost user frame it came through, still alive in the traceback.
+            self._lp_innermost = False
+            self.curindex = len(self.stack) - 1
+            while self.curindex > 0 and not self.bridge.is_user_code(self.stack[self.curindex][0].f_code):
+                self.curindex -= 1  # raised in the library (unittest's assertEqual): the user's frame
+            del self.stack[self.curindex + 1 :]  # and the library's frames below it left out, as justMyCode does
+            self.curframe = self.stack[self.curindex][0]
+            self.curframe_locals = self.curframe.f_locals
+            self.lineno = None
+        return result
 
     def preloop(self):
         super().preloop()
@@ -334,6 +414,33 @@ class BridgeMixin:
         self._lp_entry = False  # the program failed before its first line (a SyntaxError)
         self._lp_why = ("exception", [], self.bridge.exception_report(type(exc), exc, exc.__traceback__))
         self.interaction(None, exc if sys.version_info >= (3, 13) else exc.__traceback__)
+
+
+# ----- a test runner's output capture -----
+
+
+def suspend_test_capture():
+    """pytest's capture manager, suspended (stdin included); None when pytest is not capturing.
+    Found where pytest's own debugger integration keeps it (absent with `-p no:debugging`)."""
+    debugging = sys.modules.get("_pytest.debugging")
+    plugins = getattr(getattr(debugging, "pytestPDB", None), "_pluginmanager", None)
+    if plugins is None:
+        return None
+    try:
+        capture = plugins.getplugin("capturemanager")
+        if capture is None or not capture.is_globally_capturing():
+            return None
+        capture.suspend(in_=True)
+        return capture
+    except Exception:
+        return None  # another pytest than the ones known: the stop works, with its output captured
+
+
+def resume_test_capture(capture):
+    try:
+        capture.resume()
+    except Exception:
+        pass
 
 
 class LoupePdb(BridgeMixin, pdb.Pdb):
