@@ -254,3 +254,17 @@ fn catch_user_unhandled_stops_where_library_code_will_catch_it(backend: &str) {
     assert_eq!(plain.code, Some(0), "{plain}");
 }
 on_backends!(catch_user_unhandled_stops_where_library_code_will_catch_it);
+
+/// `--stop-on-entry` stops at the first line of the user's code, not in pytest's `__main__`:
+/// pytest loads conftest.py first. Output capture is not in the way of pdb's prompt there either
+/// (pytest captures from before conftest files load).
+fn stop_on_entry_is_in_user_code(backend: &str) {
+    let dir = project("failing_tests");
+    let run = loupe_test(dir.path(), backend, &["continue", "continue"], &["--stop-on-entry", "tests/test_shop.py"]);
+    let stops: Vec<(String, i64)> = stops_in(&run, dir.path()).into_iter().map(|(f, l, _)| (f, l)).collect();
+    assert_eq!(stops[0], ("conftest.py".to_string(), 1), "{run}");
+    assert_eq!(run.stops()[0]["reason"], "entry", "{run}");
+    assert_eq!(stops[1..], [("shop.py".to_string(), PRICE_RAISE), ("tests/test_shop.py".to_string(), TOTAL_ASSERT)]);
+    assert_eq!(run.code, Some(1), "{run}");
+}
+on_backends!(stop_on_entry_is_in_user_code: debugpy, pdb);

@@ -2,6 +2,7 @@
 stop, prompt and resumption to the bridge and adds function breakpoints and exception stops."""
 
 import bdb
+import os
 import pdb
 import signal
 import sys
@@ -34,6 +35,8 @@ class BridgeMixin:
     _lp_unhandled = False  # the `user-unhandled` filter
     _lp_unhandled_seen = None  # the exception it last stopped at: one stop per exception
     _lp_innermost = False  # the stop being set up selects the traceback's innermost frame
+    _lp_seek_user = False  # the entry stop waits for the first line of user code
+    _lp_entry_frame = None  # the frame of that line
     _lp_capture_suspended = False  # a test runner's output capture is off for a stop
     _lp_function_bps = {}
     _lp_pending = None  # (frame, number): a function breakpoint stops at the frame's first line
@@ -46,6 +49,10 @@ class BridgeMixin:
     def dispatch_call(self, frame, arg):
         if self._lp_quiet or frame.f_code.co_filename in BRIDGE_FILES:
             return None
+        if self._lp_seek_user and self.bridge.is_user_code(frame.f_code):
+            self._lp_seek_user = False
+            self._lp_entry_frame = frame
+            self.set_step()  # the entry stop: this frame's first line
         if self._lp_function_bps and not self._wait_for_mainpyfile:
             try:
                 number = self.bridge.function_breakpoint(frame)
@@ -96,6 +103,17 @@ class BridgeMixin:
         except Exception:
             self.bridge.failed("checking a breakpoint")
             return True
+
+    def _lp_entry_in_library(self, frame):
+        """The program's first line is in the library (`-m pytest`, `-m unittest`): the entry stop
+        is at the first line of user code instead, as debugpy's justMyCode has it. Until then
+        the program runs with only calls traced (dispatch_call finds the user's first frame)."""
+        if self.mainpyfile != self.canonic(frame.f_code.co_filename) or self.bridge.is_user_code(frame.f_code):
+            return False
+        self._wait_for_mainpyfile = False
+        self._lp_seek_user = True
+        self._set_stopinfo(self.botframe, None, -1)  # no line stops on the way
+        return True
 
     def _lp_watch_caller(self, frame):
         """The `user-unhandled` filter: user code called from the library (a test function from
@@ -237,25 +255,30 @@ class BridgeMixin:
 
     # --- stops ---
 
+    def terminal_now(self):
+        """The terminal as it is now (the bridge's start), to give back at stops."""
+        return Terminal()
+
     def interaction(self, frame, tb):
         return self._lp_uncaptured(super().interaction, frame, tb)
 
     def _lp_uncaptured(self, call, *args):
-        """Under pytest, the program's stdin and stdout (file descriptors too) are pytest's
-        capture while a test runs: the prompt could not be read or seen. Suspended while
-        stopped (from the exception's message on), as pytest's own --pdb does."""
-        if self._lp_capture_suspended:
+        """The terminal is the program's while it is stopped (from the exception's message on),
+        whatever captures its output otherwise (see Terminal)."""
+        terminal = self.bridge.terminal
+        if self._lp_capture_suspended or terminal is None:
             return call(*args)
-        capture = suspend_test_capture()
+        borrowed = terminal.borrow()
         self._lp_capture_suspended = True
         try:
             return call(*args)
         finally:
             self._lp_capture_suspended = False
-            if capture is not None:
-                resume_test_capture(capture)
+            terminal.restore(borrowed)
 
     def user_line(self, frame):
+        if self._lp_entry and self._wait_for_mainpyfile and self._lp_entry_in_library(frame):
+            return
         pending = self._lp_pending
         if pending is not None and pending[0] is frame:
             self._lp_pending = None
@@ -266,6 +289,8 @@ class BridgeMixin:
             self._lp_why = None
 
     def user_call(self, frame, argument_list):
+        if frame is self._lp_entry_frame:
+            return  # not at its call (`--Call--`): at its first line, which comes next
         pending = self._lp_pending
         if pending is not None and pending[0] is frame and self.stop_here(frame):
             self._lp_pending = None
@@ -326,6 +351,7 @@ class BridgeMixin:
         self._lp_new_stop = False
         if self._lp_entry:
             why, self._lp_entry, self._lp_at_entry = ("entry", [], None), False, True
+            self._lp_entry_frame = None
         self.bridge.announce_stop(why)
 
     def postcmd(self, stop, line):
@@ -416,31 +442,66 @@ class BridgeMixin:
         self.interaction(None, exc if sys.version_info >= (3, 13) else exc.__traceback__)
 
 
-# ----- a test runner's output capture -----
+# ----- the terminal back while stopped -----
 
 
-def suspend_test_capture():
-    """pytest's capture manager, suspended (stdin included); None when pytest is not capturing.
-    Found where pytest's own debugger integration keeps it (absent with `-p no:debugging`)."""
-    debugging = sys.modules.get("_pytest.debugging")
-    plugins = getattr(getattr(debugging, "pytestPDB", None), "_pluginmanager", None)
-    if plugins is None:
-        return None
+class Terminal:
+    """The program's terminal as the bridge found it: file descriptors 0-2 (duplicated) and
+    sys.stdin/stdout/stderr. A test runner capturing output (pytest's default, from before its
+    conftest files load) points them elsewhere, stdin at /dev/null: pdb's prompt could be neither
+    read nor seen. While stopped they are the terminal again, and after, the runner's, as pytest's
+    own --pdb does it (and for any other capture alike)."""
+
+    def __init__(self):
+        self.fds = []
+        for fd in (0, 1, 2):
+            try:
+                self.fds.append(os.dup(fd))  # not inherited by the program's children
+            except OSError:
+                self.fds.append(None)
+        self.streams = (sys.stdin, sys.stdout, sys.stderr)
+
+    def borrow(self):
+        """Gives the terminal back; what `restore` needs to undo that."""
+        moved = []
+        for fd, original in zip((0, 1, 2), self.fds):
+            if original is None or same_file(fd, original):
+                continue
+            try:
+                moved.append((fd, os.dup(fd)))
+                os.dup2(original, fd)
+            except OSError:
+                pass
+        streams = (sys.stdin, sys.stdout, sys.stderr)
+        if streams == self.streams:
+            streams = None
+        else:
+            for stream in streams:
+                try:
+                    stream.flush()
+                except Exception:
+                    pass
+            sys.stdin, sys.stdout, sys.stderr = self.streams
+        return moved, streams
+
+    def restore(self, borrowed):
+        moved, streams = borrowed
+        for fd, saved in moved:
+            try:
+                os.dup2(saved, fd)
+                os.close(saved)
+            except OSError:
+                pass
+        if streams is not None:
+            sys.stdin, sys.stdout, sys.stderr = streams
+
+
+def same_file(a, b):
     try:
-        capture = plugins.getplugin("capturemanager")
-        if capture is None or not capture.is_globally_capturing():
-            return None
-        capture.suspend(in_=True)
-        return capture
-    except Exception:
-        return None  # another pytest than the ones known: the stop works, with its output captured
-
-
-def resume_test_capture(capture):
-    try:
-        capture.resume()
-    except Exception:
-        pass
+        x, y = os.fstat(a), os.fstat(b)
+    except OSError:
+        return True  # nothing to give back
+    return (x.st_dev, x.st_ino) == (y.st_dev, y.st_ino)
 
 
 class LoupePdb(BridgeMixin, pdb.Pdb):
