@@ -268,3 +268,15 @@ fn stop_on_entry_is_in_user_code(backend: &str) {
     assert_eq!(run.code, Some(1), "{run}");
 }
 on_backends!(stop_on_entry_is_in_user_code: debugpy, pdb);
+
+/// An interpreter without pytest is bad input, said before any debugger starts, on every backend.
+fn pytest_missing_is_a_clear_error(backend: &str) {
+    let dir = project("failing_tests");
+    let bare = pyenv_python("3.13.");
+    let run = loupe_in(dir.path(), &["test"], backend, &bare, &[], &["tests"]);
+    assert!(run.stderr.contains("pytest is not installed for"), "{run}");
+    assert!(run.stderr.contains("-m pip install pytest"), "{run}");
+    assert!(run.lines.is_empty(), "{run}");
+    assert_eq!(run.code, Some(2), "{run}");
+}
+on_backends!(pytest_missing_is_a_clear_error: debugpy, pdb);

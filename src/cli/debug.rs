@@ -43,6 +43,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
     }
     let workspace = loaded.as_ref().map(|(_, w)| w.as_path());
     let program = program_spec(&args, config, workspace).await?;
+    super::test_cmd::require_pytest(&program.target, &program.interpreter, &program.cwd).await?;
     let failures = !args.no_stop_on_failure && crate::session::is_test_runner(&program.target);
     match args.backend {
         BackendKind::Debugpy => {

@@ -10,6 +10,7 @@ mod profile;
 mod sandbox_args;
 mod sandbox_check;
 mod stdout;
+mod test_cmd;
 mod tool;
 
 use std::process::ExitCode;
