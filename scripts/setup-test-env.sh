@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares what loupe's tests drive, once per checkout: gdb (from Debian, when root), `.venv-test`,
-# a virtual environment with debugpy and ipdb (the real things the tests debug with), and
+# a virtual environment with debugpy, ipdb and pytest (the real things the tests debug with), and
 # `.venv-test/wheels`, a debugpy wheel for the offline-install tests. Does nothing when all are
 # already there.
 # README's test command: scripts/setup-test-env.sh && cargo test --locked
@@ -24,6 +24,10 @@ if ! "$venv/bin/python" -c "import debugpy, ipdb" 2>/dev/null; then
     echo "setting up $venv with $("$base_python" --version 2>&1)"
     "$base_python" -m venv --clear "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "debugpy==1.8.22" ipdb
+fi
+# pytest: `loupe test` debugs real test runs (tests/test_failures.rs).
+if ! "$venv/bin/python" -c "import pytest" 2>/dev/null; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pytest==9.2.0"
 fi
 if ! ls "$venv"/wheels/debugpy-*.whl >/dev/null 2>&1; then
     "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \

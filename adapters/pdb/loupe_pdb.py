@@ -224,7 +224,8 @@ def run_program(dbg, bridge, target):
         # Post-mortem needs a frame of the program: a script that does not compile never ran
         # (its first line was never reached), so its SyntaxError is only reported, as debugpy's
         # syntax check does.
-        if "uncaught" in bridge.filters and not dbg._lp_entry:
+        # One stop per exception: the user-unhandled filter may have stopped at this one already.
+        if "uncaught" in bridge.filters and not dbg._lp_entry and exc is not dbg._lp_unhandled_seen:
             try:
                 dbg.post_mortem(exc)
             except bdb.BdbQuit:

@@ -303,11 +303,12 @@ class BreakpointRequests:
 
     def set_exception_filters(self, params):
         filters = set(params.get("filters") or [])
-        unknown = filters - {"raised", "uncaught"}
+        unknown = filters - {"raised", "uncaught", "user-unhandled"}
         if unknown:
-            raise BridgeError("unknown exception filters %s: use raised, uncaught" % sorted(unknown))
+            raise BridgeError("unknown exception filters %s: use raised, uncaught, user-unhandled" % sorted(unknown))
         self.filters = filters
         self.debugger._lp_raised = "raised" in filters
+        self.debugger._lp_unhandled = "user-unhandled" in filters
         self.rearm()
         return None
 

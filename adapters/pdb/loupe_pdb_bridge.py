@@ -49,6 +49,7 @@ class Bridge(BreakpointRequests):
         self.reader_ident = None
         self.internal_files = set()
         self.library_dirs = None
+        self.terminal = None  # the program's terminal, given back while stopped (Terminal)
 
     # --- start-up ---
 
@@ -70,6 +71,7 @@ class Bridge(BreakpointRequests):
         self.debugger.stdout = CommandOutput(sys.stdout)
         sys.stdout = Tee(sys.stdout, "stdout", self.channel)
         sys.stderr = Tee(sys.stderr, "stderr", self.channel)
+        self.terminal = self.debugger.terminal_now()
         try:
             signal.signal(signal.SIGINT, self.debugger.sigint_handler)
         except ValueError:  # not the main thread (breakpoint() in a thread): no pause

@@ -2,6 +2,7 @@
 stop, prompt and resumption to the bridge and adds function breakpoints and exception stops."""
 
 import bdb
+import os
 import pdb
 import signal
 import sys
@@ -31,6 +32,12 @@ class BridgeMixin:
     _lp_restop = False
     _lp_quiet = False  # the bridge is running on the program's thread: no stepping into it
     _lp_raised = False
+    _lp_unhandled = False  # the `user-unhandled` filter
+    _lp_unhandled_seen = None  # the exception it last stopped at: one stop per exception
+    _lp_innermost = False  # the stop being set up selects the traceback's innermost frame
+    _lp_seek_user = False  # the entry stop waits for the first line of user code
+    _lp_entry_frame = None  # the frame of that line
+    _lp_capture_suspended = False  # a test runner's output capture is off for a stop
     _lp_function_bps = {}
     _lp_pending = None  # (frame, number): a function breakpoint stops at the frame's first line
     _lp_new_stop = False  # setup() ran for a stop not announced yet
@@ -42,6 +49,10 @@ class BridgeMixin:
     def dispatch_call(self, frame, arg):
         if self._lp_quiet or frame.f_code.co_filename in BRIDGE_FILES:
             return None
+        if self._lp_seek_user and self.bridge.is_user_code(frame.f_code):
+            self._lp_seek_user = False
+            self._lp_entry_frame = frame
+            self.set_step()  # the entry stop: this frame's first line
         if self._lp_function_bps and not self._wait_for_mainpyfile:
             try:
                 number = self.bridge.function_breakpoint(frame)
@@ -53,6 +64,8 @@ class BridgeMixin:
         result = super().dispatch_call(frame, arg)
         if self._lp_idle:
             return None  # continued from a `--Call--` stop with nothing to trace
+        if self._lp_unhandled and self.bridge.is_user_code(frame.f_code):
+            self._lp_watch_caller(frame)
         if result is None and self._lp_raised and self.bridge.is_user_code(frame.f_code):
             # Traced for exception events only: line events would slow the program down.
             frame.f_trace_lines = False
@@ -91,7 +104,38 @@ class BridgeMixin:
             self.bridge.failed("checking a breakpoint")
             return True
 
+    def _lp_entry_in_library(self, frame):
+        """The program's first line is in the library (`-m pytest`, `-m unittest`): the entry stop
+        is at the first line of user code instead, as debugpy's justMyCode has it. Until then
+        the program runs with only calls traced (dispatch_call finds the user's first frame)."""
+        if self.mainpyfile != self.canonic(frame.f_code.co_filename) or self.bridge.is_user_code(frame.f_code):
+            return False
+        self._wait_for_mainpyfile = False
+        self._lp_seek_user = True
+        self._set_stopinfo(self.botframe, None, -1)  # no line stops on the way
+        return True
+
+    def _lp_watch_caller(self, frame):
+        """The `user-unhandled` filter: user code called from the library (a test function from
+        pytest, a method from unittest) gets its caller traced for exception events only, the
+        place where an exception leaving user code arrives (see _leaves_user_code)."""
+        caller = frame.f_back
+        if caller is None or caller.f_trace is not None:
+            return
+        code = caller.f_code
+        if self.bridge.is_user_code(code) or code.co_filename in self.bridge.internal_files:
+            return
+        caller.f_trace = self.trace_dispatch
+        caller.f_trace_lines = False
+
     def dispatch_exception(self, frame, arg):
+        if self._lp_unhandled and not self._wait_for_mainpyfile and self._lp_leaves_here(frame, arg):
+            self._lp_unhandled_seen = arg[1]
+            self._lp_innermost = True  # stop where it was raised, not in the library's frame
+            self.user_exception(frame, arg)
+            if self.quitting:
+                raise bdb.BdbQuit
+            return self.trace_dispatch
         if self._lp_raised and not self._wait_for_mainpyfile and self._lp_raised_here(frame, arg):
             self.user_exception(frame, arg)
             if self.quitting:
@@ -105,6 +149,30 @@ class BridgeMixin:
         except Exception:
             self.bridge.failed("checking the raised filter")
             return False
+
+    def _lp_leaves_here(self, frame, arg):
+        try:
+            return self._leaves_user_code(frame, arg)
+        except Exception:
+            self.bridge.failed("checking the user-unhandled filter")
+            return False
+
+    def _leaves_user_code(self, frame, arg):
+        """debugpy's `userUnhandled` rule: the exception has just left user code for a library
+        frame (this one), which may catch it as pytest and unittest catch a failing test. Only
+        errors count (Exception, not StopIteration): pytest's skip and xfail, SystemExit and
+        KeyboardInterrupt are BaseExceptions. Leaving for the debugger's own frames is the
+        `uncaught` filter's business."""
+        exc_type, exc, tb = arg
+        if tb is None or tb.tb_frame is not frame or tb.tb_next is None or exc is self._lp_unhandled_seen:
+            return False
+        if not issubclass(exc_type, Exception) or issubclass(exc_type, (StopIteration, StopAsyncIteration)):
+            return False
+        bridge = self.bridge
+        code = frame.f_code
+        if bridge.is_user_code(code) or code.co_filename in bridge.internal_files:
+            return False
+        return bridge.is_user_code(tb.tb_next.tb_frame.f_code)
 
     def _raised_here(self, frame, arg):
         """Whether the exception was raised in this frame (user code), or entered user code here
@@ -132,7 +200,7 @@ class BridgeMixin:
                 self._lp_idle = True
 
     def _lp_needs_tracing(self):
-        return bool(self.breaks or self._lp_function_bps or self._lp_raised)
+        return bool(self.breaks or self._lp_function_bps or self._lp_raised or self._lp_unhandled)
 
     def _lp_trace_from(self, frame):
         """Trace the program again from this frame outwards, as bdb does when it starts."""
@@ -187,7 +255,30 @@ class BridgeMixin:
 
     # --- stops ---
 
+    def terminal_now(self):
+        """The terminal as it is now (the bridge's start), to give back at stops."""
+        return Terminal()
+
+    def interaction(self, frame, tb):
+        return self._lp_uncaptured(super().interaction, frame, tb)
+
+    def _lp_uncaptured(self, call, *args):
+        """The terminal is the program's while it is stopped (from the exception's message on),
+        whatever captures its output otherwise (see Terminal)."""
+        terminal = self.bridge.terminal
+        if self._lp_capture_suspended or terminal is None:
+            return call(*args)
+        borrowed = terminal.borrow()
+        self._lp_capture_suspended = True
+        try:
+            return call(*args)
+        finally:
+            self._lp_capture_suspended = False
+            terminal.restore(borrowed)
+
     def user_line(self, frame):
+        if self._lp_entry and self._wait_for_mainpyfile and self._lp_entry_in_library(frame):
+            return
         pending = self._lp_pending
         if pending is not None and pending[0] is frame:
             self._lp_pending = None
@@ -198,6 +289,8 @@ class BridgeMixin:
             self._lp_why = None
 
     def user_call(self, frame, argument_list):
+        if frame is self._lp_entry_frame:
+            return  # not at its call (`--Call--`): at its first line, which comes next
         pending = self._lp_pending
         if pending is not None and pending[0] is frame and self.stop_here(frame):
             self._lp_pending = None
@@ -217,13 +310,25 @@ class BridgeMixin:
         if not self._wait_for_mainpyfile:
             self._lp_why = ("exception", [], self.bridge.exception_report(*exc_info))
         try:
-            super().user_exception(frame, exc_info)
+            self._lp_uncaptured(super().user_exception, frame, exc_info)
         finally:
             self._lp_why = None
 
     def setup(self, f, tb):
-        super().setup(f, tb)
+        result = super().setup(f, tb)
         self._lp_new_stop = True
+        if self._lp_innermost:
+            # A user-unhandled stop: f is the library frame the exception reached; the frame to
+            # look at is the innermost user frame it came through, still alive in the traceback.
+            self._lp_innermost = False
+            self.curindex = len(self.stack) - 1
+            while self.curindex > 0 and not self.bridge.is_user_code(self.stack[self.curindex][0].f_code):
+                self.curindex -= 1  # raised in the library (unittest's assertEqual): the user's frame
+            del self.stack[self.curindex + 1 :]  # and the library's frames below it left out, as justMyCode does
+            self.curframe = self.stack[self.curindex][0]
+            self.curframe_locals = self.curframe.f_locals
+            self.lineno = None
+        return result
 
     def preloop(self):
         super().preloop()
@@ -246,6 +351,7 @@ class BridgeMixin:
         self._lp_new_stop = False
         if self._lp_entry:
             why, self._lp_entry, self._lp_at_entry = ("entry", [], None), False, True
+            self._lp_entry_frame = None
         self.bridge.announce_stop(why)
 
     def postcmd(self, stop, line):
@@ -334,6 +440,68 @@ class BridgeMixin:
         self._lp_entry = False  # the program failed before its first line (a SyntaxError)
         self._lp_why = ("exception", [], self.bridge.exception_report(type(exc), exc, exc.__traceback__))
         self.interaction(None, exc if sys.version_info >= (3, 13) else exc.__traceback__)
+
+
+# ----- the terminal back while stopped -----
+
+
+class Terminal:
+    """The program's terminal as the bridge found it: file descriptors 0-2 (duplicated) and
+    sys.stdin/stdout/stderr. A test runner capturing output (pytest's default, from before its
+    conftest files load) points them elsewhere, stdin at /dev/null: pdb's prompt could be neither
+    read nor seen. While stopped they are the terminal again, and after, the runner's, as pytest's
+    own --pdb does it (and for any other capture alike)."""
+
+    def __init__(self):
+        self.fds = []
+        for fd in (0, 1, 2):
+            try:
+                self.fds.append(os.dup(fd))  # not inherited by the program's children
+            except OSError:
+                self.fds.append(None)
+        self.streams = (sys.stdin, sys.stdout, sys.stderr)
+
+    def borrow(self):
+        """Gives the terminal back; what `restore` needs to undo that."""
+        moved = []
+        for fd, original in zip((0, 1, 2), self.fds):
+            if original is None or same_file(fd, original):
+                continue
+            try:
+                moved.append((fd, os.dup(fd)))
+                os.dup2(original, fd)
+            except OSError:
+                pass
+        streams = (sys.stdin, sys.stdout, sys.stderr)
+        if streams == self.streams:
+            streams = None
+        else:
+            for stream in streams:
+                try:
+                    stream.flush()
+                except Exception:
+                    pass
+            sys.stdin, sys.stdout, sys.stderr = self.streams
+        return moved, streams
+
+    def restore(self, borrowed):
+        moved, streams = borrowed
+        for fd, saved in moved:
+            try:
+                os.dup2(saved, fd)
+                os.close(saved)
+            except OSError:
+                pass
+        if streams is not None:
+            sys.stdin, sys.stdout, sys.stderr = streams
+
+
+def same_file(a, b):
+    try:
+        x, y = os.fstat(a), os.fstat(b)
+    except OSError:
+        return True  # nothing to give back
+    return (x.st_dev, x.st_ino) == (y.st_dev, y.st_ino)
 
 
 class LoupePdb(BridgeMixin, pdb.Pdb):

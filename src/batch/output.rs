@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use crate::session::{Breakpoint, Frame, Location, SessionEvent, StopInfo, Variable, VariablePage};
+use crate::session::{Breakpoint, CurrentTest, Frame, Location, SessionEvent, StopInfo, Variable, VariablePage};
 
 /// Writes one JSON object per line, flushed at once so a reading script sees it immediately.
 pub struct JsonLines {
@@ -41,8 +41,15 @@ impl JsonLines {
         self.emit(json!({ "type": "error", "command": command, "message": message }));
     }
 
-    /// A stop; `traceback` is the exception's traceback on exception stops (when known).
-    pub fn stopped(&mut self, stop: &StopInfo, top: Option<&Frame>, traceback: Option<&str>) {
+    /// A stop; `traceback` is the exception's traceback on exception stops (when known), `test`
+    /// the pytest test that failed there.
+    pub fn stopped(
+        &mut self,
+        stop: &StopInfo,
+        top: Option<&Frame>,
+        traceback: Option<&str>,
+        test: Option<&CurrentTest>,
+    ) {
         let mut object = json!({
             "type": "event",
             "event": "stopped",
@@ -63,6 +70,10 @@ impl JsonLines {
         }
         if let Some(t) = traceback {
             object["traceback"] = json!(t);
+        }
+        if let Some(t) = test {
+            object["test"] = json!(t.node_id);
+            object["test_phase"] = json!(t.phase);
         }
         self.emit(object);
     }

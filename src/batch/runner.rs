@@ -382,7 +382,8 @@ impl Runner {
                     }
                 };
                 let traceback = self.traceback_of(stop).await;
-                self.out.stopped(stop, self.frames.first(), traceback.as_deref());
+                let test = self.test_of(stop).await;
+                self.out.stopped(stop, self.frames.first(), traceback.as_deref(), test.as_ref());
                 for expression in self.watches.clone() {
                     self.report_watch(&expression).await;
                 }
@@ -426,6 +427,14 @@ impl Runner {
                 None
             }
         }
+    }
+
+    /// The pytest test an exception stop belongs to (a failing test), if any.
+    async fn test_of(&self, stop: &StopInfo) -> Option<crate::session::CurrentTest> {
+        if stop.reason != StopReason::Exception {
+            return None;
+        }
+        self.session.current_test(self.frames.first()?.id).await
     }
 
     async fn report_watch(&mut self, expression: &str) {

@@ -27,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Start a Python program under the debugger.
     Run(RunArgs),
+    /// Run pytest under the debugger, stopping where each failing test fails.
+    Test(TestArgs),
     /// Attach to a program started with `python -m debugpy --listen HOST:PORT`.
     Attach(AttachArgs),
     /// Analyse Python files: imports, definitions, complexity, security findings.
@@ -196,11 +198,61 @@ pub struct RunArgs {
     /// Stop before the first line of the program.
     #[arg(long)]
     pub stop_on_entry: bool,
+    /// With -m pytest or -m unittest: do not stop where a failing test fails (`catch none` too).
+    #[arg(long)]
+    pub no_stop_on_failure: bool,
     #[command(flatten)]
     pub sandbox: super::sandbox_args::SandboxArgs,
     /// The script, then its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "SCRIPT [ARGS]")]
     pub program: Vec<String>,
+}
+
+/// `loupe test`: `loupe run -m pytest` with the same options.
+#[derive(Debug, Args, Clone)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub session: SessionArgs,
+    /// Debugger backend.
+    #[arg(long, value_enum, default_value = "debugpy")]
+    pub backend: BackendKind,
+    /// Python interpreter, with pytest installed (path or command name; pyenv shims are resolved).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Working directory of the test run (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// Environment variable for the tests (repeatable): NAME=VALUE sets it, NAME passes loupe's own.
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    pub env: Vec<String>,
+    /// Stop before the first line of the tests' code.
+    #[arg(long)]
+    pub stop_on_entry: bool,
+    /// Do not stop where a failing test fails: run the tests as pytest would (`catch none` too).
+    #[arg(long)]
+    pub no_stop_on_failure: bool,
+    #[command(flatten)]
+    pub sandbox: super::sandbox_args::SandboxArgs,
+    /// pytest's own arguments: paths, node ids, -k EXPRESSION, -x, ...
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "PYTEST ARGS")]
+    pub pytest_args: Vec<String>,
+}
+
+impl From<TestArgs> for RunArgs {
+    fn from(t: TestArgs) -> RunArgs {
+        RunArgs {
+            session: t.session,
+            backend: t.backend,
+            python: t.python,
+            module: Some("pytest".into()),
+            cwd: t.cwd,
+            env: t.env,
+            stop_on_entry: t.stop_on_entry,
+            no_stop_on_failure: t.no_stop_on_failure,
+            sandbox: t.sandbox,
+            program: t.pytest_args,
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone)]

@@ -39,10 +39,12 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
                 loaded.as_ref().map(|(_, w)| w.as_path()),
             )?,
         };
-        return debug(DebugpySpec::Attach(spec), &args.session, breakpoints).await;
+        return debug(DebugpySpec::Attach(spec), &args.session, breakpoints, false).await;
     }
     let workspace = loaded.as_ref().map(|(_, w)| w.as_path());
     let program = program_spec(&args, config, workspace).await?;
+    super::test_cmd::require_pytest(&program.target, &program.interpreter, &program.cwd).await?;
+    let failures = !args.no_stop_on_failure && crate::session::is_test_runner(&program.target);
     match args.backend {
         BackendKind::Debugpy => {
             let mut progress = |line: &str| note!("loupe: {line}");
@@ -55,10 +57,10 @@ pub async fn run(args: RunArgs) -> anyhow::Result<u8> {
                 // Interactive: the terminal is loupe's, so the program reads its input from the console.
                 stdin: if args.session.batch { StdioMode::Inherit } else { StdioMode::Piped },
             };
-            debug(DebugpySpec::Launch(Box::new(spec)), &args.session, breakpoints).await
+            debug(DebugpySpec::Launch(Box::new(spec)), &args.session, breakpoints, failures).await
         }
-        BackendKind::Pdb => debug_pdb(program, Debugger::Pdb, &args.session, breakpoints).await,
-        BackendKind::Ipdb => debug_pdb(program, Debugger::Ipdb, &args.session, breakpoints).await,
+        BackendKind::Pdb => debug_pdb(program, Debugger::Pdb, &args.session, breakpoints, failures).await,
+        BackendKind::Ipdb => debug_pdb(program, Debugger::Ipdb, &args.session, breakpoints, failures).await,
     }
 }
 
@@ -68,6 +70,7 @@ async fn debug_pdb(
     debugger: Debugger,
     session_args: &SessionArgs,
     breakpoints: Vec<BreakpointSpec>,
+    failures: bool,
 ) -> anyhow::Result<u8> {
     let facts = (!session_args.batch).then(|| {
         // Unlike debugpy's (`-m NAME`), pdb's status bar leaves a module's name out.
@@ -79,7 +82,7 @@ async fn debug_pdb(
     if session_args.batch {
         forward_stdin(terminal.clone());
     }
-    drive(Box::new(launcher), facts, session_args, breakpoints, Some(terminal)).await
+    drive(Box::new(launcher), facts, session_args, breakpoints, Some(terminal), failures).await
 }
 
 /// Batch mode: loupe's own stdin is the program's input. The program reads its terminal, so
@@ -137,7 +140,7 @@ pub async fn attach(args: AttachArgs) -> anyhow::Result<u8> {
     let just_my_code = !args.session.all_code && config.as_ref().and_then(|c| c.just_my_code).unwrap_or(true);
     let project_dir = attach_project_dir(args.cwd.as_deref(), config.as_ref().and_then(|c| c.cwd.as_deref()), None)?;
     let spec = AttachSpec { host, port, path_mappings, just_my_code, project_dir };
-    debug(DebugpySpec::Attach(spec), &args.session, breakpoints).await
+    debug(DebugpySpec::Attach(spec), &args.session, breakpoints, false).await
 }
 
 /// Where an attached session's local copy of the program is: `--cwd`, else the configuration's
@@ -287,21 +290,34 @@ fn sandbox_summary(sandbox: Option<&Arc<Sandbox>>) -> String {
     sandbox.map(|s| s.enforced().summary()).unwrap_or_else(|| "sandbox: off".into())
 }
 
-async fn debug(spec: DebugpySpec, session_args: &SessionArgs, breakpoints: Vec<BreakpointSpec>) -> anyhow::Result<u8> {
+async fn debug(
+    spec: DebugpySpec,
+    session_args: &SessionArgs,
+    breakpoints: Vec<BreakpointSpec>,
+    failures: bool,
+) -> anyhow::Result<u8> {
     let facts_and_root = (!session_args.batch).then(|| tui_facts(&spec));
     let launcher = DebugpyLauncher { spec, nodelay: !session_args.stock_debugpy };
-    drive(Box::new(launcher), facts_and_root, session_args, breakpoints, None).await
+    drive(Box::new(launcher), facts_and_root, session_args, breakpoints, None, failures).await
 }
 
-/// Starts the session and hands it to the TUI (with its facts) or to the batch runner.
+/// Starts the session and hands it to the TUI (with its facts) or to the batch runner. With
+/// `failures` (a test runner), each failing test stops where it failed.
 async fn drive(
     launcher: Box<dyn Launcher>,
     facts_and_root: Option<(SessionFacts, PathBuf, Option<PathBuf>)>,
     session_args: &SessionArgs,
     breakpoints: Vec<BreakpointSpec>,
     terminal: Option<TerminalSlot>,
+    failures: bool,
 ) -> anyhow::Result<u8> {
     let mut session = Session::start(launcher).await?;
+    if failures {
+        // Still configuring: in force before the first test runs. A `catch` command replaces it.
+        if let Err(e) = session.set_exception_filters(crate::session::TEST_FAILURE_FILTERS).await {
+            note!("loupe: warning: failing tests will not stop: {} refused the filter: {e:#}", session.backend_name());
+        }
+    }
     if let Some((facts, project_root, initial_file)) = facts_and_root {
         let options = TuiOptions {
             facts,

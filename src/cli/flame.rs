@@ -255,6 +255,7 @@ async fn debug_at(rerun: Rerun, file: &Path, line: u32, theme: Option<String>) -
         cwd: rerun.cwd,
         env: rerun.env,
         stop_on_entry: false,
+        no_stop_on_failure: false,
         sandbox: Default::default(),
         program,
     };

@@ -10,6 +10,7 @@ mod profile;
 mod sandbox_args;
 mod sandbox_check;
 mod stdout;
+mod test_cmd;
 mod tool;
 
 use std::process::ExitCode;
@@ -144,6 +145,7 @@ pub fn main() -> ExitCode {
         Command::Tool(args) => tool::run(&args),
         Command::Sandbox(args) => sandbox_check::run(args),
         Command::Run(args) => with_runtime(debug::run(args)),
+        Command::Test(args) => with_runtime(debug::run(args.into())),
         Command::Attach(args) => with_runtime(debug::attach(args)),
         Command::Env(args) => with_runtime(env::run(args)),
         Command::Profile(args) => with_runtime(profile::profile(args)),

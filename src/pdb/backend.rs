@@ -418,9 +418,9 @@ impl Backend for PdbBackend {
             .iter()
             .map(|f| match f {
                 ExceptionFilter::Raised => "raised",
-                // pdb has no notion of library code: an exception that leaves user code is one
-                // nobody caught.
-                ExceptionFilter::Uncaught | ExceptionFilter::UserUnhandled => "uncaught",
+                ExceptionFilter::Uncaught => "uncaught",
+                // The bridge decides what user code is as debugpy's justMyCode does.
+                ExceptionFilter::UserUnhandled => "user-unhandled",
             })
             .collect();
         let _: serde_json::Value = self.channel.request("set_exception_filters", json!({ "filters": names })).await?;

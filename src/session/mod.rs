@@ -14,6 +14,7 @@ mod placement;
 mod program;
 mod pseudo_rows;
 pub mod terminal;
+mod test_run;
 pub mod values;
 
 pub use self::core::{PendingEvent, Phase, Session, DEFAULT_EXCEPTION_FILTERS};
@@ -25,3 +26,4 @@ pub use breakpoints::{Breakpoint, BreakpointId, BreakpointSpec, HitCondition, Lo
 pub use model::*;
 pub use program::{ProgramSpec, Target};
 pub use terminal::{ProgramTerminal, TerminalSlot};
+pub use test_run::{is_test_runner, CurrentTest, TEST_FAILURE_FILTERS};

@@ -131,6 +131,11 @@ pub enum Request {
         epoch: u64,
         thread: ThreadId,
     },
+    /// Which pytest test an exception stop belongs to.
+    CurrentTest {
+        epoch: u64,
+        thread: ThreadId,
+    },
     Stdin(String),
     /// Keys typed into the debugger's own terminal (pdb, ipdb); handled by the event loop, which
     /// owns that terminal, not by the worker.
@@ -185,6 +190,11 @@ pub enum Update {
     ExceptionInfo {
         epoch: u64,
         info: ExceptionInfo,
+    },
+    /// The failing test at an exception stop (None outside a pytest run).
+    CurrentTest {
+        epoch: u64,
+        test: Option<crate::session::CurrentTest>,
     },
     /// Something a request did, for the status line and the console ("breakpoint 3 at
     /// demo.py:22 if n > 5").
@@ -402,6 +412,14 @@ impl Worker {
                 "exception info",
                 s.exception_info(thread).await.map(|info| Some(Update::ExceptionInfo { epoch, info })),
             ),
+            Request::CurrentTest { thread, .. } => {
+                let top = s.stack_trace(thread, Some(1)).await.ok().and_then(|frames| frames.into_iter().next());
+                let test = match top {
+                    Some(top) => s.current_test(top.id).await,
+                    None => None,
+                };
+                ("current test", Ok(Some(Update::CurrentTest { epoch, test })))
+            }
             Request::Stdin(text) => ("input", s.write_stdin(&text).await.map(|()| None)),
             Request::TerminalInput(_) | Request::TerminalScroll(_) => {
                 tracing::warn!("terminal input reached the worker; the event loop handles it");
@@ -495,7 +513,8 @@ fn request_epoch(request: &Request) -> Option<u64> {
         | Request::Evaluate { epoch, .. }
         | Request::SetVariable { epoch, .. }
         | Request::Completions { epoch, .. }
-        | Request::ExceptionInfo { epoch, .. } => Some(*epoch),
+        | Request::ExceptionInfo { epoch, .. }
+        | Request::CurrentTest { epoch, .. } => Some(*epoch),
         _ => None,
     }
 }

@@ -90,6 +90,8 @@ pub struct App {
     /// The project (whose breakpoints and chosen interpreter are saved).
     pub project_root: PathBuf,
     pub notice: Option<Notice>,
+    /// The pytest test that failed at this stop (the status bar names it).
+    pub failing_test: Option<crate::session::CurrentTest>,
     pub areas: Option<Areas>,
     pub size: Rect,
     /// Stops seen; inspection requests carry it (see `worker`).
@@ -131,6 +133,7 @@ impl App {
             analysis: AnalysisPane::default(),
             project_root: PathBuf::new(),
             notice: None,
+            failing_test: None,
             areas: None,
             size: Rect::default(),
             epoch: 0,
@@ -284,6 +287,11 @@ impl App {
                     self.console.push(LineKind::Error, line);
                 }
             }
+            Update::CurrentTest { epoch, test: Some(test) } if !stale(epoch, self) => {
+                let phase = test.phase.as_deref().map(|p| format!(" (in {p})")).unwrap_or_default();
+                self.console.push(LineKind::Error, &format!("failing test: {}{phase}", test.node_id));
+                self.failing_test = Some(test);
+            }
             Update::Notice(text) => {
                 self.console.push(LineKind::Info, &text);
                 self.notify(text);
@@ -331,8 +339,10 @@ impl App {
                 // runs requests in order, and what a step must show first is the frame and its
                 // locals.
                 let mut requests = vec![Request::Stack { epoch, thread: stop.thread }];
+                self.failing_test = None;
                 if stop.reason == StopReason::Exception {
                     requests.push(Request::ExceptionInfo { epoch, thread: stop.thread });
+                    requests.push(Request::CurrentTest { epoch, thread: stop.thread });
                 }
                 self.phase = Phase::Stopped(stop);
                 requests

@@ -18,7 +18,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         RunState::Running => ("running".to_string(), Role::StatusRunning),
         RunState::Stopped { reason, description } => {
             let why = description.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
-            (format!("stopped ({reason}{why})"), Role::StatusStopped)
+            match &app.failing_test {
+                // The first line of the message: pytest's explanation of an assert goes on below.
+                Some(test) => {
+                    let why = why.lines().next().unwrap_or_default();
+                    (format!("test failed: {} ({reason}{why})", test.node_id), Role::StatusStopped)
+                }
+                None => (format!("stopped ({reason}{why})"), Role::StatusStopped),
+            }
         }
         RunState::Exited { code, signal: Some(s) } => (format!("killed by {s} ({code})"), Role::StatusExited),
         RunState::Exited { code, signal: None } => (format!("exited with code {code}"), Role::StatusExited),

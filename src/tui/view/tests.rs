@@ -258,6 +258,22 @@ fn stopped_post_mortem_on_an_uncaught_exception() {
     insta::assert_snapshot!(render(&mut app).backend());
 }
 
+/// A failing test (`loupe test`): the status bar names the test, the console has pytest's
+/// explanation of the assert and the test's node id.
+#[test]
+fn stopped_at_a_failing_test() {
+    let mut app = app(100, 24);
+    let mut info = stop(StopReason::Exception);
+    info.hit_breakpoints.clear();
+    info.text = Some("AssertionError".into());
+    info.description = Some("assert 91 == 90\n +  where 91 = total({'apple': 1, 'pear': 1})".into());
+    app.on_update(Update::Event(SessionEvent::Stopped(info)));
+    let epoch = app.epoch;
+    let test = crate::session::CurrentTest::parse("tests/test_shop.py::test_total (call)");
+    app.on_update(Update::CurrentTest { epoch, test });
+    insta::assert_snapshot!(render(&mut app).backend());
+}
+
 #[test]
 fn small_layouts_and_a_terminal_too_small() {
     for (width, height) in [(60, 20), (40, 12), (39, 11)] {

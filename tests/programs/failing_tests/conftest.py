@@ -1,0 +1,7 @@
+import pytest
+
+
+@pytest.fixture
+def empty_shelf():
+    stock = {}
+    return stock["apple"]
