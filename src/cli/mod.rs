@@ -6,6 +6,7 @@ mod debug;
 mod env;
 mod exec;
 mod flame;
+mod generate;
 mod profile;
 mod sandbox_args;
 mod sandbox_check;
@@ -149,6 +150,8 @@ pub fn main() -> ExitCode {
         Command::Profile(args) => with_runtime(profile::profile(args)),
         Command::Flame(args) => with_runtime(flame::flame(args)),
         Command::Analyze(args) => with_runtime(analyze::run(args)),
+        Command::Completions(args) => generate::run_completions(&args),
+        Command::Man => generate::run_man(),
     };
     exit_code(result, log_path)
 }
