@@ -47,6 +47,9 @@ pub enum Command {
     Completions(super::generate::CompletionsArgs),
     /// Print loupe's man page (roff): `loupe man > ~/.local/share/man/man1/loupe.1`.
     Man,
+    /// Serve loupe's tools (run, debug, profile, analyse Python) to an assistant: a Model Context
+    /// Protocol server on stdin/stdout.
+    Mcp,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -152,6 +152,7 @@ pub fn main() -> ExitCode {
         Command::Analyze(args) => with_runtime(analyze::run(args)),
         Command::Completions(args) => generate::run_completions(&args),
         Command::Man => generate::run_man(),
+        Command::Mcp => with_runtime(crate::mcp::serve()),
     };
     exit_code(result, log_path)
 }
