@@ -303,7 +303,7 @@ fn debug_script_stops_at_conditional_breakpoints_under_pdb_and_debugpy() {
             json!({
                 "script": script,
                 "backend": backend,
-                "breakpoints": [{"file": script, "line": 3, "condition": "i >= 2", "hits": "2"}],
+                "breakpoints": [{"file": "loop.py", "line": 3, "condition": "i >= 2", "hits": "2"}],
                 "commands": ["locals", "print total * 10", "stack"],
             }),
         );

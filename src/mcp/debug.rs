@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use rmcp::schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::run::existing_script;
+use super::run::{existing_script, positive_timeout, working_directory};
 use crate::batch::{self, JsonLines, Outcome, Runner};
 use crate::dap::debugpy::{DebugpyLauncher, DebugpySpec, LaunchSpec};
 use crate::dap::provision;
@@ -53,10 +53,11 @@ pub struct Breakpoint {
 }
 
 impl Breakpoint {
-    /// The same breakpoint in the batch language (`break FILE:LINE if COND hits OP N`).
-    fn command(&self) -> String {
+    /// The same breakpoint in the batch language (`break FILE:LINE if COND hits OP N`); a
+    /// relative file is the session's working directory's.
+    fn command(&self, cwd: &Path) -> String {
         let mut text = match self.line {
-            Some(line) => format!("{}:{line}", self.file),
+            Some(line) => format!("{}:{line}", cwd.join(&self.file).display()),
             None => self.file.clone(),
         };
         if let Some(c) = &self.condition {
@@ -137,19 +138,18 @@ impl Collector {
 
 pub async fn debug_script(request: DebugScript) -> anyhow::Result<DebugResult> {
     let started = Instant::now();
-    let timeout = request.timeout.unwrap_or(DEFAULT_TIMEOUT);
-    if !(timeout > 0.0 && timeout.is_finite()) {
-        bail!("timeout must be a positive number of seconds, got {timeout}");
-    }
+    let timeout = positive_timeout(request.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+    let cwd = working_directory(request.cwd.as_deref())?;
     let mut breakpoints = Vec::new();
     for b in &request.breakpoints {
-        match batch::parse_break(&b.command(), false) {
+        let text = b.command(&cwd);
+        match batch::parse_break(&text, false) {
             Ok(batch::Command::Break(spec)) => breakpoints.push(spec),
-            Ok(_) => bail!("breakpoint {:?}: not a breakpoint", b.command()),
-            Err(message) => bail!("breakpoint {:?}: {message}", b.command()),
+            Ok(_) => bail!("breakpoint {text:?}: not a breakpoint"),
+            Err(message) => bail!("breakpoint {text:?}: {message}"),
         }
     }
-    let launcher = launcher(&request).await?;
+    let launcher = launcher(&request, cwd).await?;
     let collector = Collector::default();
     let session = async {
         let mut session = Session::start(launcher).await?;
@@ -189,14 +189,7 @@ pub async fn debug_script(request: DebugScript) -> anyhow::Result<DebugResult> {
 }
 
 /// The program (in the debugging sandbox) under the requested backend.
-async fn launcher(request: &DebugScript) -> anyhow::Result<Box<dyn Launcher>> {
-    let cwd = match &request.cwd {
-        Some(c) => std::path::absolute(c)?,
-        None => std::env::current_dir().context("reading the current directory")?,
-    };
-    if !cwd.is_dir() {
-        bail!("working directory {} does not exist", cwd.display());
-    }
+async fn launcher(request: &DebugScript, cwd: PathBuf) -> anyhow::Result<Box<dyn Launcher>> {
     let script = existing_script(&cwd.join(&request.script))?;
     let interpreter = interpreter::resolve(request.python.as_deref(), &cwd).await?;
     let overrides = crate::sandbox::policy::config_file_overrides()?.merged_with(PolicyOverrides::default());

@@ -8,6 +8,7 @@ use rmcp::schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::run::working_directory;
 use crate::analyze::files::analyze_paths;
 use crate::analyze::report::Level;
 use crate::analyze::{output, AnalyzeOptions, ImportEnvironment, TargetVersion};
@@ -79,22 +80,11 @@ pub struct EnvCheckResult {
     pub problems: Value,
 }
 
-fn directory(requested: Option<&std::path::Path>) -> anyhow::Result<PathBuf> {
-    let dir = match requested {
-        Some(d) => std::path::absolute(d)?,
-        None => std::env::current_dir().context("reading the current directory")?,
-    };
-    if !dir.is_dir() {
-        bail!("directory {} does not exist", dir.display());
-    }
-    Ok(dir)
-}
-
 pub async fn analyze(request: Analyze) -> anyhow::Result<AnalyzeResult> {
     if request.paths.is_empty() {
         bail!("nothing to analyse: give `paths` (Python files or directories)");
     }
-    let cwd = directory(None)?;
+    let cwd = working_directory(None)?;
     // Imports are classified with the interpreter's names; without one they still are (anything
     // not local is third-party), as `loupe analyze` does.
     let environment = match environment::choose(&cwd, request.python.as_deref()) {
@@ -124,14 +114,14 @@ pub async fn analyze(request: Analyze) -> anyhow::Result<AnalyzeResult> {
 }
 
 pub async fn env_list(request: EnvList) -> anyhow::Result<EnvListResult> {
-    let cwd = directory(request.cwd.as_deref())?;
+    let cwd = working_directory(request.cwd.as_deref())?;
     let mut found = discover::discover(&DiscoverContext::from_env(&cwd));
     facts::fill_versions(&mut found).await;
     Ok(EnvListResult { interpreters: serde_json::to_value(found)? })
 }
 
 pub async fn env_check(request: EnvCheck) -> anyhow::Result<EnvCheckResult> {
-    let cwd = directory(request.cwd.as_deref())?;
+    let cwd = working_directory(request.cwd.as_deref())?;
     let env = environment::load(&environment::choose(&cwd, request.python.as_deref())?).await?;
     Ok(EnvCheckResult { interpreter: env.facts.executable.clone(), problems: serde_json::to_value(&env.problems)? })
 }

@@ -98,10 +98,7 @@ struct Confinement {
 impl Confinement {
     /// The `loupe exec` policy (config file included) with the request's limits on top.
     fn sandbox(self, script: Option<&Path>) -> anyhow::Result<Arc<Sandbox>> {
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if !(timeout > 0.0 && timeout.is_finite()) {
-            bail!("timeout must be a positive number of seconds, got {timeout}");
-        }
+        let timeout = positive_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
         let requested = PolicyOverrides {
             timeout: Some(timeout),
             memory: self.memory_mb,
@@ -117,8 +114,16 @@ impl Confinement {
     }
 }
 
+/// A request's time limit, which must be a positive number of seconds.
+pub(super) fn positive_timeout(seconds: f64) -> anyhow::Result<f64> {
+    if !(seconds > 0.0 && seconds.is_finite()) {
+        bail!("timeout must be a positive number of seconds, got {seconds}");
+    }
+    Ok(seconds)
+}
+
 /// The working directory a request names (default: the server's), which must exist.
-fn working_directory(requested: Option<&Path>) -> anyhow::Result<PathBuf> {
+pub(super) fn working_directory(requested: Option<&Path>) -> anyhow::Result<PathBuf> {
     let cwd = match requested {
         Some(c) => std::path::absolute(c)?,
         None => std::env::current_dir().context("reading the current directory")?,

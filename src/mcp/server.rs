@@ -116,3 +116,23 @@ pub async fn serve() -> anyhow::Result<u8> {
     tracing::info!("MCP client gone: {reason:?}");
     Ok(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{truncated, OUTPUT_LIMIT};
+
+    #[test]
+    fn truncation_keeps_short_text_and_cuts_long_text_on_a_character_boundary() {
+        assert_eq!(truncated("short".into()), ("short".to_string(), false));
+        // 'é' is two bytes: the limit falls inside one.
+        let long = format!("a{}", "é".repeat(OUTPUT_LIMIT));
+        let (cut, was_cut) = truncated(long.clone());
+        assert!(was_cut);
+        assert!(cut.starts_with(&long[..OUTPUT_LIMIT - 1]));
+        assert!(cut.ends_with(&format!(
+            "[loupe: output truncated: {} bytes in all, the first {} shown]\n",
+            long.len(),
+            OUTPUT_LIMIT - 1
+        )));
+    }
+}
