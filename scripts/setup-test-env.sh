@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares what loupe's tests drive, once per checkout: gdb (from Debian, when root), `.venv-test`,
-# a virtual environment with debugpy, ipdb and pytest (the real things the tests debug with), and
+# a virtual environment with debugpy, ipdb and pytest (the real things the tests debug with) and
+# maturin (tests/wheel.rs builds loupe's wheel with it), and
 # `.venv-test/wheels`, a debugpy wheel for the offline-install tests. Does nothing when all are
 # already there.
 # README's test command: scripts/setup-test-env.sh && cargo test --locked
@@ -28,6 +29,9 @@ fi
 # pytest: `loupe test` debugs real test runs (tests/test_failures.rs).
 if ! "$venv/bin/python" -c "import pytest" 2>/dev/null; then
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pytest==9.2.0"
+fi
+if ! "$venv/bin/maturin" --version >/dev/null 2>&1; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "maturin>=1.5,<2"
 fi
 if ! ls "$venv"/wheels/debugpy-*.whl >/dev/null 2>&1; then
     "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \

@@ -23,3 +23,11 @@ pub fn install(name: &str, files: &[(&str, &str)]) -> anyhow::Result<PathBuf> {
     }
     Ok(dir)
 }
+
+/// cProfile's runner for `loupe profile` (and the MCP server's `profile_script`): `python -m
+/// cProfile -o FILE` that keeps the script's exit status. Returns the directory to put on
+/// `PYTHONPATH` (the module is `loupe_profile`).
+pub fn profile_runner() -> anyhow::Result<PathBuf> {
+    const RUNNER: &str = include_str!("../adapters/profile/loupe_profile.py");
+    install("profile", &[("loupe_profile.py", RUNNER)])
+}

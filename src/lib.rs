@@ -5,7 +5,9 @@
 //! so the list is the rule, kept true by the build.
 //!
 //! - [`cli`]: clap commands; turns arguments into sessions, conversions and reports.
-//!   Uses: tui, batch, session, dap, pdb, profile, analyze, config, pyenv, sandbox, adapters, paths, logging.
+//!   Uses: tui, mcp, batch, session, dap, pdb, profile, analyze, config, pyenv, sandbox, adapters, paths, logging.
+//! - [`mcp`]: `loupe mcp`, the Model Context Protocol server: runs, debugs, profiles and analyses
+//!   for an assistant. Uses: batch, session, dap, pdb, profile, analyze, pyenv, sandbox, adapters.
 //! - [`tui`]: the interactive front end (debugger panes, flame view, overlays); draws the session
 //!   model, never a backend. Uses: session, batch, profile, analyze, pyenv, paths.
 //! - [`batch`]: the scriptable, gdb-like command language and its JSON Lines output.
@@ -56,6 +58,7 @@ pub mod cli;
 pub mod config;
 pub mod dap;
 pub mod logging;
+pub mod mcp;
 pub mod paths;
 pub mod pdb;
 pub mod profile;

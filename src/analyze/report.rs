@@ -11,6 +11,21 @@ pub struct Report {
     pub errors: Vec<FileError>,
 }
 
+impl Report {
+    /// Keeps the findings asked for (at least `threshold`; only the `select` test IDs when any
+    /// are given; none of the `ignore` ones), and recomputes each file's risk score.
+    pub fn keep_findings(&mut self, select: &[String], ignore: &[String], threshold: Level) {
+        for file in &mut self.files {
+            file.findings.retain(|f| {
+                f.severity >= threshold
+                    && (select.is_empty() || select.iter().any(|s| s == f.test_id))
+                    && !ignore.iter().any(|s| s == f.test_id)
+            });
+            file.risk_score = crate::analyze::security::risk_score(&file.findings);
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FileError {
     pub path: String,

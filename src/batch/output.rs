@@ -9,11 +9,11 @@ use crate::session::{Breakpoint, CurrentTest, Frame, Location, SessionEvent, Sto
 
 /// Writes one JSON object per line, flushed at once so a reading script sees it immediately.
 pub struct JsonLines {
-    out: Box<dyn Write + Send>,
+    out: Box<dyn Write + Send + Sync>,
 }
 
 impl JsonLines {
-    pub fn new(out: Box<dyn Write + Send>) -> Self {
+    pub fn new(out: Box<dyn Write + Send + Sync>) -> Self {
         JsonLines { out }
     }
 

@@ -6,7 +6,7 @@ use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 
 use crate::analyze::files::analyze_paths;
-use crate::analyze::report::{Level, Report};
+use crate::analyze::report::Level;
 use crate::analyze::{output, AnalyzeOptions, ImportEnvironment, TargetVersion};
 use crate::pyenv::interpreter::{locate, SearchContext};
 
@@ -80,7 +80,7 @@ pub async fn run(args: AnalyzeArgs) -> Result<u8> {
         MinSeverity::Medium => Level::Medium,
         MinSeverity::High => Level::High,
     };
-    filter_findings(&mut report, &args.select, &args.ignore, threshold);
+    report.keep_findings(&args.select, &args.ignore, threshold);
     let rendered = match args.format {
         OutputFormat::Text => output::text::render(&report),
         OutputFormat::Json => output::json::render(&report),
@@ -103,18 +103,6 @@ fn sarif_root() -> PathBuf {
 
 fn is_test_id(id: &str) -> bool {
     id.len() == 4 && id.starts_with('B') && id[1..].chars().all(|c| c.is_ascii_digit())
-}
-
-/// Keeps the findings the user asked for, and recomputes each file's risk score.
-pub fn filter_findings(report: &mut Report, select: &[String], ignore: &[String], threshold: Level) {
-    for file in &mut report.files {
-        file.findings.retain(|f| {
-            f.severity >= threshold
-                && (select.is_empty() || select.iter().any(|s| s == f.test_id))
-                && !ignore.iter().any(|s| s == f.test_id)
-        });
-        file.risk_score = crate::analyze::security::risk_score(&file.findings);
-    }
 }
 
 /// Asks the interpreter for its module names; without one, imports are still classified

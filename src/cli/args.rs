@@ -45,6 +45,13 @@ pub enum Command {
     Flame(FlameArgs),
     /// Python interpreters, environments and their packages.
     Env(EnvArgs),
+    /// Print a shell completion script (bash, zsh, fish) for loupe.
+    Completions(super::generate::CompletionsArgs),
+    /// Print loupe's man page (roff): `loupe man > ~/.local/share/man/man1/loupe.1`.
+    Man,
+    /// Serve loupe's tools (run, debug, profile, analyse Python) to an assistant: a Model Context
+    /// Protocol server on stdin/stdout.
+    Mcp,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -149,7 +156,8 @@ pub enum BackendKind {
     Ipdb,
 }
 
-/// Options shared by run and attach.
+// Options shared by run and attach. (A plain comment: clap would take a doc comment on a
+// flattened struct as the about text of every command that flattens it.)
 #[derive(Debug, Args, Clone)]
 pub struct SessionArgs {
     /// Run the commands given with -ex (or --ex) and print JSON Lines, instead of the interactive UI.
@@ -208,7 +216,8 @@ pub struct RunArgs {
     pub program: Vec<String>,
 }
 
-/// `loupe test`: `loupe run -m pytest` with the same options.
+// `loupe test`: `loupe run -m pytest` with the same options. (A plain comment: clap would take a
+// doc comment for the command's description.)
 #[derive(Debug, Args, Clone)]
 pub struct TestArgs {
     #[command(flatten)]
@@ -275,7 +284,8 @@ pub struct AttachArgs {
     pub pid: Option<u32>,
 }
 
-/// What `loupe profile` and `loupe flame` write, and how the flamegraph is drawn.
+// What `loupe profile` and `loupe flame` write, and how the flamegraph is drawn (a plain
+// comment, as for SessionArgs).
 #[derive(Debug, Args, Clone, Default)]
 pub struct FlameOutputArgs {
     /// Write the flamegraph as SVG (inferno; search with Ctrl-F, click to zoom).

@@ -9,11 +9,10 @@ use serde_json::json;
 
 use super::args::{EnvArgs, EnvCommand, ExportFormat};
 use crate::pyenv::check::Problem;
-use crate::pyenv::discover::{self, DiscoverContext, Found};
+use crate::pyenv::discover::{self, DiscoverContext};
 use crate::pyenv::environment::{self, Environment};
 use crate::pyenv::facts;
 use crate::pyenv::installer::{self, InstallerChoice};
-use crate::pyenv::interpreter::{locate, SearchContext};
 use crate::pyenv::pip::{self, PipEvent};
 use crate::pyenv::{requirements, venv};
 
@@ -75,26 +74,9 @@ async fn environment(cwd: &Path, python: Option<&Path>) -> anyhow::Result<Enviro
     environment::load(&choose(cwd, python)?).await
 }
 
-/// `--python` as a path or command name (shims resolved), a version such as `3.12` (the first
-/// interpreter found with it), or the default interpreter `loupe run` would use.
+/// `--python` as a path, a command name or a version (see [`environment::choose`]).
 fn choose(cwd: &Path, python: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let context = SearchContext::from_env();
-    if let Some(version) = python.and_then(Path::to_str).filter(|p| looks_like_version(p) && !Path::new(p).exists()) {
-        let found = discover::discover(&DiscoverContext::from_env(cwd));
-        let matching = |f: &&Found| {
-            f.problem.is_none()
-                && f.version.as_deref().is_some_and(|v| v == version || v.starts_with(&format!("{version}.")))
-        };
-        return found.iter().find(matching).map(|f| f.path.clone()).ok_or_else(|| {
-            anyhow!("no Python {version} found (see `loupe env list`); pass --python with a path instead")
-        });
-    }
-    Ok(locate(python, cwd, &context)?)
-}
-
-fn looks_like_version(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('.').collect();
-    (1..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    environment::choose(cwd, python)
 }
 
 async fn show(cwd: &Path, python: Option<&Path>, as_json: bool) -> anyhow::Result<u8> {

@@ -6,6 +6,7 @@ mod debug;
 mod env;
 mod exec;
 mod flame;
+mod generate;
 mod profile;
 mod sandbox_args;
 mod sandbox_check;
@@ -151,6 +152,9 @@ pub fn main() -> ExitCode {
         Command::Profile(args) => with_runtime(profile::profile(args)),
         Command::Flame(args) => with_runtime(flame::flame(args)),
         Command::Analyze(args) => with_runtime(analyze::run(args)),
+        Command::Completions(args) => generate::run_completions(&args),
+        Command::Man => generate::run_man(),
+        Command::Mcp => with_runtime(crate::mcp::serve()),
     };
     exit_code(result, log_path)
 }

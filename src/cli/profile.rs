@@ -15,9 +15,6 @@ use crate::profile::Profile;
 use crate::pyenv::interpreter;
 use crate::sandbox::{self, Policy, Purpose, PythonProcess, RunOptions, Sandbox, StdioMode};
 
-/// The runner, embedded in the binary (written to the cache when first needed).
-const RUNNER: &str = include_str!("../../adapters/profile/loupe_profile.py");
-
 pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     let Some((script, script_args)) = args.program.split_first() else {
         bail!("nothing to profile: give a SCRIPT (and its arguments), e.g. `loupe profile app.py --size 10`");
@@ -39,7 +36,7 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     };
     let _ = std::fs::remove_file(&pstats);
 
-    let runner = crate::adapters::install("profile", &[("loupe_profile.py", RUNNER)])?;
+    let runner = crate::adapters::profile_runner()?;
     let mut command_args: Vec<String> = vec!["-m".into(), "loupe_profile".into(), pstats.display().to_string()];
     command_args.push(script.display().to_string());
     command_args.extend(script_args.iter().cloned());
