@@ -44,6 +44,10 @@ pub struct Sandbox {
     pending_network: Mutex<Option<PendingNamespace>>,
     seccomp: Option<Filter>,
     pid_namespace: bool,
+    /// Without CAP_SYS_ADMIN: every process joins the run's user namespace first (the network
+    /// namespace's owner, or this one when the network is allowed).
+    in_user_namespace: bool,
+    user_namespace: Option<std::os::fd::OwnedFd>,
     /// Secrets hidden behind `/dev/null` in each program's mount namespace.
     masked: Vec<std::ffi::CString>,
     enforced: Enforced,
@@ -63,6 +67,8 @@ impl Sandbox {
             pending_network: Mutex::new(None),
             seccomp: None,
             pid_namespace: false,
+            in_user_namespace: false,
+            user_namespace: None,
             masked: Vec::new(),
         };
         let early = super::netns::take_early();
@@ -72,7 +78,7 @@ impl Sandbox {
         }
         let caps = capabilities::get();
         // Started first: the kernel's set-up of a network namespace overlaps with the rest.
-        let isolate_network = !sandbox.policy.allow_network && caps.namespaces && caps.admin;
+        let isolate_network = !sandbox.policy.allow_network && caps.namespaces;
         let network = match (isolate_network, early) {
             (false, early) => {
                 early.into_iter().for_each(PendingNamespace::release);
@@ -93,15 +99,31 @@ impl Sandbox {
     }
 
     fn setup(&mut self, caps: &'static Capabilities, network: Option<PendingNamespace>) -> anyhow::Result<()> {
+        // Without CAP_SYS_ADMIN, namespaces come through a user namespace of the run's own,
+        // made now: if the kernel refuses it, the report says which setting and how to change it.
+        let mut network = network;
+        let (namespaces, namespace_why) = if !caps.namespaces {
+            (false, capabilities::namespaces_missing_why(caps))
+        } else if caps.admin {
+            (true, String::new())
+        } else {
+            match self.enter_user_namespace(network.take()) {
+                Ok(pending) => {
+                    network = pending;
+                    (true, String::new())
+                }
+                Err(error) => (false, capabilities::user_namespace_refused(&format!("{error:#}"))),
+            }
+        };
+        if !namespaces && !caps.admin && self.policy.level == Level::Strict {
+            anyhow::bail!(
+                "--sandbox strict needs PID and network namespaces, and without privileges they come from a user \
+                 namespace: {namespace_why}. Not starting unconfined; use --sandbox standard to run with what \
+                 this machine allows"
+            );
+        }
         let policy = &self.policy;
         let mut not_enforced = Vec::new();
-        // Namespaces need CAP_SYS_ADMIN here; unprivileged user namespaces are not used (yet).
-        let namespaces = caps.namespaces && caps.admin;
-        let namespace_why = if caps.admin {
-            "this kernel has no PID/network namespaces".to_string()
-        } else {
-            "loupe is not privileged (no CAP_SYS_ADMIN); user namespaces are not used yet".to_string()
-        };
 
         let mut problems = Vec::new();
         let cgroup = RunCgroup::create(&caps.cgroups, policy.memory_mb, policy.max_procs, &mut problems);
@@ -228,6 +250,21 @@ impl Sandbox {
         Ok(())
     }
 
+    /// Makes the run's user namespace (loupe lacks CAP_SYS_ADMIN): the one that owns the network
+    /// namespace being made (waited for here: a refusal must be known before the report is
+    /// written), or one of its own when the network is allowed.
+    fn enter_user_namespace(&mut self, network: Option<PendingNamespace>) -> anyhow::Result<Option<PendingNamespace>> {
+        let network = match network {
+            Some(pending) => Some(PendingNamespace::Ready(pending.wait()?)),
+            None => {
+                self.user_namespace = Some(super::userns::create(false).context("creating a user namespace")?.user);
+                None
+            }
+        };
+        self.in_user_namespace = true;
+        Ok(network)
+    }
+
     pub fn policy(&self) -> &Policy {
         &self.policy
     }
@@ -281,6 +318,13 @@ impl Sandbox {
         self.pid_namespace
     }
 
+    /// Whether loupe may create the PID namespace itself on the starting thread (`loupe exec`
+    /// saves a process that way): only with CAP_SYS_ADMIN. In a user namespace the child does it
+    /// after joining (a thread cannot join a user namespace).
+    pub fn pid_namespace_from_loupe(&self) -> bool {
+        self.pid_namespace && !self.in_user_namespace
+    }
+
     /// Kills whatever is left in the run's cgroup.
     pub fn kill_all(&self) {
         if let Some(c) = &self.cgroup {
@@ -319,13 +363,18 @@ impl Sandbox {
                 rlimits.push((libc::RLIMIT_NPROC, n, n));
             }
         }
+        let mut user_namespace = self.user_namespace.as_ref().map(std::os::fd::AsRawFd::as_raw_fd);
         let net = if policy.allow_network || !self.enforced.network.enforced {
             NetPlan::Host
         } else if let Some(namespace) = self.network_namespace()? {
+            user_namespace = user_namespace.or(namespace.user_fd());
             NetPlan::Join(namespace.raw_fd())
         } else {
             anyhow::bail!("the run's network namespace is missing")
         };
+        if self.in_user_namespace && user_namespace.is_none() {
+            anyhow::bail!("the run's user namespace is missing");
+        }
         let private_shm = (self.pid_namespace && Path::new(SHM).is_dir())
             .then(|| super::filesystem::write_access_bits(capabilities::get().landlock_abi));
         // A private directory made in the machine's /dev/shm is hidden by the program's own
@@ -351,6 +400,7 @@ impl Sandbox {
         };
         Ok(ChildPlan {
             rlimits,
+            user_namespace,
             cgroup_procs: self.cgroup.as_ref().map(RunCgroup::procs_fds).unwrap_or_default(),
             net,
             pid_namespace,
