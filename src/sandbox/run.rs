@@ -352,7 +352,9 @@ impl Sandbox {
         // start threads long before it uses the limit. Only the fallback without a memory cgroup.
         let memory_cgroup =
             self.cgroup.as_ref().is_some_and(|c| c.controllers().iter().any(|(k, _)| *k == Controller::Memory));
-        if let (Some(m), false) = (policy.memory_mb, memory_cgroup) {
+        // debugpy's adapter (debugpy's code, not the program's) is spared it: under 512 MB it
+        // could not start the thread for a child process's connection, and the session hung.
+        if let (Some(m), false, false) = (policy.memory_mb, memory_cgroup, is_debug_adapter(process)) {
             rlimits.push((libc::RLIMIT_AS, mb(m), mb(m)));
         }
         if let Some(f) = policy.max_file_size_mb {
@@ -436,6 +438,12 @@ impl Sandbox {
         writable.extend(self.policy.allow_write.iter().cloned());
         FsRules::for_process(&process.interpreter, &project, &writable, &read)
     }
+}
+
+/// Whether `process` is debugpy's adapter, which loupe starts as `python -m debugpy.adapter`
+/// (`loupe exec` and `loupe tool` take a script or code, never `-m`).
+fn is_debug_adapter(process: &PythonProcess) -> bool {
+    process.args.len() >= 2 && process.args[0] == "-m" && process.args[1] == "debugpy.adapter"
 }
 
 /// `program` as `execvp` would find it: a path with a slash as it is, else the first executable
