@@ -197,8 +197,13 @@ impl Sandbox {
                     format!("memory {m} MB: cgroup v{v} memory, for the whole run (the kernel's OOM killer ends it)")
                 }
                 None => {
+                    let fix = if caps.admin {
+                        String::new()
+                    } else {
+                        format!(" ({})", super::cgroup::fix_for_user(&caps.cgroups, Controller::Memory))
+                    };
                     not_enforced.push(format!(
-                        "memory {m} MB for the whole run: no usable memory cgroup; RLIMIT_AS per process instead"
+                        "memory {m} MB for the whole run: no usable memory cgroup; RLIMIT_AS per process instead{fix}"
                     ));
                     format!("memory {m} MB: RLIMIT_AS per process (address space, not RAM)")
                 }
@@ -209,7 +214,14 @@ impl Sandbox {
                 Some(v) => how.push(format!("processes {n}: cgroup v{v} pids.max")),
                 None if caps.admin => not_enforced
                     .push(format!("process limit {n}: no pids cgroup, and RLIMIT_NPROC does nothing for root")),
-                None => how.push(format!("processes {n}: RLIMIT_NPROC (counts all of this user's processes)")),
+                None => {
+                    how.push(format!("processes {n}: RLIMIT_NPROC (counts all of this user's processes)"));
+                    not_enforced.push(format!(
+                        "process limit {n} for the run: no usable pids cgroup; RLIMIT_NPROC counts all of this \
+                         user's processes instead ({})",
+                        super::cgroup::fix_for_user(&caps.cgroups, Controller::Pids)
+                    ));
+                }
             }
         }
         if let Some(f) = policy.max_file_size_mb {

@@ -202,6 +202,6 @@ mod tests {
         let port = host.local_addr().unwrap().port();
         let error = connect_inside(namespace.user.as_raw_fd(), net.as_raw_fd(), std::net::Ipv4Addr::LOCALHOST, port)
             .unwrap_err();
-        assert_eq!(error.raw_os_error(), Some(libc::ECONNREFUSED), "{error}");
+        assert_eq!(error.kind(), std::io::ErrorKind::ConnectionRefused, "{error}");
     }
 }

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod nobody;
+
 /// Generous: a guard, not a timing assertion.
 pub const GUARD_TIMEOUT: Duration = Duration::from_secs(90);
 const GUARD_PIDS: u64 = 400;
@@ -183,13 +185,20 @@ impl Run {
 /// Runs `loupe ARGS` in `cwd` with `env` added, stdin from `stdin` (or nothing), inside a
 /// guard.
 pub fn loupe(args: &[&str], cwd: &Path, env: &[(&str, &str)], stdin: Option<Stdio>, input: Option<&[u8]>) -> Run {
-    let guard = Guard::new();
     let mut command = Command::new(env!("CARGO_BIN_EXE_loupe"));
-    command.args(args).current_dir(cwd).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.args(args).current_dir(cwd);
     command.env("LOUPE_TEST_PYTHON_UNUSED", "1");
     for (k, v) in env {
         command.env(k, v);
     }
+    guarded(command, stdin, input)
+}
+
+/// Runs `command` (loupe, or something that starts it) inside a guard, stdin from `stdin` (or
+/// `input`, or nothing).
+pub fn guarded(mut command: Command, stdin: Option<Stdio>, input: Option<&[u8]>) -> Run {
+    let guard = Guard::new();
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
     match (stdin, input) {
         (Some(s), _) => command.stdin(s),
         (None, Some(_)) => command.stdin(Stdio::piped()),
