@@ -197,3 +197,44 @@ fn a_breakpoint_stops_on_debugpy_and_pdb_with_the_network_closed() {
         assert_eq!(run.code, Some(0), "{backend}:\n{}", run.describe());
     }
 }
+
+/// A kernel that refuses user namespaces, made for real: inside a user namespace of its own the
+/// user sets that namespace's `user.max_user_namespaces` to 0 and drops every capability, then
+/// runs loupe, which can create no user namespace below it.
+#[test]
+fn where_user_namespaces_are_refused_check_names_the_setting_and_strict_refuses() {
+    let Some(user) = Unprivileged::new(NOBODY) else { return };
+    let refused = |loupe_args: &str| {
+        let loupe = user.loupe_path().display().to_string();
+        let script = format!(
+            "echo 0 > /proc/sys/user/max_user_namespaces && \
+             exec setpriv --bounding-set=-all --inh-caps=-all {loupe} {loupe_args}"
+        );
+        let mut command = user.command("unshare");
+        command.args(["-r", "sh", "-c", &script]);
+        sandbox_support::guarded(command, None, None)
+    };
+    let run = refused("sandbox check --json");
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    let report = run.json();
+    assert_eq!(report["enforced"]["network"]["enforced"], false, "{report:#}");
+    let detail = report["enforced"]["network"]["detail"].as_str().unwrap();
+    assert!(detail.contains("user.max_user_namespaces is 0"), "{detail}");
+    assert!(detail.contains("sysctl -w user.max_user_namespaces="), "{detail}");
+
+    let python = user.python.display().to_string();
+    let run = refused(&format!("exec --sandbox strict --python {python} -c 'print(1)'"));
+    assert_eq!(run.code, Some(125), "strict refuses to start:\n{}", run.describe());
+    assert!(
+        run.stderr.contains("--sandbox strict") && run.stderr.contains("max_user_namespaces"),
+        "{}",
+        run.describe()
+    );
+    assert!(!run.stdout.contains('1'), "the program ran:\n{}", run.describe());
+
+    let run = refused(&format!("exec --json --python {python} -c 'print(1)'"));
+    let json = run.json();
+    assert_eq!(json["stdout"], "1\n", "standard runs:\n{}", run.describe());
+    let missing = json["enforced"]["not_enforced"].to_string();
+    assert!(missing.contains("PID namespace") && missing.contains("max_user_namespaces"), "{missing}");
+}

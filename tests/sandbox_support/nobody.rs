@@ -96,6 +96,11 @@ impl Unprivileged {
         command
     }
 
+    /// The loupe binary this user runs.
+    pub fn loupe_path(&self) -> &Path {
+        &self.loupe
+    }
+
     /// `loupe ARGS` as this user.
     pub fn loupe(&self, args: &[&str]) -> Command {
         let mut command = self.command(&self.loupe);
