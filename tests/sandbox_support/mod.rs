@@ -287,3 +287,36 @@ pub fn enforced(report: &Value, mechanism: &str) -> bool {
     }
     on
 }
+
+/// A TCP and a UDP listener on the host's 127.0.0.1, for `hostile/net_connect.py`.
+pub struct HostListeners {
+    tcp: std::net::TcpListener,
+    udp: std::net::UdpSocket,
+}
+
+impl HostListeners {
+    pub fn new() -> HostListeners {
+        let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        tcp.set_nonblocking(true).unwrap();
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        udp.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        HostListeners { tcp, udp }
+    }
+
+    /// The TCP and UDP ports, as `net_connect.py` takes them.
+    pub fn ports(&self) -> (String, String) {
+        (self.tcp.local_addr().unwrap().port().to_string(), self.udp.local_addr().unwrap().port().to_string())
+    }
+
+    /// What `net_connect.py` printed shows a network of its own, and nothing reached the host.
+    pub fn assert_untouched(&self, run: &Run, json: &Value) {
+        let stdout = json["stdout"].as_str().unwrap();
+        let tcp_port = self.ports().0;
+        assert!(!stdout.contains("TCP CONNECTED"), "{}", run.describe());
+        assert!(stdout.contains(&format!("tcp refused ('127.0.0.1', {tcp_port}) ConnectionRefusedError")), "{stdout}");
+        assert!(stdout.contains("tcp refused ('1.1.1.1', 53) OSError 101"), "network unreachable: {stdout}");
+        assert!(self.tcp.accept().is_err(), "the host's listener got a connection");
+        let mut buf = [0u8; 64];
+        assert!(self.udp.recv_from(&mut buf).is_err(), "a datagram reached the host");
+    }
+}
