@@ -76,3 +76,13 @@ if ! command -v chromium >/dev/null 2>&1; then
         exit 1
     fi
 fi
+
+# .venv-test/nobody: the same debuggers on the system's interpreter, which every user may run
+# (pyenv's live under /root): tests/sandbox_unprivileged.rs runs loupe as uid 65534 with it.
+nobody_venv=.venv-test/nobody
+if [ -x /usr/bin/python3 ] && ! "$nobody_venv/bin/python" -c "import debugpy, ipdb" 2>/dev/null; then
+    echo "setting up $nobody_venv with $(/usr/bin/python3 --version 2>&1)"
+    /usr/bin/python3 -m venv --clear "$nobody_venv"
+    "$nobody_venv/bin/python" -m pip install --quiet --disable-pip-version-check "debugpy==1.8.22" ipdb
+    chmod -R a+rX "$nobody_venv"
+fi

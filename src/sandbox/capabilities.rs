@@ -52,6 +52,41 @@ fn detect() -> Capabilities {
     }
 }
 
+/// Why a run has no PID or network namespace, when [`Capabilities::namespaces`] is false.
+pub fn namespaces_missing_why(caps: &Capabilities) -> String {
+    if caps.admin || !std::path::Path::new("/proc/self/ns/user").exists() {
+        "this kernel has no PID/network namespaces".to_string()
+    } else {
+        user_namespace_refused("the kernel refuses unprivileged user namespaces")
+    }
+}
+
+/// loupe is not privileged and creating a user namespace failed with `error`: the setting
+/// responsible, as far as it can be read, and how to change it.
+pub fn user_namespace_refused(error: &str) -> String {
+    let sysctl = |name: &str| std::fs::read_to_string(format!("/proc/sys/{name}")).ok().map(|t| t.trim().to_string());
+    let setting = if sysctl("user/max_user_namespaces").as_deref() == Some("0") {
+        "user.max_user_namespaces is 0; fix: `sudo sysctl -w user.max_user_namespaces=15000` \
+         (keep it in /etc/sysctl.d/)"
+            .to_string()
+    } else if sysctl("kernel/unprivileged_userns_clone").as_deref() == Some("0") {
+        "kernel.unprivileged_userns_clone is 0 (Debian); fix: `sudo sysctl -w kernel.unprivileged_userns_clone=1` \
+         (keep it in /etc/sysctl.d/)"
+            .to_string()
+    } else if sysctl("kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
+        "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu): only programs with an AppArmor profile \
+         allowing `userns` may use them; fix: install loupe's profile (packaging/apparmor/loupe: set the path \
+         to loupe's binary, then `sudo cp packaging/apparmor/loupe /etc/apparmor.d/loupe && sudo apparmor_parser \
+         -r /etc/apparmor.d/loupe`), or `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`"
+            .to_string()
+    } else {
+        "no sysctl explains it (a container or a security module may forbid them); bubblewrap would fail here \
+         too"
+        .to_string()
+    };
+    format!("loupe is not privileged (no CAP_SYS_ADMIN) and cannot create a user namespace ({error}): {setting}")
+}
+
 fn effective_capabilities(status: &str) -> u64 {
     status
         .lines()

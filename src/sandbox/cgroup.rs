@@ -145,6 +145,24 @@ fn detect_from(mounts: &str, membership: &str, writable: &dyn Fn(&Path) -> bool)
     CgroupFacts { layout, usable, unusable }
 }
 
+/// How a user without privileges gets `controller` for loupe's runs, for the report: loupe makes
+/// a run's cgroup under its own, so its own must be writable by that user.
+pub fn fix_for_user(facts: &CgroupFacts, controller: Controller) -> String {
+    let name = controller.name();
+    match facts.layout {
+        Layout::V1 | Layout::Hybrid => format!(
+            "fix: start loupe in a {name} cgroup this user owns, e.g. `sudo mkdir /sys/fs/cgroup/{name}/loupe-$USER && \
+             sudo chown -R $USER /sys/fs/cgroup/{name}/loupe-$USER`, then `echo $$ > \
+             /sys/fs/cgroup/{name}/loupe-$USER/cgroup.procs` in the user's shell"
+        ),
+        Layout::V2 | Layout::None => format!(
+            "fix: run loupe as root; a cgroup v2 subtree delegated by systemd (`systemd-run --user --scope -p \
+             Delegate=yes`) is not used yet, since loupe would first have to move itself out of its own cgroup \
+             to enable {name} for the runs' cgroups"
+        ),
+    }
+}
+
 /// One cgroup (per controller) for one run, removed when dropped (after killing what is left
 /// in it).
 #[derive(Debug)]

@@ -61,6 +61,9 @@ pub type Rlimits = Vec<(libc::__rlimit_resource_t, libc::rlim_t, libc::rlim_t)>;
 #[derive(Debug)]
 pub struct ChildPlan {
     pub rlimits: Rlimits,
+    /// Without CAP_SYS_ADMIN: the run's user namespace, joined before anything else needs a
+    /// capability (the network namespace, the PID and mount namespaces).
+    pub user_namespace: Option<i32>,
     pub cgroup_procs: Vec<i32>,
     pub net: NetPlan,
     /// With a PID namespace (and so a mount namespace): the program's `execve`, which the program
@@ -155,6 +158,11 @@ impl ChildPlan {
         for &(resource, soft, hard) in &self.rlimits {
             let limit = libc::rlimit { rlim_cur: soft, rlim_max: hard };
             if libc::setrlimit(resource, &limit) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+        }
+        if let Some(fd) = self.user_namespace {
+            if libc::setns(fd, libc::CLONE_NEWUSER) != 0 {
                 return Err(io::Error::last_os_error());
             }
         }

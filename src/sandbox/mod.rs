@@ -24,6 +24,7 @@ pub mod report;
 pub mod run;
 pub mod seccomp;
 pub mod supervise;
+pub mod userns;
 
 pub use policy::{Level, Policy, PolicyOverrides, Purpose};
 pub use process::{command, join_pythonpath, spawn, spawn_in_pty, PythonProcess, StdioMode};

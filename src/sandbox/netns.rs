@@ -16,10 +16,12 @@ use anyhow::{anyhow, Context};
 use super::netns_pool::PoolEntry;
 
 /// A network namespace kept alive by a descriptor (`/proc/thread-self/ns/net` of the thread
-/// that created it).
+/// that created it), and for a loupe without CAP_SYS_ADMIN the user namespace that owns it
+/// ([`super::userns`]).
 #[derive(Debug)]
 pub struct NetNamespace {
     fd: OwnedFd,
+    user: Option<OwnedFd>,
     /// Where it came from, when it was made ahead of time: removed once the run has it.
     pool_entry: Option<PoolEntry>,
 }
@@ -36,9 +38,23 @@ impl NetNamespace {
     /// Starts creating a namespace with loopback up on a short-lived thread of its own (a thread
     /// can change its own network namespace without affecting the rest of loupe; the kernel takes
     /// most of a millisecond, which overlaps with the rest of the sandbox's set-up).
+    /// Without CAP_SYS_ADMIN the namespace belongs to a new user namespace (the run's), made
+    /// per run: no pool (see docs/SANDBOX.md for the figures).
     pub fn start() -> anyhow::Result<PendingNamespace> {
+        if !super::capabilities::get().admin {
+            let thread = std::thread::Builder::new()
+                .name("loupe-userns".into())
+                .spawn(|| -> anyhow::Result<NetNamespace> {
+                    let made = super::userns::create(true).context("creating a user namespace")?;
+                    let fd = made.net.context("the user namespace came without its network namespace")?;
+                    Ok(NetNamespace { fd, user: Some(made.user), pool_entry: None })
+                })
+                .context("starting a thread")?;
+            run_elsewhere(&thread);
+            return Ok(PendingNamespace::Making(thread));
+        }
         if let Some(claimed) = super::netns_pool::claim() {
-            let namespace = NetNamespace { fd: claimed.fd, pool_entry: Some(claimed.entry) };
+            let namespace = NetNamespace { fd: claimed.fd, user: None, pool_entry: Some(claimed.entry) };
             return Ok(PendingNamespace::Ready(namespace));
         }
         let thread = std::thread::Builder::new()
@@ -51,7 +67,7 @@ impl NetNamespace {
                 // SAFETY: as above.
                 unsafe { loopback_up() }.context("bringing up the loopback interface")?;
                 let file = File::open("/proc/thread-self/ns/net").context("opening the new network namespace")?;
-                Ok(NetNamespace { fd: OwnedFd::from(file), pool_entry: None })
+                Ok(NetNamespace { fd: OwnedFd::from(file), user: None, pool_entry: None })
             })
             .context("starting a thread")?;
         run_elsewhere(&thread);
@@ -62,14 +78,39 @@ impl NetNamespace {
         self.fd.as_raw_fd()
     }
 
+    /// The user namespace that owns this one, when loupe made it without privileges: a process
+    /// joins it first.
+    pub fn user_fd(&self) -> Option<i32> {
+        self.user.as_ref().map(AsRawFd::as_raw_fd)
+    }
+
     /// Once the run's first process has started: drops this namespace's pool entry and makes
     /// the next run's namespace, both in the background.
     pub fn tend_pool(&self) {
+        if self.user.is_some() {
+            // Per run without privileges: measured not worth a pool (docs/SANDBOX.md).
+            return;
+        }
         super::netns_pool::tend_in_background(self.pool_entry.clone());
     }
 
     /// Connects to `host:port` inside the namespace.
     pub async fn connect(&self, host: &str, port: u16) -> anyhow::Result<tokio::net::TcpStream> {
+        if let Some(user) = &self.user {
+            // A thread cannot join a user namespace: a short-lived process connects for loupe.
+            let address: std::net::Ipv4Addr =
+                host.parse().ok().filter(std::net::Ipv4Addr::is_loopback).with_context(|| {
+                    format!("{host}: only 127.0.0.1 is reachable inside the sandbox's network namespace")
+                })?;
+            let (user, net) = (user.try_clone()?, self.fd.try_clone()?);
+            let stream = tokio::task::spawn_blocking(move || {
+                super::userns::connect_inside(user.as_raw_fd(), net.as_raw_fd(), address, port)
+            })
+            .await
+            .context("connecting inside the sandbox")??;
+            stream.set_nonblocking(true)?;
+            return Ok(tokio::net::TcpStream::from_std(stream)?);
+        }
         let fd = self.fd.try_clone().context("duplicating the namespace descriptor")?;
         let host = host.to_string();
         let stream = tokio::task::spawn_blocking(move || {

@@ -44,6 +44,10 @@ pub struct Sandbox {
     pending_network: Mutex<Option<PendingNamespace>>,
     seccomp: Option<Filter>,
     pid_namespace: bool,
+    /// Without CAP_SYS_ADMIN: every process joins the run's user namespace first (the network
+    /// namespace's owner, or this one when the network is allowed).
+    in_user_namespace: bool,
+    user_namespace: Option<std::os::fd::OwnedFd>,
     /// Secrets hidden behind `/dev/null` in each program's mount namespace.
     masked: Vec<std::ffi::CString>,
     enforced: Enforced,
@@ -63,6 +67,8 @@ impl Sandbox {
             pending_network: Mutex::new(None),
             seccomp: None,
             pid_namespace: false,
+            in_user_namespace: false,
+            user_namespace: None,
             masked: Vec::new(),
         };
         let early = super::netns::take_early();
@@ -72,7 +78,7 @@ impl Sandbox {
         }
         let caps = capabilities::get();
         // Started first: the kernel's set-up of a network namespace overlaps with the rest.
-        let isolate_network = !sandbox.policy.allow_network && caps.namespaces && caps.admin;
+        let isolate_network = !sandbox.policy.allow_network && caps.namespaces;
         let network = match (isolate_network, early) {
             (false, early) => {
                 early.into_iter().for_each(PendingNamespace::release);
@@ -93,15 +99,31 @@ impl Sandbox {
     }
 
     fn setup(&mut self, caps: &'static Capabilities, network: Option<PendingNamespace>) -> anyhow::Result<()> {
+        // Without CAP_SYS_ADMIN, namespaces come through a user namespace of the run's own,
+        // made now: if the kernel refuses it, the report says which setting and how to change it.
+        let mut network = network;
+        let (namespaces, namespace_why) = if !caps.namespaces {
+            (false, capabilities::namespaces_missing_why(caps))
+        } else if caps.admin {
+            (true, String::new())
+        } else {
+            match self.enter_user_namespace(network.take()) {
+                Ok(pending) => {
+                    network = pending;
+                    (true, String::new())
+                }
+                Err(error) => (false, capabilities::user_namespace_refused(&format!("{error:#}"))),
+            }
+        };
+        if !namespaces && !caps.admin && self.policy.level == Level::Strict {
+            anyhow::bail!(
+                "--sandbox strict needs PID and network namespaces, and without privileges they come from a user \
+                 namespace: {namespace_why}. Not starting unconfined; use --sandbox standard to run with what \
+                 this machine allows"
+            );
+        }
         let policy = &self.policy;
         let mut not_enforced = Vec::new();
-        // Namespaces need CAP_SYS_ADMIN here; unprivileged user namespaces are not used (yet).
-        let namespaces = caps.namespaces && caps.admin;
-        let namespace_why = if caps.admin {
-            "this kernel has no PID/network namespaces".to_string()
-        } else {
-            "loupe is not privileged (no CAP_SYS_ADMIN); user namespaces are not used yet".to_string()
-        };
 
         let mut problems = Vec::new();
         let cgroup = RunCgroup::create(&caps.cgroups, policy.memory_mb, policy.max_procs, &mut problems);
@@ -175,8 +197,13 @@ impl Sandbox {
                     format!("memory {m} MB: cgroup v{v} memory, for the whole run (the kernel's OOM killer ends it)")
                 }
                 None => {
+                    let fix = if caps.admin {
+                        String::new()
+                    } else {
+                        format!(" ({})", super::cgroup::fix_for_user(&caps.cgroups, Controller::Memory))
+                    };
                     not_enforced.push(format!(
-                        "memory {m} MB for the whole run: no usable memory cgroup; RLIMIT_AS per process instead"
+                        "memory {m} MB for the whole run: no usable memory cgroup; RLIMIT_AS per process instead{fix}"
                     ));
                     format!("memory {m} MB: RLIMIT_AS per process (address space, not RAM)")
                 }
@@ -187,7 +214,14 @@ impl Sandbox {
                 Some(v) => how.push(format!("processes {n}: cgroup v{v} pids.max")),
                 None if caps.admin => not_enforced
                     .push(format!("process limit {n}: no pids cgroup, and RLIMIT_NPROC does nothing for root")),
-                None => how.push(format!("processes {n}: RLIMIT_NPROC (counts all of this user's processes)")),
+                None => {
+                    how.push(format!("processes {n}: RLIMIT_NPROC (counts all of this user's processes)"));
+                    not_enforced.push(format!(
+                        "process limit {n} for the run: no usable pids cgroup; RLIMIT_NPROC counts all of this \
+                         user's processes instead ({})",
+                        super::cgroup::fix_for_user(&caps.cgroups, Controller::Pids)
+                    ));
+                }
             }
         }
         if let Some(f) = policy.max_file_size_mb {
@@ -226,6 +260,21 @@ impl Sandbox {
         };
         self.cgroup = Some(cgroup);
         Ok(())
+    }
+
+    /// Makes the run's user namespace (loupe lacks CAP_SYS_ADMIN): the one that owns the network
+    /// namespace being made (waited for here: a refusal must be known before the report is
+    /// written), or one of its own when the network is allowed.
+    fn enter_user_namespace(&mut self, network: Option<PendingNamespace>) -> anyhow::Result<Option<PendingNamespace>> {
+        let network = match network {
+            Some(pending) => Some(PendingNamespace::Ready(pending.wait()?)),
+            None => {
+                self.user_namespace = Some(super::userns::create(false).context("creating a user namespace")?.user);
+                None
+            }
+        };
+        self.in_user_namespace = true;
+        Ok(network)
     }
 
     pub fn policy(&self) -> &Policy {
@@ -281,6 +330,13 @@ impl Sandbox {
         self.pid_namespace
     }
 
+    /// Whether loupe may create the PID namespace itself on the starting thread (`loupe exec`
+    /// saves a process that way): only with CAP_SYS_ADMIN. In a user namespace the child does it
+    /// after joining (a thread cannot join a user namespace).
+    pub fn pid_namespace_from_loupe(&self) -> bool {
+        self.pid_namespace && !self.in_user_namespace
+    }
+
     /// Kills whatever is left in the run's cgroup.
     pub fn kill_all(&self) {
         if let Some(c) = &self.cgroup {
@@ -308,7 +364,9 @@ impl Sandbox {
         // start threads long before it uses the limit. Only the fallback without a memory cgroup.
         let memory_cgroup =
             self.cgroup.as_ref().is_some_and(|c| c.controllers().iter().any(|(k, _)| *k == Controller::Memory));
-        if let (Some(m), false) = (policy.memory_mb, memory_cgroup) {
+        // debugpy's adapter (debugpy's code, not the program's) is spared it: under 512 MB it
+        // could not start the thread for a child process's connection, and the session hung.
+        if let (Some(m), false, false) = (policy.memory_mb, memory_cgroup, is_debug_adapter(process)) {
             rlimits.push((libc::RLIMIT_AS, mb(m), mb(m)));
         }
         if let Some(f) = policy.max_file_size_mb {
@@ -319,13 +377,18 @@ impl Sandbox {
                 rlimits.push((libc::RLIMIT_NPROC, n, n));
             }
         }
+        let mut user_namespace = self.user_namespace.as_ref().map(std::os::fd::AsRawFd::as_raw_fd);
         let net = if policy.allow_network || !self.enforced.network.enforced {
             NetPlan::Host
         } else if let Some(namespace) = self.network_namespace()? {
+            user_namespace = user_namespace.or(namespace.user_fd());
             NetPlan::Join(namespace.raw_fd())
         } else {
             anyhow::bail!("the run's network namespace is missing")
         };
+        if self.in_user_namespace && user_namespace.is_none() {
+            anyhow::bail!("the run's user namespace is missing");
+        }
         let private_shm = (self.pid_namespace && Path::new(SHM).is_dir())
             .then(|| super::filesystem::write_access_bits(capabilities::get().landlock_abi));
         // A private directory made in the machine's /dev/shm is hidden by the program's own
@@ -351,6 +414,7 @@ impl Sandbox {
         };
         Ok(ChildPlan {
             rlimits,
+            user_namespace,
             cgroup_procs: self.cgroup.as_ref().map(RunCgroup::procs_fds).unwrap_or_default(),
             net,
             pid_namespace,
@@ -386,6 +450,12 @@ impl Sandbox {
         writable.extend(self.policy.allow_write.iter().cloned());
         FsRules::for_process(&process.interpreter, &project, &writable, &read)
     }
+}
+
+/// Whether `process` is debugpy's adapter, which loupe starts as `python -m debugpy.adapter`
+/// (`loupe exec` and `loupe tool` take a script or code, never `-m`).
+fn is_debug_adapter(process: &PythonProcess) -> bool {
+    process.args.len() >= 2 && process.args[0] == "-m" && process.args[1] == "debugpy.adapter"
 }
 
 /// `program` as `execvp` would find it: a path with a slash as it is, else the first executable

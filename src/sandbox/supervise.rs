@@ -84,7 +84,7 @@ pub fn run_with(
     process.stdout = super::StdioMode::Piped;
     process.stderr = super::StdioMode::Piped;
     // With a PID namespace, loupe's child is its init, which reports the program's status here.
-    let status_pipe = if sandbox.ends_with_program() {
+    let status_pipe = if sandbox.pid_namespace_from_loupe() {
         Some(nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)?)
     } else {
         None

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod nobody;
+
 /// Generous: a guard, not a timing assertion.
 pub const GUARD_TIMEOUT: Duration = Duration::from_secs(90);
 const GUARD_PIDS: u64 = 400;
@@ -183,13 +185,20 @@ impl Run {
 /// Runs `loupe ARGS` in `cwd` with `env` added, stdin from `stdin` (or nothing), inside a
 /// guard.
 pub fn loupe(args: &[&str], cwd: &Path, env: &[(&str, &str)], stdin: Option<Stdio>, input: Option<&[u8]>) -> Run {
-    let guard = Guard::new();
     let mut command = Command::new(env!("CARGO_BIN_EXE_loupe"));
-    command.args(args).current_dir(cwd).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command.args(args).current_dir(cwd);
     command.env("LOUPE_TEST_PYTHON_UNUSED", "1");
     for (k, v) in env {
         command.env(k, v);
     }
+    guarded(command, stdin, input)
+}
+
+/// Runs `command` (loupe, or something that starts it) inside a guard, stdin from `stdin` (or
+/// `input`, or nothing).
+pub fn guarded(mut command: Command, stdin: Option<Stdio>, input: Option<&[u8]>) -> Run {
+    let guard = Guard::new();
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
     match (stdin, input) {
         (Some(s), _) => command.stdin(s),
         (None, Some(_)) => command.stdin(Stdio::piped()),
@@ -277,4 +286,37 @@ pub fn enforced(report: &Value, mechanism: &str) -> bool {
         missing(&format!("{mechanism}: {}", report[mechanism]["detail"]));
     }
     on
+}
+
+/// A TCP and a UDP listener on the host's 127.0.0.1, for `hostile/net_connect.py`.
+pub struct HostListeners {
+    tcp: std::net::TcpListener,
+    udp: std::net::UdpSocket,
+}
+
+impl HostListeners {
+    pub fn new() -> HostListeners {
+        let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        tcp.set_nonblocking(true).unwrap();
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        udp.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        HostListeners { tcp, udp }
+    }
+
+    /// The TCP and UDP ports, as `net_connect.py` takes them.
+    pub fn ports(&self) -> (String, String) {
+        (self.tcp.local_addr().unwrap().port().to_string(), self.udp.local_addr().unwrap().port().to_string())
+    }
+
+    /// What `net_connect.py` printed shows a network of its own, and nothing reached the host.
+    pub fn assert_untouched(&self, run: &Run, json: &Value) {
+        let stdout = json["stdout"].as_str().unwrap();
+        let tcp_port = self.ports().0;
+        assert!(!stdout.contains("TCP CONNECTED"), "{}", run.describe());
+        assert!(stdout.contains(&format!("tcp refused ('127.0.0.1', {tcp_port}) ConnectionRefusedError")), "{stdout}");
+        assert!(stdout.contains("tcp refused ('1.1.1.1', 53) OSError 101"), "network unreachable: {stdout}");
+        assert!(self.tcp.accept().is_err(), "the host's listener got a connection");
+        let mut buf = [0u8; 64];
+        assert!(self.udp.recv_from(&mut buf).is_err(), "a datagram reached the host");
+    }
 }
