@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::check::{self, MarkerFacts, Problem};
 use super::facts::{self, Facts};
-use super::packages::{self, Installed};
+use super::packages::{self, Installed, Package};
 
 #[derive(Debug, Clone)]
 pub struct Environment {
@@ -18,7 +18,7 @@ pub struct Environment {
 /// installation's): cached facts, packages read from their metadata, pip-check problems.
 pub async fn load(executable: &Path) -> anyhow::Result<Environment> {
     let facts = facts::facts(executable).await?;
-    let installed = packages::read_installed(&facts.site_packages);
+    let mut installed = packages::read_installed_as_found(&facts.site_packages);
     let markers = MarkerFacts {
         implementation_name: facts.implementation.clone(),
         implementation_version: facts.implementation_version.clone(),
@@ -31,5 +31,6 @@ pub async fn load(executable: &Path) -> anyhow::Result<Environment> {
     }
     .environment()?;
     let problems = check::check(&installed, &markers);
+    installed.packages.sort_by_key(Package::normalized_name);
     Ok(Environment { facts, installed, problems })
 }
