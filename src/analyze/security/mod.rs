@@ -3,7 +3,7 @@
 //!
 //! [`blacklist`] holds bandit's call and import blacklists (B3xx, B4xx, data generated from
 //! bandit); [`rules`] walks the module and runs the plugin tests (B1xx, B5xx, B6xx, B7xx), with
-//! [`passwords`] (B105–B107) and [`sql`] (B608) apart; [`context`] resolves call names through
+//! [`passwords`] (B105–B107), [`sql`] (B608) and [`tls`] (B502–B504) apart; [`context`] resolves call names through
 //! import aliases the way bandit does; [`nosec`] reads the suppression comments.
 
 pub mod blacklist;
@@ -13,6 +13,7 @@ pub mod nosec;
 pub mod passwords;
 pub mod rules;
 pub mod sql;
+pub mod tls;
 
 use super::parse::ParsedModule;
 use super::report::{Finding, Level};
