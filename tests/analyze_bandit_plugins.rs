@@ -1,16 +1,22 @@
-//! The bandit plugin tests added for issue 22 (B201, B502, B503, B504) against real bandit
-//! 1.9.4, installed once into target/test-cache/bandit-1.9.4 (a virtual environment made by the
-//! test from the registry): on tests/programs/analyze/tls_flask_sample.py, every finding of those
-//! tests — line, column, id, severity, confidence and text — is the same.
+//! The bandit plugin tests added for issue 22 (B201, B502–B504, B507, B612, B614) against real
+//! bandit 1.9.4, installed once into target/test-cache/bandit-1.9.4 (a virtual environment made by
+//! the test from the registry): on samples of hits and near misses, every finding of those tests
+//! — line, column, id, severity, confidence and text — is the same.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use loupe::analyze::{analyze_source, AnalyzeOptions, ImportEnvironment, TargetVersion};
 
-const TESTS: &[&str] = &["B201", "B502", "B503", "B504"];
+const TESTS: &[&str] = &["B201", "B502", "B503", "B504", "B507", "B612", "B614"];
 
+/// bandit's executable, installed on first use (once for the tests running in parallel).
 fn bandit() -> PathBuf {
+    static BANDIT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BANDIT.get_or_init(install_bandit).clone()
+}
+
+fn install_bandit() -> PathBuf {
     let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/test-cache/bandit-1.9.4");
     let bandit = venv.join("bin/bandit");
     if !bandit.exists() {
@@ -30,8 +36,17 @@ fn bandit() -> PathBuf {
 type Row = (usize, usize, String, String, String, String);
 
 #[test]
-fn new_plugin_tests_match_bandit() {
-    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze/tls_flask_sample.py");
+fn tls_and_flask_tests_match_bandit() {
+    compare("tls_flask_sample.py", &["B201", "B502", "B503", "B504"]);
+}
+
+#[test]
+fn library_call_tests_match_bandit() {
+    compare("library_calls_sample.py", &["B507", "B612", "B614"]);
+}
+
+fn compare(sample: &str, exercised: &[&str]) {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/analyze").join(sample);
     let output = Command::new(bandit())
         .args(["-q", "-f", "json", "-t", &TESTS.join(",")])
         .arg(&sample)
@@ -78,7 +93,7 @@ fn new_plugin_tests_match_bandit() {
         })
         .collect();
     ours.sort();
-    for id in TESTS {
+    for id in exercised {
         assert!(theirs.iter().any(|r| r.2 == *id), "the sample exercises {id}: {theirs:#?}");
     }
     assert_eq!(ours, theirs);

@@ -1,7 +1,8 @@
 //! The walk that runs every security test over a module, and bandit's plugin tests: B101
 //! assert, B102 exec, B103 chmod, B104 bind all interfaces, B108 /tmp, B110/B112 try-except-
 //! pass/continue, B113 requests without timeout, B201 flask debug, B324 weak hashlib hashes,
-//! B502–B504 SSL/TLS versions (`tls`), B506 yaml.load, B602–B607 processes and shells. Severities, confidences, CWEs and texts are bandit 1.9's.
+//! B502–B504 SSL/TLS versions (`tls`), B506 yaml.load, B507/B612/B614 (`library_calls`),
+//! B602–B607 processes and shells. Severities, confidences, CWEs and texts are bandit 1.9's.
 
 use std::collections::HashSet;
 
@@ -9,6 +10,7 @@ use ruff_text_size::{Ranged, TextSize};
 
 use super::blacklist;
 use super::context::{self, Aliases};
+use super::library_calls;
 use super::passwords;
 use super::sql;
 use super::tls;
@@ -36,6 +38,7 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B503", "ssl_with_bad_defaults", 327),
     ("B504", "ssl_with_no_version", 327),
     ("B506", "yaml_load", 20),
+    ("B507", "ssh_no_host_key_verification", 295),
     ("B602", "subprocess_popen_with_shell_equals_true", 78),
     ("B603", "subprocess_without_shell_equals_true", 78),
     ("B604", "any_other_function_with_shell_equals_true", 78),
@@ -44,6 +47,8 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B607", "start_process_with_partial_path", 78),
     ("B608", "hardcoded_sql_expressions", 89),
     ("B609", "linux_commands_wildcard_injection", 155),
+    ("B612", "logging_config_insecure_listen", 94),
+    ("B614", "pytorch_load", 502),
     ("B701", "jinja2_autoescape_false", 94),
     ("B702", "use_of_mako_templates", 80),
 ];
@@ -207,7 +212,8 @@ impl Walker<'_, '_> {
         self.templates(call, &qualified);
         self.yaml_load(call, &qualified);
         self.processes(call, &qualified);
-        if let Some((line_at, test, message)) = tls::call(call, &qualified) {
+        let library = library_calls::check(call, &qualified, short, &self.aliases);
+        for (line_at, test, message) in tls::call(call, &qualified).into_iter().chain(library) {
             self.report_split(line_at, at, test, message.into());
         }
         self.flask_debug(call, &qualified);
