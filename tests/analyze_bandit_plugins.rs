@@ -8,7 +8,7 @@ use std::process::Command;
 
 use loupe::analyze::{analyze_source, AnalyzeOptions, ImportEnvironment, TargetVersion};
 
-const TESTS: &[&str] = &["B201", "B502", "B503", "B504", "B507", "B612", "B614"];
+const TESTS: &[&str] = &["B201", "B502", "B503", "B504", "B507", "B612", "B613", "B614"];
 
 /// bandit's executable, installed on first use (once for the tests running in parallel).
 fn bandit() -> PathBuf {
@@ -43,6 +43,11 @@ fn tls_and_flask_tests_match_bandit() {
 #[test]
 fn library_call_tests_match_bandit() {
     compare("library_calls_sample.py", &["B507", "B612", "B614"]);
+}
+
+#[test]
+fn trojan_source_matches_bandit() {
+    compare("trojansource_sample.py", &["B613"]);
 }
 
 fn compare(sample: &str, exercised: &[&str]) {

@@ -3,7 +3,7 @@
 //!
 //! [`blacklist`] holds bandit's call and import blacklists (B3xx, B4xx, data generated from
 //! bandit); [`rules`] walks the module and runs the plugin tests (B1xx, B5xx, B6xx, B7xx), with
-//! [`passwords`] (B105–B107), [`sql`] (B608), [`tls`] (B502–B504) and [`library_calls`] (B507, B612, B614) apart; [`context`] resolves call names through
+//! [`passwords`] (B105–B107), [`sql`] (B608), [`tls`] (B502–B504), [`library_calls`] (B507, B612, B614) and [`trojansource`] (B613) apart; [`context`] resolves call names through
 //! import aliases the way bandit does; [`nosec`] reads the suppression comments.
 
 pub mod blacklist;
@@ -15,6 +15,7 @@ pub mod passwords;
 pub mod rules;
 pub mod sql;
 pub mod tls;
+pub mod trojansource;
 
 use super::parse::ParsedModule;
 use super::report::{Finding, Level};
@@ -22,6 +23,7 @@ use super::report::{Finding, Level};
 /// All findings of a module, `# nosec` applied, in line order.
 pub fn check(parsed: &ParsedModule<'_>) -> Vec<Finding> {
     let mut findings = rules::run(parsed);
+    findings.extend(trojansource::check(parsed.source));
     let suppressions = nosec::Suppressions::read(parsed);
     findings.retain(|f| !suppressions.suppresses(f.line, f.test_id));
     findings.sort_by_key(|f| (f.line, f.column, f.test_id));

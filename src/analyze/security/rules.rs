@@ -48,6 +48,7 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B608", "hardcoded_sql_expressions", 89),
     ("B609", "linux_commands_wildcard_injection", 155),
     ("B612", "logging_config_insecure_listen", 94),
+    ("B613", "trojansource", 838),
     ("B614", "pytorch_load", 502),
     ("B701", "jinja2_autoescape_false", 94),
     ("B702", "use_of_mako_templates", 80),
