@@ -1,7 +1,7 @@
 //! The walk that runs every security test over a module, and bandit's plugin tests: B101
 //! assert, B102 exec, B103 chmod, B104 bind all interfaces, B108 /tmp, B110/B112 try-except-
 //! pass/continue, B113 requests without timeout, B201 flask debug, B324 weak hashlib hashes,
-//! B502–B504 SSL/TLS versions (`tls`), B506 yaml.load, B507/B612/B614 (`library_calls`),
+//! B502–B504 SSL/TLS versions (`tls`), B505 weak keys (`crypto_keys`), B506 yaml.load, B507/B612/B614 (`library_calls`),
 //! B602–B607 processes and shells. Severities, confidences, CWEs and texts are bandit 1.9's.
 
 use std::collections::HashSet;
@@ -10,6 +10,7 @@ use ruff_text_size::{Ranged, TextSize};
 
 use super::blacklist;
 use super::context::{self, Aliases};
+use super::crypto_keys;
 use super::library_calls;
 use super::passwords;
 use super::sql;
@@ -37,6 +38,7 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B502", "ssl_with_bad_version", 327),
     ("B503", "ssl_with_bad_defaults", 327),
     ("B504", "ssl_with_no_version", 327),
+    ("B505", "weak_cryptographic_key", 326),
     ("B506", "yaml_load", 20),
     ("B507", "ssh_no_host_key_verification", 295),
     ("B602", "subprocess_popen_with_shell_equals_true", 78),
@@ -218,6 +220,9 @@ impl Walker<'_, '_> {
             self.report_split(line_at, at, test, message.into());
         }
         self.flask_debug(call, &qualified);
+        if let Some((test, message)) = crypto_keys::check(call, &qualified) {
+            self.report(at, test, message);
+        }
     }
 
     /// B201: `app.run(debug=True)` in a module that imports flask.
