@@ -1,7 +1,7 @@
 //! The walk that runs every security test over a module, and bandit's plugin tests: B101
 //! assert, B102 exec, B103 chmod, B104 bind all interfaces, B108 /tmp, B110/B112 try-except-
 //! pass/continue, B113 requests without timeout, B201 flask debug, B324 weak hashlib hashes,
-//! B502–B504 SSL/TLS versions (`tls`), B505 weak keys (`crypto_keys`), B506 yaml.load, B507/B612/B614 (`library_calls`),
+//! B502–B504 SSL/TLS versions (`tls`), B505 weak keys (`crypto_keys`), B610/B611 Django SQL (`django`), B506 yaml.load, B507/B612/B614 (`library_calls`),
 //! B602–B607 processes and shells. Severities, confidences, CWEs and texts are bandit 1.9's.
 
 use std::collections::HashSet;
@@ -11,6 +11,7 @@ use ruff_text_size::{Ranged, TextSize};
 use super::blacklist;
 use super::context::{self, Aliases};
 use super::crypto_keys;
+use super::django;
 use super::library_calls;
 use super::passwords;
 use super::sql;
@@ -49,6 +50,8 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B607", "start_process_with_partial_path", 78),
     ("B608", "hardcoded_sql_expressions", 89),
     ("B609", "linux_commands_wildcard_injection", 155),
+    ("B610", "django_extra_used", 89),
+    ("B611", "django_rawsql_used", 89),
     ("B612", "logging_config_insecure_listen", 94),
     ("B613", "trojansource", 838),
     ("B614", "pytorch_load", 502),
@@ -222,6 +225,9 @@ impl Walker<'_, '_> {
         self.flask_debug(call, &qualified);
         if let Some((test, message)) = crypto_keys::check(call, &qualified) {
             self.report(at, test, message);
+        }
+        if let Some((test, message)) = django::check(call, short, &self.aliases) {
+            self.report(at, test, message.into());
         }
     }
 
