@@ -1,4 +1,4 @@
-//! The bandit plugin tests added for issue 22 (B201, B502–B505, B507, B610–B614) against real
+//! The bandit plugin tests added for issue 22 (B201, B202, B502–B505, B507, B610–B614, B704) against real
 //! bandit 1.9.4, installed once into target/test-cache/bandit-1.9.4 (a virtual environment made by
 //! the test from the registry): on samples of hits and near misses, every finding of those tests
 //! — line, column, id, severity, confidence and text — is the same.
@@ -8,7 +8,8 @@ use std::process::Command;
 
 use loupe::analyze::{analyze_source, AnalyzeOptions, ImportEnvironment, TargetVersion};
 
-const TESTS: &[&str] = &["B201", "B502", "B503", "B504", "B505", "B507", "B610", "B611", "B612", "B613", "B614"];
+const TESTS: &[&str] =
+    &["B201", "B202", "B502", "B503", "B504", "B505", "B507", "B610", "B611", "B612", "B613", "B614", "B704"];
 
 /// bandit's executable, installed on first use (once for the tests running in parallel).
 fn bandit() -> PathBuf {
@@ -42,7 +43,7 @@ fn tls_and_flask_tests_match_bandit() {
 
 #[test]
 fn library_call_tests_match_bandit() {
-    compare("library_calls_sample.py", &["B505", "B507", "B612", "B614"]);
+    compare("library_calls_sample.py", &["B202", "B505", "B507", "B612", "B614", "B704"]);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The walk that runs every security test over a module, and bandit's plugin tests: B101
 //! assert, B102 exec, B103 chmod, B104 bind all interfaces, B108 /tmp, B110/B112 try-except-
 //! pass/continue, B113 requests without timeout, B201 flask debug, B324 weak hashlib hashes,
-//! B502–B504 SSL/TLS versions (`tls`), B505 weak keys (`crypto_keys`), B610/B611 Django SQL (`django`), B506 yaml.load, B507/B612/B614 (`library_calls`),
+//! B502–B504 SSL/TLS versions (`tls`), B505 weak keys (`crypto_keys`), B610/B611 Django SQL (`django`), B506 yaml.load, B202/B507/B612/B614/B704 (`library_calls`),
 //! B602–B607 processes and shells. Severities, confidences, CWEs and texts are bandit 1.9's.
 
 use std::collections::HashSet;
@@ -34,6 +34,7 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B112", "try_except_continue", 703),
     ("B113", "request_without_timeout", 400),
     ("B201", "flask_debug_true", 94),
+    ("B202", "tarfile_unsafe_members", 22),
     ("B324", "hashlib", 327),
     ("B501", "request_with_no_cert_validation", 295),
     ("B502", "ssl_with_bad_version", 327),
@@ -57,6 +58,7 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B614", "pytorch_load", 502),
     ("B701", "jinja2_autoescape_false", 94),
     ("B702", "use_of_mako_templates", 80),
+    ("B704", "markupsafe_markup_xss", 79),
 ];
 
 const SUBPROCESS: &[&str] =
@@ -218,9 +220,11 @@ impl Walker<'_, '_> {
         self.templates(call, &qualified);
         self.yaml_load(call, &qualified);
         self.processes(call, &qualified);
-        let library = library_calls::check(call, &qualified, short, &self.aliases);
-        for (line_at, test, message) in tls::call(call, &qualified).into_iter().chain(library) {
-            self.report_split(line_at, at, test, message.into());
+        let tls = tls::call(call, &qualified).map(|(line_at, test, message)| (line_at, test, message.to_string()));
+        for (line_at, test, message) in
+            tls.into_iter().chain(library_calls::check(call, &qualified, short, &self.aliases))
+        {
+            self.report_split(line_at, at, test, message);
         }
         self.flask_debug(call, &qualified);
         if let Some((test, message)) = crypto_keys::check(call, &qualified) {

@@ -34,3 +34,19 @@ ec.generate_private_key(ec.SECP384R1)
 pycrypto_dsa.generate(bits=1024)
 pycryptodome_rsa.generate(2000)
 pycryptodome_rsa.generate(size)
+import tarfile
+import markupsafe
+from flask import Markup
+
+archive = tarfile.open("a.tar")
+archive.extractall(path="out")
+archive.extractall(path="out", filter="data")
+archive.extractall(path="out", filter="tar")
+archive.extractall(members=safe_members(archive))
+archive.extractall(members=archive.getmembers())
+archive.extractall(members=chosen)
+archive.extract("one")
+markupsafe.Markup("<b>static</b>")
+markupsafe.Markup(user_input)
+Markup(f"<b>{user_input}</b>")
+Markup()
