@@ -22,6 +22,16 @@ pub mod trojansource;
 use super::parse::ParsedModule;
 use super::report::{Finding, Level};
 
+/// Every security test loupe implements, as (id, bandit's name, CWE), sorted by id: the plugin
+/// tests and the call and import blacklists (`loupe analyze --list-rules`).
+pub fn all_tests() -> Vec<(&'static str, &'static str, u32)> {
+    let blacklists = blacklist_data::CALLS.iter().chain(blacklist_data::IMPORTS).map(|r| (r.id, r.name, r.cwe));
+    let mut all: Vec<_> = rules::PLUGIN_TESTS.iter().copied().chain(blacklists).collect();
+    all.sort_unstable();
+    all.dedup_by_key(|t| t.0);
+    all
+}
+
 /// All findings of a module, `# nosec` applied, in line order.
 pub fn check(parsed: &ParsedModule<'_>) -> Vec<Finding> {
     let mut findings = rules::run(parsed);
