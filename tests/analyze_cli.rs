@@ -181,3 +181,19 @@ fn imports_are_classified_with_the_interpreter() {
         ]
     );
 }
+
+#[test]
+fn list_rules_shows_every_test_id() {
+    let output = loupe(&["--list-rules"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let ids: Vec<&str> = text.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+    for id in ["B101", "B201", "B202", "B301", "B401", "B502", "B505", "B507", "B610", "B613", "B614", "B704"] {
+        assert!(ids.contains(&id), "{id} missing from --list-rules:\n{text}");
+    }
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(ids, sorted, "one line per test, by id");
+    assert!(text.contains("B613  trojansource") && text.contains("CWE-838"), "{text}");
+}

@@ -153,46 +153,98 @@ fn show_reads_packages_from_metadata() {
 }
 
 #[test]
-fn check_agrees_with_pip_check_on_conflicts_made_with_no_deps() {
+fn check_prints_what_pip_check_prints_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let venv_python = make_venv(&dir.path().join("venv"), true);
-    // bleach 6.0.0 requires six>=1.9.0 and webencodings; install it without them, then an old six.
-    for args in [&["install", "--no-deps", "bleach==6.0.0"][..], &["install", "--no-deps", "six==1.8.0"][..]] {
+    // Requirements broken with --no-deps: bleach 6.0.0 without webencodings and with a six older
+    // than it needs; requests 2.31.0 without three of its dependencies and with an idna outside
+    // `idna<4,>=2.5`.
+    for args in [
+        &["install", "--no-deps", "bleach==6.0.0", "requests==2.31.0"][..],
+        &["install", "--no-deps", "six==1.8.0", "idna==2.0"][..],
+    ] {
         let out = pip(&venv_python, args);
         assert!(out.status.success(), "pip {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
-    let run = env(&["check", "--python", venv_python.to_str().unwrap(), "--json"], dir.path());
-    assert_eq!(run.code, Some(1), "problems give exit code 1: {run}");
-    let ours: Vec<String> = json_of(&run)["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["message"].as_str().unwrap().to_lowercase())
-        .collect();
+    let python = venv_python.to_str().unwrap();
     let pip_check = pip(&venv_python, &["check"]);
-    assert!(!pip_check.status.success());
-    let mut theirs: Vec<String> = String::from_utf8_lossy(&pip_check.stdout).lines().map(str::to_lowercase).collect();
-    theirs.sort();
-    let mut sorted = ours.clone();
-    sorted.sort();
-    assert_eq!(sorted, theirs, "loupe: {run}");
+    let (code, stdout, stderr) = env_text(&["check", "--python", python], dir.path());
+    assert_eq!(code, pip_check.status.code(), "exit code: {stderr}");
+    assert_eq!(stdout, String::from_utf8_lossy(&pip_check.stdout), "loupe's stdout against pip check's");
+    assert!(stdout.lines().count() >= 6, "{stdout}");
+
+    let run = env(&["check", "--python", python, "--json"], dir.path());
+    assert_eq!(run.code, Some(1), "problems give exit code 1: {run}");
     let kinds: Vec<String> =
         json_of(&run)["problems"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap().into()).collect();
     assert!(kinds.contains(&"missing_dependency".into()) && kinds.contains(&"version_conflict".into()), "{run}");
 
-    // Metadata broken by hand: reported, not skipped (and not hidden by the cache of the
-    // directory's previous contents, which `show` just filled).
-    let site = json_of(&env(&["show", "--python", venv_python.to_str().unwrap(), "--json"], dir.path()))
-        ["site_packages"][0]
+    // Metadata broken by hand: reported on stderr (pip has no line for it), not skipped, and not
+    // hidden by the cache of the directory's previous contents, which the runs above filled.
+    let site = json_of(&env(&["show", "--python", python, "--json"], dir.path()))["site_packages"][0]
         .as_str()
         .unwrap()
         .to_string();
     let broken = Path::new(&site).join("broken_pkg-1.0.dist-info");
     std::fs::create_dir_all(&broken).unwrap();
     std::fs::write(broken.join("METADATA"), "Metadata-Version: 2.1\nName: broken_pkg\n").unwrap();
-    let (code, stdout, _) = env_text(&["check", "--python", venv_python.to_str().unwrap()], dir.path());
+    let (code, _, stderr) = env_text(&["check", "--python", python], dir.path());
     assert_eq!(code, Some(1));
-    assert!(stdout.contains("broken metadata") && stdout.contains("has no Version field"), "{stdout}");
+    assert!(stderr.contains("broken metadata") && stderr.contains("has no Version field"), "{stderr}");
+}
+
+#[test]
+fn a_metadata_file_deleted_between_two_runs_is_noticed() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv_python = make_venv(&dir.path().join("venv"), true);
+    let python = venv_python.to_str().unwrap();
+    let show = || json_of(&env(&["show", "--python", python, "--json"], dir.path()));
+    let first = show();
+    let pip_entry = first["packages"].as_array().unwrap().iter().find(|p| p["name"] == "pip").expect("pip listed");
+    let location = PathBuf::from(pip_entry["location"].as_str().unwrap());
+    let dist_info = std::fs::read_dir(&location)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with("pip-")
+                && p.extension().is_some_and(|e| e == "dist-info")
+        })
+        .expect("pip's dist-info");
+    let site_mtime = || std::fs::metadata(&location).unwrap().modified().unwrap();
+    let before = site_mtime();
+    // Warm: a second run reads the cache.
+    assert_eq!(show()["packages"], first["packages"]);
+    std::fs::remove_file(dist_info.join("METADATA")).unwrap();
+    assert_eq!(site_mtime(), before, "site-packages itself did not change, only pip's dist-info");
+    let after = show();
+    let names: Vec<&str> = after["packages"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert!(!names.contains(&"pip"), "pip's metadata is gone, so is pip: {names:?}");
+    let problems = after["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|p| p["kind"] == "broken_metadata" && p["message"].as_str().unwrap().contains("METADATA")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn list_finds_a_venv_of_any_name_in_and_above_the_current_directory() {
+    let project = tempfile::tempdir().unwrap();
+    make_venv(&project.path().join("v"), false);
+    let nested = project.path().join("src/pkg");
+    std::fs::create_dir_all(&nested).unwrap();
+    make_venv(&nested.join("tools-env"), false);
+    let run = env(&["list", "--json"], &nested);
+    assert_eq!(run.code, Some(0), "{run}");
+    let paths: Vec<String> = json_of(&run)["interpreters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "venv")
+        .map(|i| i["path"].as_str().unwrap().to_string())
+        .collect();
+    let expected = [nested.join("tools-env/bin/python3"), project.path().join("v/bin/python3")];
+    let expected: Vec<String> = expected.iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(paths[..2], expected[..], "nearest first: {run}");
 }
 
 #[test]

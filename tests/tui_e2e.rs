@@ -503,9 +503,13 @@ fn analysis_findings_open_in_the_source_and_a_missing_import_is_installed_with_o
 fn a_post_mortem_stop_on_pdb_shows_the_traceback_once() {
     let homes = Homes::new();
     let python = python();
-    let program = repo().join("tests/programs/pm_keyerror.py");
+    // A short path, so the traceback's `File "…", line 3, in lookup` fits the console unwrapped
+    // wherever the checkout is.
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("pm.py");
+    std::fs::copy(repo().join("tests/programs/pm_keyerror.py"), &program).unwrap();
     let args = ["run", "--backend", "pdb", "--python", python.to_str().unwrap(), program.to_str().unwrap()];
-    let mut tui = Tui::spawn(&args, &repo(), &homes.env(), 120, 50);
+    let mut tui = Tui::spawn(&args, &repo(), &homes.env(), 160, 50);
     tui.wait_text("stopped (entry)");
     tui.send("c");
     tui.wait_text("stopped (exception");

@@ -19,8 +19,8 @@ pub struct Candidate {
 }
 
 /// Expands `paths` to Python files. Files named explicitly are taken whatever their extension;
-/// directories are walked for `*.py` and `*.pyi`, skipping what .gitignore and .ignore exclude
-/// and hidden directories. Walk problems (a missing path, a symlink loop) become errors.
+/// directories are walked for `*.py`, `*.pyi` and scripts without an extension whose first line
+/// is a python shebang, skipping what .gitignore and .ignore exclude and hidden directories. Walk problems (a missing path, a symlink loop) become errors.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<FileError>) {
     let mut candidates = Vec::new();
     let mut errors = Vec::new();
@@ -45,8 +45,12 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<FileError>) {
             match entry {
                 Ok(entry) => {
                     let path = entry.path();
-                    let is_python = path.extension().is_some_and(|e| e == "py" || e == "pyi");
-                    if is_python && entry.file_type().is_some_and(|t| t.is_file()) {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    let is_python = match path.extension() {
+                        Some(e) => e == "py" || e == "pyi",
+                        None => is_file && has_python_shebang(path),
+                    };
+                    if is_python && is_file {
                         candidates.push(Candidate { path: path.to_path_buf(), project_root: root.clone() });
                     }
                 }
@@ -60,6 +64,27 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<FileError>) {
     candidates.sort_by(|a, b| a.path.cmp(&b.path));
     candidates.dedup_by(|a, b| a.path == b.path);
     (candidates, errors)
+}
+
+/// Whether the file starts with a shebang that runs Python: `#!/usr/bin/python3.11`,
+/// `#!/usr/bin/env python3`, `#!/usr/bin/env -S python3 -u`, `#!/opt/pypy/bin/pypy3`.
+pub fn has_python_shebang(path: &Path) -> bool {
+    let mut head = [0u8; 256];
+    let read = fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    let line = head[..read].split(|b| *b == b'\n').next().unwrap_or_default();
+    let Some(command) = line.strip_prefix(b"#!") else { return false };
+    let command = String::from_utf8_lossy(command);
+    let mut words = command.split_whitespace();
+    let Some(interpreter) = words.next() else { return false };
+    let is_python = |word: &str| {
+        let name = word.rsplit('/').next().unwrap_or(word);
+        name.starts_with("python") || name.starts_with("pypy")
+    };
+    if interpreter.rsplit('/').next() == Some("env") {
+        // env's options (-S, -u NAME, -i) and NAME=value assignments come before the command.
+        return words.find(|w| !w.starts_with('-') && !w.contains('=')).is_some_and(is_python);
+    }
+    is_python(interpreter)
 }
 
 fn error_path(error: &ignore::Error) -> Option<String> {

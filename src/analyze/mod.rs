@@ -6,7 +6,9 @@
 //! [`definitions`], [`imports`], [`metrics`] and [`security`] walk the AST, [`files`] finds and
 //! analyses files in parallel, [`output`] renders reports.
 
+mod compile_bindings;
 pub mod compile_checks;
+mod compile_messages;
 pub mod definitions;
 pub mod docstyle;
 pub mod environment;

@@ -2,7 +2,8 @@
 //! syntax error, positioned the way CPython reports it) out.
 //!
 //! Visitors use the AST types through [`ast`]; nothing else in loupe names a ruff type, so a
-//! parser upgrade touches this file and the visitors only.
+//! parser upgrade touches this file, the visitors and the parser's semantic checker's driver
+//! ([`super::compile_checks`]) only.
 
 use std::str::FromStr;
 
@@ -91,8 +92,11 @@ pub fn parse(source: &str, target: TargetVersion) -> Result<ParsedModule<'_>, Sy
     let lines = LineIndex::new(source);
     let first_parse_error =
         parsed.errors().iter().map(|e| (e.location.start(), e.error.to_string())).min_by_key(|e| e.0);
-    let first_version_error =
-        parsed.unsupported_syntax_errors().iter().map(|e| (e.range.start(), e.to_string())).min_by_key(|e| e.0);
+    let first_version_error = parsed
+        .unsupported_syntax_errors()
+        .iter()
+        .map(|e| (version_error_start(source, e), e.to_string()))
+        .min_by_key(|e| e.0);
     let first = match (first_parse_error, first_version_error) {
         (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
         (a, b) => a.or(b),
@@ -106,9 +110,25 @@ pub fn parse(source: &str, target: TargetVersion) -> Result<ParsedModule<'_>, Sy
         return Err(SyntaxProblem { line: 1, column: 1, message: "the parser did not return a module".into() });
     };
     let checked = ParsedModule { source, module: module.into_syntax(), lines, tokens };
-    match super::compile_checks::first_error(&checked) {
+    match super::compile_checks::first_error(&checked, target) {
         Some(problem) => Err(problem),
         None => Ok(checked),
+    }
+}
+
+/// Where CPython, not knowing the syntax yet, stops parsing: on the subject of a `match`
+/// statement (`match` itself is a valid name), elsewhere where ruff places the error.
+fn version_error_start(source: &str, error: &ruff_python_parser::UnsupportedSyntaxError) -> ruff_text_size::TextSize {
+    let start = error.range.start();
+    if !matches!(error.kind, ruff_python_parser::UnsupportedSyntaxErrorKind::Match) {
+        return start;
+    }
+    let rest = &source[start.to_usize()..];
+    match rest.strip_prefix("match") {
+        Some(after) => {
+            start + ruff_text_size::TextSize::try_from(rest.len() - after.trim_start().len()).unwrap_or_default()
+        }
+        None => start,
     }
 }
 

@@ -30,8 +30,11 @@ pub enum MinSeverity {
 #[derive(Debug, Args, Clone)]
 pub struct AnalyzeArgs {
     /// Files and directories to analyse (directories are walked, honouring .gitignore).
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "list_rules", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Print every security test (bandit ID, name, CWE) and exit.
+    #[arg(long)]
+    pub list_rules: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
@@ -56,6 +59,14 @@ pub struct AnalyzeArgs {
 
 /// Runs the analysis and prints the report; returns the process exit code.
 pub async fn run(args: AnalyzeArgs) -> Result<u8> {
+    if args.list_rules {
+        let lines: Vec<String> = crate::analyze::security::all_tests()
+            .into_iter()
+            .map(|(id, name, cwe)| format!("{id}  {name:<45} CWE-{cwe}"))
+            .collect();
+        super::stdout::print_line(lines.join("\n"))?;
+        return Ok(0);
+    }
     let requested_target = match &args.python {
         Some(v) => Some(v.parse::<TargetVersion>().map_err(anyhow::Error::msg)?),
         None => None,

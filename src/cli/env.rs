@@ -146,9 +146,17 @@ async fn check_command(cwd: &Path, python: Option<&Path>, as_json: bool) -> anyh
     if as_json {
         writeln!(out, "{}", json!({ "interpreter": env.facts.executable, "problems": env.problems }))?;
     } else if env.problems.is_empty() {
-        writeln!(out, "No broken requirements found ({} packages).", env.installed.packages.len())?;
+        writeln!(out, "No broken requirements found.")?;
     } else {
-        write_problems(&mut out, &env.problems)?;
+        // stdout is what `pip check` prints, line for line; what pip has no line for (metadata it
+        // cannot read) goes to stderr.
+        let mut err = std::io::stderr().lock();
+        for p in &env.problems {
+            match p.kind {
+                "missing_dependency" | "version_conflict" => writeln!(out, "{}", p.message)?,
+                kind => writeln!(err, "loupe: {}: {}", kind.replace('_', " "), p.message)?,
+            }
+        }
     }
     Ok(if env.problems.is_empty() { 0 } else { EXIT_PROBLEMS })
 }

@@ -2,7 +2,7 @@
 //! marker holds for this interpreter must be installed, in a version its specifier allows
 //! (pre-releases included, as pip does); plus metadata that could not be read.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
 use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, Requirement, VersionOrUrl};
@@ -53,24 +53,28 @@ impl MarkerFacts {
     }
 }
 
-/// Every problem of `installed` under `markers`, in a stable order (by package, then message).
+/// Every problem of `installed` under `markers`, in `pip check`'s order and words: missing
+/// dependencies, then version conflicts, each by package in the order of `installed.packages`
+/// (give it the order the interpreter finds them in: `read_installed_as_found`); then what pip
+/// cannot report (broken metadata, unparsable requirements).
 pub fn check(installed: &Installed, markers: &MarkerEnvironment) -> Vec<Problem> {
-    let versions: HashMap<String, (&str, Option<pep440_rs::Version>)> = installed
+    let versions: HashMap<String, (String, Option<pep440_rs::Version>)> = installed
         .packages
         .iter()
-        .map(|p| (p.normalized_name(), (p.version.as_str(), p.version.parse().ok())))
+        .map(|p| (p.normalized_name(), (pip_version(&p.version), p.version.parse().ok())))
         .collect();
-    let mut problems: Vec<Problem> = installed
-        .problems
-        .iter()
-        .map(|p| Problem { kind: "broken_metadata", package: p.package.clone(), message: p.message.clone() })
-        .collect();
+    let (mut missing, mut conflicts, mut unreadable) = (Vec::new(), Vec::new(), Vec::new());
     for package in &installed.packages {
+        let name = package.normalized_name();
+        let version = &versions[&name].0;
+        // pip sorts each package's findings by their text and reports each once.
+        let mut package_missing = BTreeMap::new();
+        let mut package_conflicts = BTreeMap::new();
         for line in &package.requires {
             let requirement = match Requirement::<pep508_rs::VerbatimUrl>::from_str(line) {
                 Ok(r) => r,
                 Err(e) => {
-                    problems.push(Problem {
+                    unreadable.push(Problem {
                         kind: "invalid_requirement",
                         package: package.name.clone(),
                         message: format!(
@@ -88,49 +92,63 @@ pub fn check(installed: &Installed, markers: &MarkerEnvironment) -> Vec<Problem>
             if !requirement.marker.evaluate(markers, &[]) {
                 continue;
             }
-            let name = normalize_name(requirement.name.as_ref());
-            let shown = requirement_text(&requirement);
-            match versions.get(&name) {
-                None => problems.push(Problem {
-                    kind: "missing_dependency",
-                    package: package.name.clone(),
-                    message: format!(
-                        "{} {} requires {}, which is not installed.",
-                        package.name, package.version, shown
-                    ),
-                }),
+            let dependency = normalize_name(requirement.name.as_ref());
+            match versions.get(&dependency) {
+                None => {
+                    let message = format!("{name} {version} requires {dependency}, which is not installed.");
+                    package_missing.insert((dependency.clone(), pip_requirement(&requirement, line)), message);
+                }
                 Some((installed_version, parsed)) => {
                     let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &requirement.version_or_url else {
                         continue;
                     };
-                    let allowed = parsed.as_ref().is_some_and(|v| specifiers.contains(v));
-                    if !allowed {
-                        problems.push(Problem {
-                            kind: "version_conflict",
-                            package: package.name.clone(),
-                            message: format!(
-                                "{} {} has requirement {shown}, but you have {} {installed_version}.",
-                                package.name, package.version, requirement.name
-                            ),
-                        });
+                    if !parsed.as_ref().is_some_and(|v| specifiers.contains(v)) {
+                        let shown = pip_requirement(&requirement, line);
+                        let message = format!(
+                            "{name} {version} has requirement {shown}, but you have {dependency} {installed_version}."
+                        );
+                        package_conflicts.insert((dependency.clone(), shown), message);
                     }
                 }
             }
         }
+        let problem = |kind, message| Problem { kind, package: package.name.clone(), message };
+        missing.extend(package_missing.into_values().map(|m| problem("missing_dependency", m)));
+        conflicts.extend(package_conflicts.into_values().map(|m| problem("version_conflict", m)));
     }
-    problems.sort_by(|a, b| (normalize_name(&a.package), &a.message).cmp(&(normalize_name(&b.package), &b.message)));
-    problems
+    let broken = installed.problems.iter().map(|p| Problem {
+        kind: "broken_metadata",
+        package: p.package.clone(),
+        message: p.message.clone(),
+    });
+    missing.into_iter().chain(conflicts).chain(broken).chain(unreadable).collect()
 }
 
-/// `name[extras]specifiers`, without the marker, as pip prints a requirement.
-fn requirement_text(r: &Requirement<pep508_rs::VerbatimUrl>) -> String {
-    let mut text = r.name.to_string();
+/// A version as pip prints it: normalised (`1.0RC1` is `1.0rc1`).
+fn pip_version(text: &str) -> String {
+    text.parse::<pep440_rs::Version>().map(|v| v.to_string()).unwrap_or_else(|_| text.to_string())
+}
+
+/// A requirement as pip prints it (`str()` of packaging's `Requirement`): the name as written,
+/// extras sorted, specifiers sorted and joined by `,`, then `; marker` as written.
+fn pip_requirement(r: &Requirement<pep508_rs::VerbatimUrl>, line: &str) -> String {
+    // pep508_rs keeps the name normalised; pip prints it as the metadata writes it.
+    let line = line.trim_start();
+    let written = &line[..line.find(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c))).unwrap_or(line.len())];
+    let mut text = if written.is_empty() { r.name.to_string() } else { written.to_string() };
     if !r.extras.is_empty() {
-        let extras: Vec<String> = r.extras.iter().map(ToString::to_string).collect();
+        let mut extras: Vec<String> = r.extras.iter().map(ToString::to_string).collect();
+        extras.sort();
         text.push_str(&format!("[{}]", extras.join(",")));
     }
-    if let Some(VersionOrUrl::VersionSpecifier(s)) = &r.version_or_url {
-        text.push_str(&s.to_string());
+    if let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &r.version_or_url {
+        let mut parts: Vec<String> = specifiers.iter().map(ToString::to_string).collect();
+        parts.sort();
+        text.push_str(&parts.join(","));
+    }
+    if let Some((_, marker)) = line.split_once(';') {
+        text.push_str("; ");
+        text.push_str(marker.trim());
     }
     text
 }
@@ -197,11 +215,11 @@ mod tests {
         assert_eq!(kinds.len(), 4, "{problems:#?}");
         assert!(kinds.contains(&("missing_dependency", "app 1.0 requires missing-lib, which is not installed.")));
         assert!(kinds
-            .contains(&("version_conflict", "app 1.0 has requirement requests>=2.0, but you have requests 1.9.0.")));
+            .contains(&("version_conflict", "app 1.0 has requirement Requests>=2.0, but you have requests 1.9.0.")));
         assert!(kinds.iter().any(|(k, m)| *k == "invalid_requirement" && m.contains("\"bad requirement !!\"")));
         assert!(kinds.contains(&("broken_metadata", "no Version field")));
         // On an old Python the marker holds and the dependency is missing.
         let old = check(&Installed { packages: installed.packages.clone(), problems: vec![] }, &markers("3.7.9"));
-        assert!(old.iter().any(|p| p.message.contains("requires old-only")), "{old:#?}");
+        assert!(old.iter().any(|p| p.message.contains("requires old-only,")), "{old:#?}");
     }
 }

@@ -114,11 +114,19 @@ impl Finder<'_> {
             self.environment(venv);
         }
         for dir in self.context.project.ancestors() {
-            for name in [".venv", "venv", "env"] {
-                let candidate = dir.join(name);
-                if candidate.join("pyvenv.cfg").is_file() {
-                    self.environment(&candidate);
-                }
+            // The directory itself (run from inside an environment), then every subdirectory
+            // holding a `pyvenv.cfg` whatever its name: the usual names first, the rest sorted.
+            if dir.join("pyvenv.cfg").is_file() {
+                self.environment(dir);
+            }
+            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| dir.join(n).join("pyvenv.cfg").is_file())
+                .collect();
+            names.sort_by_key(|n| ([".venv", "venv", "env"].iter().position(|u| u == n).unwrap_or(3), n.clone()));
+            for name in names {
+                self.environment(&dir.join(name));
             }
         }
     }
@@ -399,6 +407,10 @@ mod tests {
             format!("home = {}\nversion_info = 3.12.1.final.0\n", r.join("pyenv/versions/3.12.1/bin").display()),
         )
         .unwrap();
+        // Any directory holding a pyvenv.cfg is an environment, whatever its name.
+        let named_v = project.join("v");
+        exe(&named_v);
+        std::fs::write(named_v.join("pyvenv.cfg"), "home = /usr/bin\nversion = 3.11.2\n").unwrap();
         let stale = r.join("work/venv");
         exe(&stale);
         std::fs::write(stale.join("pyvenv.cfg"), "home = /nonexistent/bin\nversion = 3.9.1\n").unwrap();
@@ -415,7 +427,8 @@ mod tests {
             conda_prefix: None,
             uv_python_dir: None,
         };
-        let found = discover(&context);
+        // Environments above the temporary root are the machine's, not the test's.
+        let found: Vec<Found> = discover(&context).into_iter().filter(|f| f.path.starts_with(r)).collect();
         let summary: Vec<(Kind, Option<&str>, &str, bool)> = found
             .iter()
             .map(|f| (f.kind, f.version.as_deref(), f.implementation.as_str(), f.problem.is_some()))
@@ -424,6 +437,7 @@ mod tests {
             summary,
             vec![
                 (Kind::Venv, Some("3.12.1"), "cpython", false),
+                (Kind::Venv, Some("3.11.2"), "cpython", false),
                 (Kind::Venv, Some("3.9.1"), "cpython", true),
                 (Kind::System, None, "cpython", false),
                 (Kind::Pyenv, Some("3.12.1"), "cpython", false),
@@ -432,6 +446,6 @@ mod tests {
             ],
             "{found:#?}"
         );
-        assert!(found[1].problem.as_deref().unwrap().contains("/nonexistent/bin no longer exists"));
+        assert!(found[2].problem.as_deref().unwrap().contains("/nonexistent/bin no longer exists"));
     }
 }

@@ -9,7 +9,7 @@ use super::check::{self, MarkerFacts, Problem};
 use super::discover::{self, DiscoverContext, Found};
 use super::facts::{self, Facts};
 use super::interpreter::{locate, SearchContext};
-use super::packages::{self, Installed};
+use super::packages::{self, Installed, Package};
 
 #[derive(Debug, Clone)]
 pub struct Environment {
@@ -22,7 +22,7 @@ pub struct Environment {
 /// installation's): cached facts, packages read from their metadata, pip-check problems.
 pub async fn load(executable: &Path) -> anyhow::Result<Environment> {
     let facts = facts::facts(executable).await?;
-    let installed = packages::read_installed(&facts.site_packages);
+    let mut installed = packages::read_installed_as_found(&facts.site_packages);
     let markers = MarkerFacts {
         implementation_name: facts.implementation.clone(),
         implementation_version: facts.implementation_version.clone(),
@@ -35,6 +35,7 @@ pub async fn load(executable: &Path) -> anyhow::Result<Environment> {
     }
     .environment()?;
     let problems = check::check(&installed, &markers);
+    installed.packages.sort_by_key(Package::normalized_name);
     Ok(Environment { facts, installed, problems })
 }
 

@@ -4,9 +4,7 @@
 //!
 //! A directory earlier in the list shadows a later one for the same name, as on `sys.path`.
 //! Metadata that cannot be read or makes no sense is kept as a [`MetadataProblem`] instead of
-//! being dropped silently. What a directory holds is cached (`$XDG_CACHE_HOME/loupe/env/`) until
-//! the directory's modification time changes, which every install and uninstall does (they add or
-//! remove `*.dist-info` directories).
+//! being dropped silently. What a directory holds is cached by [`super::site_cache`].
 
 use std::collections::HashSet;
 use std::fs;
@@ -97,74 +95,50 @@ pub fn normalize_name(name: &str) -> String {
 /// Reads every distribution in `dirs` (missing directories are skipped: a fresh venv has no user
 /// site). Packages come sorted by normalised name.
 pub fn read_installed(dirs: &[PathBuf]) -> Installed {
-    let mut installed = Installed::default();
-    let mut seen = HashSet::new();
-    for dir in dirs {
-        let one = read_dir_cached(dir);
-        installed.packages.extend(one.packages.into_iter().filter(|p| seen.insert(p.normalized_name())));
-        installed.problems.extend(one.problems);
-    }
+    let mut installed = read_installed_as_found(dirs);
     installed.packages.sort_by_key(Package::normalized_name);
     installed
 }
 
-#[derive(Serialize, Deserialize)]
-struct CachedDir {
-    stamp: String,
-    installed: Installed,
-}
-
-/// One directory, from the cache while its modification time is unchanged.
-fn read_dir_cached(dir: &Path) -> Installed {
-    let Some(stamp) = dir_stamp(dir) else { return Installed::default() };
-    let file = crate::paths::cache_dir()
-        .join("env")
-        .join(format!("site-{}.json", super::facts::cache_key(&dir.display().to_string())));
-    if let Some(cached) = fs::read(&file).ok().and_then(|b| serde_json::from_slice::<CachedDir>(&b).ok()) {
-        if cached.stamp == stamp {
-            return cached.installed;
-        }
-    }
-    let installed = read_dir(dir);
-    let cached = CachedDir { stamp, installed };
-    // A cache that cannot be written only costs the next run a directory read.
-    if let Ok(bytes) = serde_json::to_vec(&cached) {
-        let _ = file.parent().map(fs::create_dir_all).transpose().and_then(|_| fs::write(&file, bytes));
-    }
-    cached.installed
-}
-
-fn dir_stamp(dir: &Path) -> Option<String> {
-    let modified = fs::metadata(dir).ok()?.modified().ok()?;
-    let nanos = modified.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-    Some(format!("{}:{nanos}", dir.display()))
-}
-
-/// Every distribution in one directory (not deduplicated across directories).
-fn read_dir(dir: &Path) -> Installed {
+/// Like [`read_installed`], with the packages in the order Python's `importlib.metadata` finds
+/// them (directory by directory, each in listing order), which is the order `pip check` reports in.
+pub fn read_installed_as_found(dirs: &[PathBuf]) -> Installed {
     let mut installed = Installed::default();
-    let Ok(entries) = fs::read_dir(dir) else { return installed };
-    let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    names.sort();
-    for path in names {
-        let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        let read = if file_name.ends_with(".dist-info") && path.is_dir() {
-            read_dist_info(&path, dir)
-        } else if file_name.ends_with(".egg-info") {
-            read_egg_info(&path, dir)
-        } else {
-            continue;
-        };
-        match read {
-            Ok(package) => installed.packages.push(package),
-            Err(message) => installed.problems.push(MetadataProblem {
-                package: name_from_entry(file_name),
-                path: path.clone(),
-                message,
-            }),
-        }
+    let mut seen = HashSet::new();
+    for dir in dirs {
+        let one = super::site_cache::read_dir_cached(dir);
+        installed.packages.extend(one.packages.into_iter().filter(|p| seen.insert(p.normalized_name())));
+        installed.problems.extend(one.problems);
     }
     installed
+}
+
+/// What one directory entry turned out to be, as the cache keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum EntryRead {
+    Package(Package),
+    Problem(MetadataProblem),
+}
+
+/// Reads one entry of a site-packages directory: `None` when it is not distribution metadata
+/// (`*.dist-info` directories, `*.egg-info` directories and files).
+pub fn read_entry(path: &Path, location: &Path) -> Option<EntryRead> {
+    let file_name = path.file_name().and_then(|n| n.to_str())?;
+    let read = if file_name.ends_with(".dist-info") && path.is_dir() {
+        read_dist_info(path, location)
+    } else if file_name.ends_with(".egg-info") {
+        read_egg_info(path, location)
+    } else {
+        return None;
+    };
+    Some(match read {
+        Ok(package) => EntryRead::Package(package),
+        Err(message) => EntryRead::Problem(MetadataProblem {
+            package: name_from_entry(file_name),
+            path: path.to_path_buf(),
+            message,
+        }),
+    })
 }
 
 /// `foo_bar-1.0.dist-info` → `foo_bar`.

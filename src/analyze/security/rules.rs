@@ -1,6 +1,7 @@
 //! The walk that runs every security test over a module, and bandit's plugin tests: B101
 //! assert, B102 exec, B103 chmod, B104 bind all interfaces, B108 /tmp, B110/B112 try-except-
-//! pass/continue, B113 requests without timeout, B324 weak hashlib hashes, B506 yaml.load,
+//! pass/continue, B113 requests without timeout, B201 flask debug, B324 weak hashlib hashes,
+//! B502–B504 SSL/TLS versions (`tls`), B505 weak keys (`crypto_keys`), B610/B611 Django SQL (`django`), B506 yaml.load, B202/B507/B612/B614/B704 (`library_calls`),
 //! B602–B607 processes and shells. Severities, confidences, CWEs and texts are bandit 1.9's.
 
 use std::collections::HashSet;
@@ -9,8 +10,12 @@ use ruff_text_size::{Ranged, TextSize};
 
 use super::blacklist;
 use super::context::{self, Aliases};
+use super::crypto_keys;
+use super::django;
+use super::library_calls;
 use super::passwords;
 use super::sql;
+use super::tls;
 use crate::analyze::parse::ast::{self, visitor, Expr, Stmt};
 use crate::analyze::parse::ParsedModule;
 use crate::analyze::report::{Finding, Level};
@@ -28,9 +33,16 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B110", "try_except_pass", 703),
     ("B112", "try_except_continue", 703),
     ("B113", "request_without_timeout", 400),
+    ("B201", "flask_debug_true", 94),
+    ("B202", "tarfile_unsafe_members", 22),
     ("B324", "hashlib", 327),
     ("B501", "request_with_no_cert_validation", 295),
+    ("B502", "ssl_with_bad_version", 327),
+    ("B503", "ssl_with_bad_defaults", 327),
+    ("B504", "ssl_with_no_version", 327),
+    ("B505", "weak_cryptographic_key", 326),
     ("B506", "yaml_load", 20),
+    ("B507", "ssh_no_host_key_verification", 295),
     ("B602", "subprocess_popen_with_shell_equals_true", 78),
     ("B603", "subprocess_without_shell_equals_true", 78),
     ("B604", "any_other_function_with_shell_equals_true", 78),
@@ -39,8 +51,14 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B607", "start_process_with_partial_path", 78),
     ("B608", "hardcoded_sql_expressions", 89),
     ("B609", "linux_commands_wildcard_injection", 155),
+    ("B610", "django_extra_used", 89),
+    ("B611", "django_rawsql_used", 89),
+    ("B612", "logging_config_insecure_listen", 94),
+    ("B613", "trojansource", 838),
+    ("B614", "pytorch_load", 502),
     ("B701", "jinja2_autoescape_false", 94),
     ("B702", "use_of_mako_templates", 80),
+    ("B704", "markupsafe_markup_xss", 79),
 ];
 
 const SUBPROCESS: &[&str] =
@@ -115,7 +133,7 @@ pub fn run(parsed: &ParsedModule<'_>) -> Vec<Finding> {
 
 /// Which bandit test a finding is, as bandit states it: id, name, severity, confidence, CWE.
 #[derive(Debug, Clone, Copy)]
-struct Test(&'static str, &'static str, Level, Level, u32);
+pub(super) struct Test(pub &'static str, pub &'static str, pub Level, pub Level, pub u32);
 
 impl Walker<'_, '_> {
     fn position(&self, offset: TextSize) -> (usize, usize) {
@@ -202,6 +220,37 @@ impl Walker<'_, '_> {
         self.templates(call, &qualified);
         self.yaml_load(call, &qualified);
         self.processes(call, &qualified);
+        let tls = tls::call(call, &qualified).map(|(line_at, test, message)| (line_at, test, message.to_string()));
+        for (line_at, test, message) in
+            tls.into_iter().chain(library_calls::check(call, &qualified, short, &self.aliases))
+        {
+            self.report_split(line_at, at, test, message);
+        }
+        self.flask_debug(call, &qualified);
+        if let Some((test, message)) = crypto_keys::check(call, &qualified) {
+            self.report(at, test, message);
+        }
+        if let Some((test, message)) = django::check(call, short, &self.aliases) {
+            self.report(at, test, message.into());
+        }
+    }
+
+    /// B201: `app.run(debug=True)` in a module that imports flask.
+    fn flask_debug(&mut self, call: &ast::ExprCall, qualified: &str) {
+        if !qualified.ends_with(".run") || !self.aliases.imported.iter().any(|m| m.contains("flask")) {
+            return;
+        }
+        let Some(debug) = context::keyword(call, "debug") else { return };
+        if context::literal(debug).as_deref() == Some("True") {
+            let message = "A Flask app appears to be run with debug=True, which exposes the Werkzeug debugger and \
+                           allows the execution of arbitrary code.";
+            self.report_split(
+                debug.start(),
+                call.start(),
+                Test("B201", "flask_debug_true", Level::High, Level::Medium, 94),
+                message.into(),
+            );
+        }
     }
 
     fn chmod(&mut self, call: &ast::ExprCall, short: &str) {
@@ -549,15 +598,20 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Where bandit places a finding on a function: the `def` line's first column.
+    fn def_position(&self, def: &ast::StmtFunctionDef) -> TextSize {
+        let line_start = self.parsed.lines.line_start(self.parsed.lines.line(def.name.start().to_usize()));
+        let indent = self.parsed.source[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').count();
+        TextSize::try_from(line_start + indent).unwrap_or(def.name.start())
+    }
+
     fn password_default(&mut self, def: &ast::StmtFunctionDef) {
         if def.is_async {
             return; // bandit checks FunctionDef nodes only
         }
         for (name, default) in passwords::defaults_of(&def.parameters) {
             if let (true, Expr::StringLiteral(s)) = (passwords::is_candidate(name), default) {
-                let line_start = self.parsed.lines.line_start(self.parsed.lines.line(def.name.start().to_usize()));
-                let indent = self.parsed.source[line_start..].chars().take_while(|c| *c == ' ' || *c == '\t').count();
-                let at = TextSize::try_from(line_start + indent).unwrap_or(def.name.start());
+                let at = self.def_position(def);
                 let message = passwords::message(s.value.to_str());
                 self.report(at, Test("B107", "hardcoded_password_default", Level::Low, Level::Medium, 259), message);
                 return;
@@ -639,7 +693,13 @@ impl<'a> visitor::Visitor<'a> for Walker<'_, '_> {
                     }
                 }
             }
-            Stmt::FunctionDef(def) => self.password_default(def),
+            Stmt::FunctionDef(def) => {
+                self.password_default(def);
+                // bandit checks FunctionDef nodes only, not async ones.
+                if let (false, Some((test, message))) = (def.is_async, tls::bad_default(def)) {
+                    self.report(self.def_position(def), test, message.into());
+                }
+            }
             _ => {}
         }
         self.password_parents(stmt);
