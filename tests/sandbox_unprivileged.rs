@@ -233,3 +233,38 @@ fn where_user_namespaces_are_refused_check_names_the_setting_and_strict_refuses(
     let missing = json["enforced"]["not_enforced"].to_string();
     assert!(missing.contains("PID namespace") && missing.contains("max_user_namespaces"), "{missing}");
 }
+
+/// The install policy as a normal user, with uv as the installer: uv makes the environment (no
+/// pip), installs into it and uninstalls, through the same sandbox (a user namespace with the
+/// network on for the index).
+#[test]
+fn uv_installs_and_uninstalls_as_a_normal_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(user) = Unprivileged::new(NOBODY) else { return };
+    // The test environment's uv, copied where the user may run it.
+    let uv_source = sandbox_support::repo().join(".venv-test/bin/uv");
+    assert!(uv_source.exists(), "uv is missing from .venv-test: run scripts/setup-test-env.sh");
+    let bin = user.outside.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::fs::copy(&uv_source, bin.join("uv")).unwrap();
+    for path in [&bin, &bin.join("uv")] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+    let loupe = |args: &[&str]| {
+        let output = user.loupe(args).env("PATH", &path).output().unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (output.status.code(), text(&output.stdout), text(&output.stderr))
+    };
+    let (code, stdout, stderr) = loupe(&["env", "create", "v", "--python", "/usr/bin/python3"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("with uv"), "{stdout}");
+    let python = user.work.join("v/bin/python");
+    let python = python.to_str().unwrap();
+    let (code, stdout, stderr) = loupe(&["env", "install", "--python", python, "six==1.16.0"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.trim(), "installed six 1.16.0", "{stderr}");
+    let (code, stdout, stderr) = loupe(&["env", "uninstall", "--python", python, "six"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout.trim(), "removed six 1.16.0");
+}
