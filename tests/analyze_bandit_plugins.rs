@@ -1,4 +1,4 @@
-//! The bandit plugin tests added for issue 22 (B201, B202, B502–B505, B507, B610–B614, B704) against real
+//! The bandit plugin tests added for issue 22 (B201, B202, B502–B505, B507, B610–B614, B703, B704) against real
 //! bandit 1.9.4, installed once into target/test-cache/bandit-1.9.4 (a virtual environment made by
 //! the test from the registry): on samples of hits and near misses, every finding of those tests
 //! — line, column, id, severity, confidence and text — is the same.
@@ -9,7 +9,7 @@ use std::process::Command;
 use loupe::analyze::{analyze_source, AnalyzeOptions, ImportEnvironment, TargetVersion};
 
 const TESTS: &[&str] =
-    &["B201", "B202", "B502", "B503", "B504", "B505", "B507", "B610", "B611", "B612", "B613", "B614", "B704"];
+    &["B201", "B202", "B502", "B503", "B504", "B505", "B507", "B610", "B611", "B612", "B613", "B614", "B703", "B704"];
 
 /// bandit's executable, installed on first use (once for the tests running in parallel).
 fn bandit() -> PathBuf {
@@ -49,6 +49,13 @@ fn library_call_tests_match_bandit() {
 #[test]
 fn django_sql_tests_match_bandit() {
     compare("django_sql_sample.py", &["B610", "B611"]);
+}
+
+/// B703's look-back through assignments, with the places where bandit's own code raises (and so
+/// reports nothing for the call): loupe must flag and spare exactly the same calls.
+#[test]
+fn django_mark_safe_matches_bandit() {
+    compare("django_xss_sample.py", &["B703"]);
 }
 
 #[test]

@@ -188,7 +188,7 @@ fn list_rules_shows_every_test_id() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8(output.stdout).unwrap();
     let ids: Vec<&str> = text.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
-    for id in ["B101", "B201", "B202", "B301", "B401", "B502", "B505", "B507", "B610", "B613", "B614", "B704"] {
+    for id in ["B101", "B201", "B202", "B301", "B401", "B502", "B505", "B507", "B610", "B613", "B614", "B703", "B704"] {
         assert!(ids.contains(&id), "{id} missing from --list-rules:\n{text}");
     }
     let mut sorted = ids.clone();

@@ -3,7 +3,7 @@
 //!
 //! [`blacklist`] holds bandit's call and import blacklists (B3xx, B4xx, data generated from
 //! bandit); [`rules`] walks the module and runs the plugin tests (B1xx, B5xx, B6xx, B7xx), with
-//! [`passwords`] (B105–B107), [`sql`] (B608), [`tls`] (B502–B504), [`crypto_keys`] (B505), [`django`] (B610, B611), [`library_calls`] (B202, B507, B612, B614, B704) and [`trojansource`] (B613) apart; [`context`] resolves call names through
+//! [`passwords`] (B105–B107), [`sql`] (B608), [`tls`] (B502–B504), [`crypto_keys`] (B505), [`django`] (B610, B611), [`django_xss`] (B703), [`library_calls`] (B202, B507, B612, B614, B704) and [`trojansource`] (B613) apart; [`context`] resolves call names through
 //! import aliases the way bandit does; [`nosec`] reads the suppression comments.
 
 pub mod blacklist;
@@ -11,6 +11,7 @@ mod blacklist_data;
 pub mod context;
 pub mod crypto_keys;
 pub mod django;
+mod django_xss;
 pub mod library_calls;
 pub mod nosec;
 pub mod passwords;

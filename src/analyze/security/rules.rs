@@ -12,6 +12,7 @@ use super::blacklist;
 use super::context::{self, Aliases};
 use super::crypto_keys;
 use super::django;
+use super::django_xss;
 use super::library_calls;
 use super::passwords;
 use super::sql;
@@ -58,6 +59,7 @@ pub const PLUGIN_TESTS: &[(&str, &str, u32)] = &[
     ("B614", "pytorch_load", 502),
     ("B701", "jinja2_autoescape_false", 94),
     ("B702", "use_of_mako_templates", 80),
+    ("B703", "django_mark_safe", 80),
     ("B704", "markupsafe_markup_xss", 79),
 ];
 
@@ -109,6 +111,9 @@ struct Walker<'p, 's> {
     binop_operands: HashSet<usize>,
     execute_arguments: HashSet<usize>,
     checked_format_attributes: HashSet<usize>,
+    /// The (non-async) functions around the node being visited: B703 looks back through the
+    /// innermost one, or the module, as bandit does.
+    functions: Vec<&'p ast::StmtFunctionDef>,
 }
 
 fn address(expr: &Expr) -> usize {
@@ -124,6 +129,7 @@ pub fn run(parsed: &ParsedModule<'_>) -> Vec<Finding> {
         binop_operands: HashSet::new(),
         execute_arguments: HashSet::new(),
         checked_format_attributes: HashSet::new(),
+        functions: Vec::new(),
     };
     for stmt in &parsed.module.body {
         visitor::Visitor::visit_stmt(&mut walker, stmt);
@@ -232,6 +238,22 @@ impl Walker<'_, '_> {
         }
         if let Some((test, message)) = django::check(call, short, &self.aliases) {
             self.report(at, test, message.into());
+        }
+        self.mark_safe(call, &qualified);
+    }
+
+    /// B703, in the innermost function (or the module) around the call.
+    fn mark_safe(&mut self, call: &ast::ExprCall, qualified: &str) {
+        let short = qualified.rsplit('.').next().unwrap_or_default();
+        let imported = self.aliases.imported.iter().any(|m| m.contains("django.utils.safestring"));
+        let scope = match self.functions.last() {
+            Some(def) => django_xss::Scope::Function(def),
+            None => django_xss::Scope::Module(&self.parsed.module.body),
+        };
+        let line_of = |at: TextSize| self.position(at).0;
+        let lines = django_xss::Lines { line_of: &line_of };
+        if let Some((test, message)) = django_xss::check(call, short, imported, scope, &lines) {
+            self.report(call.start(), test, message.into());
         }
     }
 
@@ -667,8 +689,8 @@ fn shell_is_true(value: &Expr) -> bool {
     }
 }
 
-impl<'a> visitor::Visitor<'a> for Walker<'_, '_> {
-    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+impl<'p> visitor::Visitor<'p> for Walker<'p, '_> {
+    fn visit_stmt(&mut self, stmt: &'p Stmt) {
         match stmt {
             Stmt::Assert(_) => {
                 let message =
@@ -703,16 +725,23 @@ impl<'a> visitor::Visitor<'a> for Walker<'_, '_> {
             _ => {}
         }
         self.password_parents(stmt);
-        visitor::walk_stmt(self, stmt);
+        match stmt {
+            Stmt::FunctionDef(def) if !def.is_async => {
+                self.functions.push(def);
+                visitor::walk_stmt(self, stmt);
+                self.functions.pop();
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
     }
 
-    fn visit_except_handler(&mut self, handler: &'a ast::ExceptHandler) {
+    fn visit_except_handler(&mut self, handler: &'p ast::ExceptHandler) {
         let ast::ExceptHandler::ExceptHandler(inner) = handler;
         self.except_handler(inner);
         visitor::walk_except_handler(self, handler);
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
+    fn visit_expr(&mut self, expr: &'p Expr) {
         self.sql_expression(expr);
         match expr {
             Expr::Call(call) => self.call(call),
