@@ -1,38 +1,18 @@
 //! The bandit plugin tests added for issue 22 (B201, B202, B502–B505, B507, B610–B614, B703, B704) against real
-//! bandit 1.9.4, installed once into target/test-cache/bandit-1.9.4 (a virtual environment made by
-//! the test from the registry): on samples of hits and near misses, every finding of those tests
+//! bandit 1.9.4, installed once into target/test-cache/bandit-1.9.4 (`tests/common/bandit.rs`): on samples of hits and near misses, every finding of those tests
 //! — line, column, id, severity, confidence and text — is the same.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use common::bandit::bandit;
 
 use loupe::analyze::{analyze_source, AnalyzeOptions, ImportEnvironment, TargetVersion};
 
 const TESTS: &[&str] =
     &["B201", "B202", "B502", "B503", "B504", "B505", "B507", "B610", "B611", "B612", "B613", "B614", "B703", "B704"];
-
-/// bandit's executable, installed on first use (once for the tests running in parallel).
-fn bandit() -> PathBuf {
-    static BANDIT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BANDIT.get_or_init(install_bandit).clone()
-}
-
-fn install_bandit() -> PathBuf {
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/test-cache/bandit-1.9.4");
-    let bandit = venv.join("bin/bandit");
-    if !bandit.exists() {
-        let python = "/root/.pyenv/versions/3.11.7/bin/python";
-        assert!(Path::new(python).exists(), "CPython 3.11.7 is expected at {python} to install bandit");
-        let status = Command::new(python).args(["-m", "venv"]).arg(&venv).status().unwrap();
-        assert!(status.success(), "python -m venv {}", venv.display());
-        let output = Command::new(venv.join("bin/python"))
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "bandit==1.9.4"])
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "pip install bandit: {}", String::from_utf8_lossy(&output.stderr));
-    }
-    bandit
-}
 
 type Row = (usize, usize, String, String, String, String);
 
