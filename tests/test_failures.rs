@@ -26,22 +26,8 @@ const FIXTURE_RAISE: i64 = 7; //     return stock["apple"]
 /// A copy of `tests/programs/NAME` in a temporary directory.
 fn project(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    copy_tree(&program(name), dir.path());
+    common::copy_tree(&program(name), dir.path());
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if entry.file_name() != "__pycache__" {
-                copy_tree(&path, &to.join(entry.file_name()));
-            }
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
-        }
-    }
 }
 
 /// `loupe test --batch --backend B --python <test python> [-ex C]... PYTEST_ARGS` in `dir`.
@@ -164,7 +150,7 @@ on_backends!(no_stop_on_failure_and_catch_none_turn_it_off: debugpy, pdb);
 /// collection error and exits 2.
 fn collection_crash_stops_at_the_import_then_pytest_reports_it(backend: &str) {
     let dir = project("broken_tests");
-    copy_tree(&program("failing_tests"), dir.path());
+    common::copy_tree(&program("failing_tests"), dir.path());
     let run = loupe_test(dir.path(), backend, &[], &["test_broken.py"]);
     assert_eq!(stops_in(&run, dir.path()), vec![("test_broken.py".into(), 1, Value::Null)], "{run}");
     assert!(run.stops()[0]["text"].as_str().is_some_and(|t| t.starts_with("ImportError")), "{run}");

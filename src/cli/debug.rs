@@ -246,6 +246,7 @@ async fn program_spec(
     let interpreter = interpreter::resolve(requested.as_deref(), &cwd_now).await?;
     tracing::info!("interpreter: {} ({})", interpreter.path.display(), interpreter.version);
     let sandbox = debug_sandbox(args, &target, &cwd)?;
+    let test_run = crate::session::is_test_runner(&target);
     Ok(ProgramSpec {
         target,
         args: program_args,
@@ -253,8 +254,11 @@ async fn program_spec(
         env,
         unset_env: config.map(|c| c.unset_env.clone()).unwrap_or_default(),
         // The interactive interface stops at the first line (as pudb does) so breakpoints can be
-        // set in the source before anything runs.
-        stop_on_entry: args.stop_on_entry || !args.session.batch || config.is_some_and(|c| c.stop_on_entry),
+        // set in the source before anything runs; a test run goes straight to its failures (the
+        // tests overlay shows the tests meanwhile).
+        stop_on_entry: args.stop_on_entry
+            || (!args.session.batch && !test_run)
+            || config.is_some_and(|c| c.stop_on_entry),
         interpreter,
         sandbox,
     })
@@ -365,6 +369,7 @@ fn tui_facts(spec: &DebugpySpec) -> (SessionFacts, PathBuf, Option<PathBuf>) {
                 program: String::new(),
                 sandbox: None,
                 attached: true,
+                test_args: None,
             };
             let root = a.path_mappings.first().map(|m| m.local_root.clone()).unwrap_or(cwd);
             (facts, crate::tui::persist::project_root(&root), None)
@@ -382,6 +387,8 @@ fn launched_facts(backend: &str, spec: &ProgramSpec, shown: String) -> (SessionF
         program: shown,
         sandbox: Some(sandbox_summary(spec.sandbox.as_ref())),
         attached: false,
+        test_args: matches!(&spec.target, Target::Module(m) if m == "pytest" || m == "py.test")
+            .then(|| spec.args.clone()),
     };
     let root = crate::tui::persist::project_root(file.as_deref().unwrap_or(&spec.cwd));
     (facts, root, file)

@@ -101,6 +101,13 @@ impl Launcher for DebugpyLauncher {
             DebugpySpec::Attach(_) => None,
         }
     }
+
+    fn with_args(&self, args: Vec<String>) -> Option<Box<dyn Launcher>> {
+        let DebugpySpec::Launch(spec) = &self.spec else { return None };
+        let mut spec = spec.clone();
+        spec.program.args = args;
+        Some(Box::new(DebugpyLauncher { spec: DebugpySpec::Launch(spec), nodelay: self.nodelay }))
+    }
 }
 
 async fn launch(launch: &LaunchSpec, nodelay: bool, events: EventSink) -> anyhow::Result<DapBackend> {

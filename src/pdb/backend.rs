@@ -95,6 +95,12 @@ impl Launcher for PdbLauncher {
     fn program(&self) -> Option<&ProgramSpec> {
         Some(&self.spec.program)
     }
+
+    fn with_args(&self, args: Vec<String>) -> Option<Box<dyn Launcher>> {
+        let mut spec = self.spec.clone();
+        spec.program.args = args;
+        Some(Box::new(PdbLauncher { spec, terminal: self.terminal.clone() }))
+    }
 }
 
 /// Where the program is, as far as the backend knows.

@@ -153,6 +153,11 @@ pub trait Launcher: Send + Sync {
     fn program(&self) -> Option<&ProgramSpec> {
         None
     }
+    /// The same launcher with the program's arguments replaced (the tests overlay runs one test
+    /// of a pytest run this way); None when loupe does not start the program.
+    fn with_args(&self, _args: Vec<String>) -> Option<Box<dyn Launcher>> {
+        None
+    }
 }
 
 /// A source path as the user typed it (`demo.py`), made absolute: relative to the working

@@ -370,6 +370,20 @@ impl Session {
         self.configuration_done().await
     }
 
+    /// Starts the program again with other arguments (the tests overlay's "run this test").
+    pub async fn restart_with_args(&mut self, args: Vec<String>) -> anyhow::Result<()> {
+        let Some(launcher) = self.launcher.with_args(args) else {
+            bail!("loupe did not start this program, so it cannot start it with other arguments");
+        };
+        self.launcher = launcher;
+        self.restart().await
+    }
+
+    /// The program loupe started (None when attached).
+    pub fn program(&self) -> Option<&super::ProgramSpec> {
+        self.launcher.program()
+    }
+
     /// Sends a line (or any text) to the program's standard input.
     pub async fn write_stdin(&self, text: &str) -> anyhow::Result<()> {
         self.backend.write_stdin(text).await

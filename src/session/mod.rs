@@ -14,6 +14,7 @@ mod placement;
 mod program;
 mod pseudo_rows;
 pub mod terminal;
+pub mod test_collect;
 mod test_run;
 pub mod values;
 

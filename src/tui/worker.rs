@@ -64,6 +64,14 @@ pub enum Request {
         interpreter: PathBuf,
         project: PathBuf,
     },
+    /// Collect the tests of the pytest run with these arguments (in the background: pytest runs).
+    CollectTests {
+        args: Vec<String>,
+    },
+    /// Start the pytest run again with these arguments (one test, one file, or all of them).
+    RunTests {
+        args: Vec<String>,
+    },
     /// List the project's Python files for quick open (in the background: a directory walk).
     ProjectFiles {
         project: PathBuf,
@@ -206,6 +214,10 @@ pub enum Update {
     },
     /// The Analysis overlay's data (again after every change).
     Analysis(std::sync::Arc<super::app::AnalysisSnapshot>),
+    /// How many tests pytest has collected so far.
+    TestsProgress(usize),
+    /// pytest's collection, or why it failed.
+    Tests(Result<crate::session::test_collect::Collection, String>),
     /// What pip is doing.
     InstallProgress(String),
     /// pip is done: what changed, or why it failed (with what changed anyway).
@@ -217,6 +229,8 @@ pub enum Update {
         files: Vec<PathBuf>,
         partial: bool,
     },
+    /// A restart (or a run of other tests) is done: phases from here on are the new run's.
+    Restarted,
     /// The worker is done: the session ended or the user quit.
     Finished,
 }
@@ -317,6 +331,22 @@ impl Worker {
             }
             Request::Jump { thread, file, line } => ("jump", s.jump(thread, &file, line).await.map(|()| None)),
             Request::Restart => ("restart", s.restart().await.map(|()| None)),
+            Request::RunTests { args } => ("run tests", s.restart_with_args(args).await.map(|()| None)),
+            Request::CollectTests { args } => {
+                let Some(mut program) = s.program().cloned() else {
+                    let why = "loupe did not start this program, so it cannot collect its tests".to_string();
+                    let _ = self.updates.send(Update::Tests(Err(why)));
+                    return false;
+                };
+                program.args = args;
+                let updates = self.updates.clone();
+                tokio::spawn(async move {
+                    let progress = |seen| drop(updates.send(Update::TestsProgress(seen)));
+                    let result = crate::session::test_collect::collect(&program, progress).await;
+                    let _ = updates.send(Update::Tests(result.map_err(|e| format!("{e:#}"))));
+                });
+                ("collect tests", Ok(None))
+            }
             Request::Analyze { project, program, interpreter } => {
                 let refresh = self.analysis_refresh.clone();
                 tokio::spawn(super::analysis_task::run(project, program, interpreter, refresh, self.updates.clone()));
@@ -426,6 +456,9 @@ impl Worker {
                 return false;
             }
         };
+        if result.is_ok() && matches!(what, "restart" | "run tests") {
+            self.send(Update::Restarted);
+        }
         match result {
             Ok(Some(update)) => self.send(update),
             Ok(None) => {}

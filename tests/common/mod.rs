@@ -255,3 +255,19 @@ macro_rules! on_backends {
         }
     };
 }
+
+/// Copies a directory tree (without `__pycache__`), e.g. a test project from tests/programs into
+/// a temporary directory where pytest may write its caches.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if entry.file_name() != "__pycache__" {
+                copy_tree(&path, &to.join(entry.file_name()));
+            }
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
+        }
+    }
+}

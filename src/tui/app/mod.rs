@@ -11,6 +11,7 @@ mod input;
 mod quick_open;
 mod stack;
 mod terminal_keys;
+mod tests_pane;
 mod variables;
 
 use std::path::PathBuf;
@@ -26,6 +27,7 @@ pub use gutter::GutterMark;
 pub use input::TextInput;
 pub use quick_open::{project_python_files, QuickOpen, SHOWN as QUICK_OPEN_SHOWN};
 pub use stack::{StackRow, StackState};
+pub use tests_pane::{Outcome, TestsPane};
 pub use variables::{Row as VarRow, SectionKind, VarNode, VariablesState, Watch};
 
 use super::keymap::{Action, Keymap};
@@ -57,6 +59,9 @@ pub struct SessionFacts {
     /// What the sandbox enforces (filled in by the sandbox issue).
     pub sandbox: Option<String>,
     pub attached: bool,
+    /// The pytest arguments when the program is a pytest run (`loupe test`, `-m pytest`): the
+    /// tests overlay collects with them and runs them again.
+    pub test_args: Option<Vec<String>>,
 }
 
 /// A transient one-line message at the bottom.
@@ -87,6 +92,7 @@ pub struct App {
     pub env: EnvPane,
     /// The Analysis overlay.
     pub analysis: AnalysisPane,
+    pub tests: TestsPane,
     /// The project (whose breakpoints and chosen interpreter are saved).
     pub project_root: PathBuf,
     pub notice: Option<Notice>,
@@ -99,6 +105,9 @@ pub struct App {
     /// The stop whose thread list has been asked for.
     threads_epoch: u64,
     pub quitting: bool,
+    /// A restart was asked for and the worker has not said it is done: the phases it reports
+    /// until then are the old run's (answers to requests queued before the restart).
+    pub restarting: bool,
     pub finished: bool,
     /// Where breakpoints and watches are saved for this project.
     pub persisted: Persisted,
@@ -131,6 +140,7 @@ impl App {
             help: None,
             env: EnvPane::default(),
             analysis: AnalysisPane::default(),
+            tests: TestsPane::default(),
             project_root: PathBuf::new(),
             notice: None,
             failing_test: None,
@@ -140,6 +150,7 @@ impl App {
             threads_epoch: 0,
             pty: None,
             quitting: false,
+            restarting: false,
             finished: false,
             persisted,
         }
@@ -189,11 +200,33 @@ impl App {
         let stale = |epoch: u64, app: &App| epoch != app.epoch;
         match update {
             Update::Event(event) => return self.on_event(event),
-            Update::Phase(phase) => self.set_phase(phase),
+            Update::Phase(_) if self.restarting => tracing::debug!("dropped the old run's phase"),
+            Update::Restarted => self.restarting = false,
+            Update::Failed { what, message } if what == "restart" || what == "run tests" => {
+                self.restarting = false;
+                self.warn(format!("{what}: {message}"));
+            }
+            Update::Phase(phase) => {
+                let ended = matches!(phase, Phase::Exited { .. }) && !matches!(self.phase, Phase::Exited { .. });
+                self.set_phase(phase);
+                // pytest has written how the run went: the overlay reads it (and any new tests).
+                if let (true, Some(args)) = (ended, &self.facts.test_args) {
+                    if self.tests.collecting.is_none() {
+                        self.tests.collecting = Some(0);
+                        return vec![Request::CollectTests { args: args.clone() }];
+                    }
+                }
+            }
             Update::Analysis(snapshot) => {
                 self.analysis.snapshot = Some(snapshot);
                 self.analysis.running = false;
                 self.analysis.move_cursor(0, 0);
+            }
+            Update::TestsProgress(seen) => self.tests.collecting = Some(seen),
+            Update::Tests(Ok(collection)) => self.tests.set_collection(collection),
+            Update::Tests(Err(why)) => {
+                self.tests.collecting = None;
+                self.tests.error = Some(why);
             }
             Update::InstallProgress(text) => self.env.installing = Some(text),
             Update::Installed(result) => {
@@ -290,6 +323,7 @@ impl App {
             Update::CurrentTest { epoch, test: Some(test) } if !stale(epoch, self) => {
                 let phase = test.phase.as_deref().map(|p| format!(" (in {p})")).unwrap_or_default();
                 self.console.push(LineKind::Error, &format!("failing test: {}{phase}", test.node_id));
+                self.tests.stopped_at.insert(test.node_id.clone());
                 self.failing_test = Some(test);
             }
             Update::Notice(text) => {
@@ -340,6 +374,8 @@ impl App {
                 // locals.
                 let mut requests = vec![Request::Stack { epoch, thread: stop.thread }];
                 self.failing_test = None;
+                // A stop is what the tests overlay was waiting for: show it.
+                self.tests.open = false;
                 if stop.reason == StopReason::Exception {
                     requests.push(Request::ExceptionInfo { epoch, thread: stop.thread });
                     requests.push(Request::CurrentTest { epoch, thread: stop.thread });
@@ -565,6 +601,14 @@ impl App {
             }
         }
         requests.push(Request::Start);
+        // A pytest run opens on its tests (collected by pytest in the background) until the first
+        // failure stops it.
+        if let Some(args) = &self.facts.test_args {
+            self.tests.open = true;
+            self.tests.running = Some(tests_label(args));
+            self.tests.collecting = Some(0);
+            requests.push(Request::CollectTests { args: args.clone() });
+        }
         // The Analysis overlay's findings, computed while the program starts (not when attached:
         // the sources may be elsewhere).
         if self.facts.interpreter_path.is_some() && !self.project_root.as_os_str().is_empty() {
@@ -586,6 +630,15 @@ impl App {
     pub fn program_file(&self) -> Option<PathBuf> {
         let p = PathBuf::from(&self.facts.program);
         p.is_file().then_some(p)
+    }
+}
+
+/// What a pytest command line runs, in a few words for the tests overlay's title.
+pub fn tests_label(args: &[String]) -> String {
+    if args.is_empty() {
+        "all tests".to_string()
+    } else {
+        format!("pytest {}", args.join(" "))
     }
 }
 

@@ -64,6 +64,7 @@ pub enum Action {
     ViewValue,
     Environment,
     Analysis,
+    Tests,
     Cancel,
 }
 
@@ -156,6 +157,7 @@ impl Action {
         Action::ViewValue,
         Action::Environment,
         Action::Analysis,
+        Action::Tests,
         Action::Cancel,
     ];
 
@@ -209,6 +211,7 @@ impl Action {
             Action::ViewValue => "view_value",
             Action::Environment => "environment",
             Action::Analysis => "analysis",
+            Action::Tests => "tests",
             Action::Cancel => "cancel",
         }
     }
@@ -264,6 +267,7 @@ impl Action {
             Action::ViewValue => "view the selected value in full",
             Action::Environment => "show the environment: packages, problems, interpreters",
             Action::Analysis => "show the analyzer's findings for the project (Enter opens one)",
+            Action::Tests => "list pytest's tests and how they last ended (Enter debugs one)",
             Action::Cancel => "cancel; dismiss a message or completions",
         }
     }
@@ -281,7 +285,7 @@ impl Action {
                 Group::Panes
             }
             Expand | Collapse | Activate | AddWatch | EditWatch | ViewValue => Group::VariablesAndWatches,
-            Quit | Help | Environment | Analysis | Cancel => Group::Other,
+            Quit | Help | Environment | Analysis | Tests | Cancel => Group::Other,
         }
     }
 }
@@ -355,6 +359,7 @@ const DEFAULTS: &[(Action, &[KeyCombo])] = {
         (ViewValue, &[c('v')]),
         (Environment, &[c('E')]),
         (Analysis, &[c('A')]),
+        (Tests, &[c('T')]),
         (Cancel, &[key(Esc)]),
     ]
 };

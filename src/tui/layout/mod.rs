@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Direction, Layout, Rect};
 pub mod help;
 mod overlays;
 
-pub use overlays::{analysis_list_height, env_list_height, overlay_area};
+pub use overlays::{analysis_list_height, env_list_height, overlay_area, tests_list_height};
 
 /// Smallest terminal loupe draws in; below it the screen says so instead.
 pub const MIN_WIDTH: u16 = 40;

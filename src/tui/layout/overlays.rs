@@ -9,6 +9,9 @@ const ENV_HEADER_ROWS: u16 = 4;
 /// Rows above the Analysis overlay's list: the summary line and a blank.
 const ANALYSIS_HEADER_ROWS: u16 = 2;
 
+/// Rows above the tests overlay's list: the summary line and the legend.
+const TESTS_HEADER_ROWS: u16 = 2;
+
 /// An overlay's area for a screen of `size`: nearly all of it.
 pub fn overlay_area(size: Rect) -> Rect {
     size.inner(Margin { horizontal: 2, vertical: 1 })
@@ -22,4 +25,9 @@ pub fn env_list_height(size: Rect) -> usize {
 /// How many list rows fit in the Analysis overlay (the app pages by it).
 pub fn analysis_list_height(size: Rect) -> usize {
     usize::from(overlay_area(size).height.saturating_sub(2 + ANALYSIS_HEADER_ROWS))
+}
+
+/// How many list rows fit in the tests overlay (the app pages by it).
+pub fn tests_list_height(size: Rect) -> usize {
+    usize::from(overlay_area(size).height.saturating_sub(2 + TESTS_HEADER_ROWS))
 }

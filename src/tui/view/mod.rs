@@ -11,6 +11,7 @@ mod panes;
 pub mod source;
 mod stack;
 mod status;
+pub mod tests_overlay;
 mod variables;
 
 use ratatui::text::Line;
@@ -50,6 +51,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if app.env.open {
         env::render(frame, app);
+    }
+    if app.tests.open {
+        tests_overlay::render(frame, app);
     }
     if app.analysis.open {
         analysis::render(frame, app);

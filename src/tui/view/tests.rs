@@ -481,3 +481,85 @@ fn a_moved_breakpoint_says_where_it_came_from_and_its_removal_is_named() {
     app.on_update(Update::Breakpoints(Vec::new()));
     assert_eq!(app.notice.as_ref().map(|n| n.text.as_str()), Some("breakpoint 1 at demo.py:25 removed"));
 }
+
+/// The tests overlay of a pytest run: open from the start while pytest collects, then the tests
+/// with how they last ended; a failure stop closes it, `T` opens it again with that test marked,
+/// and Enter debugs the selected test alone.
+#[test]
+fn tests_overlay_of_a_pytest_run() {
+    use crate::session::test_collect::Collection;
+    let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    let mut app = app(100, 24);
+    app.facts.program = "-m pytest tests".into();
+    app.facts.test_args = Some(vec!["tests".into()]);
+    let requests = app.startup_requests(Vec::new());
+    assert!(requests.iter().any(|r| matches!(r, Request::CollectTests { args } if args == &["tests"])));
+    assert!(app.tests.open);
+    app.on_update(Update::TestsProgress(3));
+    insta::assert_snapshot!("tests_overlay_collecting", render(&mut app).backend());
+
+    let mut collection = Collection {
+        node_ids: [
+            "tests/test_shop.py::test_total",
+            "tests/test_shop.py::test_discount[10-90]",
+            "tests/test_shop.py::test_discount[50-50]",
+            "tests/test_stock.py::TestStock::test_reserve",
+            "tests/test_stock.py::TestStock::test_release",
+        ]
+        .map(String::from)
+        .to_vec(),
+        ..Default::default()
+    };
+    collection.last_failed.insert("tests/test_stock.py::TestStock::test_reserve".into());
+    app.on_update(Update::Tests(Ok(collection)));
+
+    let mut info = stop(StopReason::Exception);
+    info.hit_breakpoints.clear();
+    info.text = Some("KeyError".into());
+    app.on_update(Update::Event(SessionEvent::Stopped(info)));
+    assert!(!app.tests.open, "a failure stop shows the stop, not the overlay");
+    let epoch = app.epoch;
+    let test = crate::session::CurrentTest::parse("tests/test_shop.py::test_total (call)");
+    app.on_update(Update::CurrentTest { epoch, test });
+
+    app.on_key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT));
+    assert!(app.tests.open);
+    app.on_key(key(KeyCode::Down));
+    insta::assert_snapshot!("tests_overlay_listed", render(&mut app).backend());
+
+    let requests = app.on_key(key(KeyCode::Enter));
+    assert!(
+        matches!(&requests[..], [Request::RunTests { args }] if args == &["tests/test_shop.py::test_discount[10-90]"]),
+        "{requests:?}"
+    );
+    assert!(!app.tests.open);
+    app.on_key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT));
+    let requests = app.on_key(KeyEvent::new(KeyCode::Char('f'), KeyModifiers::NONE));
+    assert!(matches!(&requests[..], [Request::RunTests { args }] if args == &["tests/test_shop.py"]), "{requests:?}");
+}
+
+/// Outside a pytest run the tests key says how to get one.
+#[test]
+fn tests_key_outside_a_pytest_run_explains() {
+    let mut app = app(100, 24);
+    let requests = app.on_key(KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT));
+    assert!(requests.is_empty() && !app.tests.open);
+    assert!(app.notice.as_ref().is_some_and(|n| n.text.contains("loupe test")), "{:?}", app.notice);
+}
+
+/// Answers to requests sent before a restart arrive after it with the old run's phase: the app
+/// drops them until the worker says the restart is done, so the old stop does not come back (and
+/// a `c` pressed then does not resume a program that is gone).
+#[test]
+fn a_restart_drops_the_old_runs_phases() {
+    let mut app = app(100, 24);
+    let old = stop(StopReason::Exception);
+    app.on_update(Update::Event(SessionEvent::Stopped(old.clone())));
+    let requests = app.on_key(KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT));
+    assert!(matches!(&requests[..], [Request::Restart]), "{requests:?}");
+    app.on_update(Update::Phase(Phase::Stopped(old)));
+    assert!(matches!(app.state, crate::tui::app::RunState::Starting), "{:?}", app.state);
+    app.on_update(Update::Restarted);
+    app.on_update(Update::Phase(Phase::Running));
+    assert!(matches!(app.state, crate::tui::app::RunState::Running), "{:?}", app.state);
+}

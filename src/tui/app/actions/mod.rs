@@ -2,7 +2,7 @@
 //! and requests for the session worker. This file routes a key to whoever has it (an overlay, a
 //! dialog, the console, else the keymap's action) and runs actions; what they do is in one file
 //! per concern: `program` (run, step, pause, frames), `breakpoints`, `panes` (moving and acting
-//! in the focused pane), `overlays` (help, Environment, Analysis), `dialogs`, `console`, `mouse`.
+//! in the focused pane), `overlays` (help, Environment, Analysis), `tests` (the tests overlay), `dialogs`, `console`, `mouse`.
 
 mod breakpoints;
 mod console;
@@ -11,6 +11,7 @@ mod mouse;
 mod overlays;
 mod panes;
 mod program;
+mod tests;
 
 pub use mouse::on_mouse;
 
@@ -39,6 +40,9 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Request> {
     if app.analysis.open {
         overlays::analysis_key(app, key);
         return Vec::new();
+    }
+    if app.tests.open {
+        return tests::tests_key(app, key);
     }
     if app.dialog.is_some() {
         return dialogs::dialog_key(app, key);
@@ -84,6 +88,7 @@ pub(super) fn act(app: &mut App, action: Action) -> Vec<Request> {
             app.analysis.open = true;
             Vec::new()
         }
+        Action::Tests => tests::open(app),
         Action::Search => {
             app.focus = Pane::Source;
             app.dialog = Some(Dialog::Search(TextInput::new(app.source.search_needle().unwrap_or(""))));

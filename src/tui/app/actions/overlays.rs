@@ -95,7 +95,7 @@ pub(super) fn analysis_key(app: &mut App, key: KeyEvent) {
 
 /// How far a cursor-moving action moves an overlay's list with `visible` rows to a page (the
 /// ends as far as the list clamps to); None for any other action.
-fn list_step(action: Option<Action>, visible: usize) -> Option<isize> {
+pub(super) fn list_step(action: Option<Action>, visible: usize) -> Option<isize> {
     Some(match action? {
         Action::Down => 1,
         Action::Up => -1,

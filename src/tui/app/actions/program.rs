@@ -83,6 +83,7 @@ pub(super) fn restart(app: &mut App) -> Vec<Request> {
     }
     app.console.push(LineKind::Info, "restarting…");
     app.state = RunState::Starting;
+    app.restarting = true;
     vec![Request::Restart]
 }
 
