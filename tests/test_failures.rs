@@ -203,8 +203,14 @@ fn unittest_failures_stop_in_the_test_and_in_the_helper(version: &str) {
         &["locals", "continue", "locals"],
         &["-m", "unittest", "test_lookups"],
     );
-    let stops: Vec<(String, i64)> = stops_in(&run, dir.path()).into_iter().map(|(f, l, _)| (f, l)).collect();
-    assert_eq!(stops, vec![("test_lookups.py".to_string(), 15), ("helpers.py".to_string(), 5)], "{run}");
+    let stops = stops_in(&run, dir.path());
+    let compare = json!("test_lookups.Lookups.test_compare");
+    let missing = json!("test_lookups.Lookups.test_missing");
+    assert_eq!(
+        stops,
+        vec![("test_lookups.py".to_string(), 15, compare), ("helpers.py".to_string(), 5, missing)],
+        "the stops and the TestCase.id() of each: {run}"
+    );
     let functions: Vec<&Value> = run.stops().iter().map(|s| &s["function"]).collect();
     assert_eq!(functions, [&json!("test_compare"), &json!("lookup")], "{run}");
     let locals = run.results("locals");

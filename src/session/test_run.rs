@@ -6,7 +6,8 @@
 //! library): a KeyError in a helper stops in the helper, a failed assert at the assert. Which test
 //! failed is pytest's own word: it keeps `PYTEST_CURRENT_TEST` (`NODEID (PHASE)`) in the process's
 //! environment while each test runs, so the stop asks the program, on any backend, instead of
-//! loupe guessing from the stack or loading a plugin into the user's pytest.
+//! loupe guessing from the stack or loading a plugin into the user's pytest. Under unittest the
+//! running `TestCase`'s own `id()` names it.
 
 use super::{EvalContext, ExceptionFilter, FrameId, Session, Target};
 
@@ -44,8 +45,17 @@ impl CurrentTest {
     }
 }
 
-/// The expression that reads it in the program (a `repr` of a str, or of None).
-const CURRENT_TEST_EXPRESSION: &str = "__import__('os').environ.get('PYTEST_CURRENT_TEST')";
+/// The expression that reads it in the program (a `repr` of a str, or of None). Outside pytest,
+/// a unittest run names its test by the `TestCase` running it: the nearest frame up a thread's
+/// stack whose first parameter `self` is one, and its `id()` (`test_shop.Shop.test_total`). Every
+/// thread's stack is searched, as the pdb bridge answers on a thread of its own. Only
+/// methods' locals are read, and unittest is not imported by the question (without it in
+/// `sys.modules` there is no `TestCase` to find).
+const CURRENT_TEST_EXPRESSION: &str = "__import__('os').environ.get('PYTEST_CURRENT_TEST') or next((\
+    fr.f_locals['self'].id() for top in __import__('sys')._current_frames().values() \
+    for fr, _ in __import__('traceback').walk_stack(top) \
+    if fr.f_code.co_varnames[:1] == ('self',) and isinstance(fr.f_locals.get('self'), \
+    getattr(__import__('sys').modules.get('unittest'), 'TestCase', ()))), None)";
 
 impl Session {
     /// The pytest test running at this stop, asked of the program in `frame`; None outside a test
