@@ -11,6 +11,7 @@ pub mod flame;
 pub mod highlight;
 pub mod keymap;
 pub mod layout;
+pub mod line_report;
 pub mod persist;
 mod run;
 pub mod source;
