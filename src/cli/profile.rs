@@ -25,7 +25,12 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     let run = launch(&args, "loupe_profile", |results| {
         let pstats = pstats_choice.clone().unwrap_or_else(|| results.join("profile.prof"));
         let _ = std::fs::remove_file(&pstats);
-        (vec![pstats.display().to_string()], pstats.parent().map(Path::to_path_buf))
+        // The runner writes its stack samples beside the statistics unless told not to.
+        let mut runner_args = vec![pstats.display().to_string()];
+        if args.no_sampling {
+            runner_args.insert(0, "--no-sampling".into());
+        }
+        (runner_args, pstats.parent().map(Path::to_path_buf))
     })
     .await?;
     let pstats = pstats_choice.unwrap_or_else(|| run.results.path().join("profile.prof"));

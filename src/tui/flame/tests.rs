@@ -12,7 +12,7 @@ use ratatui::Terminal;
 use super::model::{FlameModel, LibraryMode, SortKey};
 use super::state::{FlameState, Orientation, Panel};
 use super::view;
-use crate::profile::{CallTree, Profile};
+use crate::profile::{CallTree, Evidence, Profile};
 use crate::tui::theme::Theme;
 
 fn fixture(name: &str) -> PathBuf {
@@ -269,7 +269,7 @@ fn narrow_frames_keep_the_start_of_their_name() {
 #[test]
 fn status_line_calls_are_whole_numbers_and_estimates_are_marked() {
     let mut state = state(100, 16);
-    let inferred = (1..state.tree.nodes.len()).find(|&i| !state.tree.nodes[i].measured).unwrap();
+    let inferred = (1..state.tree.nodes.len()).find(|&i| state.tree.nodes[i].evidence == Evidence::Inferred).unwrap();
     assert!(state.tree.nodes[inferred].calls.fract() != 0.0, "the fixture's inferred calls are fractional");
     state.selected = inferred;
     let screen = format!("{:?}", render(&state).backend());
