@@ -19,12 +19,14 @@
 //! bound it even with no floor to speak of.
 //!
 //! With stack samples of the same run (`loupe profile`), a non-recursive frame that holds only
-//! part of its function's time splits it by what the samples saw instead: each callee `G` gets
-//! weight `ct(F → G) · s(path + G) / s(F → G)`, the share of the samples of that call that went
-//! through this frame's path, where inference would use the frame's share of `F`. Paths the
-//! samples never saw get nothing; the edges' exact times and the two budgets are kept, so every
-//! function is still drawn as wide as its cumulative time. Built-ins (no Python frame to sample)
-//! and calls sampled fewer than [`MIN_EDGE_SAMPLES`] times keep the inferred weight.
+//! part of its function's time splits it by what the samples saw instead. Each callee `G` the
+//! samples can see asks for `ct(F → G) · s(path + G) / s(F → G)`: the edge's exact time times the
+//! share of the samples of that call that went through this frame's path (where inference gives
+//! every callee the frame's share of `F`). Those get what they ask for first; built-ins (no Python
+//! frame to sample) and calls sampled fewer than [`MIN_EDGE_SAMPLES`] times share the rest by
+//! their edges, as inference would; paths the samples never saw get nothing. The edges' exact
+//! times and the two budgets still hold, so every function is drawn as wide as its cumulative
+//! time: the samples only decide where.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -99,7 +101,8 @@ struct Builder<'p> {
     last_python: Vec<Option<usize>>,
 }
 
-/// How a frame's callees share its time: a weight per out-edge and whether samples set it.
+/// What the samples ask for a frame's callees: per out-edge, the seconds of the edge's exact time
+/// that belong to this frame's path, for the callees the samples can see (`sampled`).
 struct Weights {
     weight: Vec<f64>,
     sampled: Vec<bool>,
@@ -195,8 +198,7 @@ impl<'p> Builder<'p> {
         let (shares, refused) = if recursive {
             self.split_recursive(node, time, budget, nested)
         } else {
-            let weights = sampled.as_ref().map_or_else(|| self.graph.out[f].iter().map(|e| e.cumulative).collect(), |w| w.weight.clone());
-            self.split_by_edges(node, budget, &weights)
+            self.split_by_edges(node, budget, sampled.as_ref())
         };
         let (mut built, mut other) = (0.0, 0.0);
         for (i, give) in shares {
@@ -266,8 +268,10 @@ impl<'p> Builder<'p> {
     /// filling), and only what none can take is refused. A nested code object (a `<lambda>`, a
     /// `<genexpr>`) that a built-in such as `list.extend` or `sorted` runs belongs to the caller
     /// that defined it: under that caller it comes first, under the built-in's other callers it
-    /// is not drawn.
-    fn split_by_edges(&self, node: usize, budget: f64, weights: &[f64]) -> (Vec<(usize, f64)>, f64) {
+    /// is not drawn. With `sampled` weights, the callees the samples saw get what they asked for
+    /// first (scaled down if the samples' noise asks for more than the frame has), the others
+    /// share what is left by their edges, and what still remains goes to the sampled ones.
+    fn split_by_edges(&self, node: usize, budget: f64, sampled: Option<&Weights>) -> (Vec<(usize, f64)>, f64) {
         let f = self.tree.nodes[node].function.expect("a function frame");
         let parent = self.tree.nodes[node].parent.and_then(|p| self.tree.nodes[p].function);
         let entered = |i: &usize| self.may_enter(node, f, self.graph.out[f][*i].callee);
@@ -279,40 +283,71 @@ impl<'p> Builder<'p> {
         if open.iter().any(owned_elsewhere) && !open.iter().all(owned_elsewhere) {
             open.retain(|i| !owned_elsewhere(i));
         }
-        let mut shares: Vec<(usize, f64)> = Vec::with_capacity(open.len());
+        let mut given = vec![0.0; self.graph.out[f].len()];
         let mut left = budget;
         // What the parent defined ran for it: those first, each up to what it may take.
         let owned_here = |i: &usize| parent.is_some() && self.graph.owner[self.graph.out[f][*i].callee] == parent;
         for i in open.iter().copied().filter(owned_here) {
             let give = self.cap(node, f, i).min(left);
-            shares.push((i, give));
+            given[i] += give;
             left -= give;
         }
         open.retain(|i| !owned_here(i));
-        // Each round either places everything left or fills at least one callee to its cap.
+        let by_edge = |i: usize| self.graph.out[f][i].cumulative;
+        match sampled {
+            None => left = self.water_fill(node, f, &open, by_edge, &mut given, left),
+            Some(w) => {
+                let (by_samples, by_inference): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| w.sampled[i]);
+                let wanted: f64 = by_samples.iter().map(|&i| w.weight[i]).sum();
+                let scale = if wanted > left && wanted > 0.0 { left / wanted } else { 1.0 };
+                for &i in &by_samples {
+                    let give = (w.weight[i] * scale).min(self.cap(node, f, i) - given[i]).max(0.0);
+                    given[i] += give;
+                    left -= give;
+                }
+                left = self.water_fill(node, f, &by_inference, by_edge, &mut given, left);
+                left = self.water_fill(node, f, &by_samples, |i| w.weight[i], &mut given, left);
+            }
+        }
+        let shares = given.iter().enumerate().filter(|(_, &g)| g > 0.0).map(|(i, &g)| (i, g)).collect();
+        (shares, left.max(0.0))
+    }
+
+    /// Shares `left` among the `open` edges in proportion to `weight`, each up to its cap less
+    /// what it was `given` already; returns what none could take. Each round either places
+    /// everything left or fills at least one callee to its cap.
+    fn water_fill(
+        &self,
+        node: usize,
+        f: usize,
+        open: &[usize],
+        weight: impl Fn(usize) -> f64,
+        given: &mut [f64],
+        mut left: f64,
+    ) -> f64 {
+        let mut open: Vec<usize> = open.iter().copied().filter(|&i| weight(i) > 0.0).collect();
+        let room = |i: usize, given: &[f64]| (self.cap(node, f, i) - given[i]).max(0.0);
         while left > 0.0 && !open.is_empty() {
-            let weight: f64 = open.iter().map(|&i| weights[i]).sum();
-            if weight <= 0.0 {
+            let total: f64 = open.iter().map(|&i| weight(i)).sum();
+            if total <= 0.0 {
                 break;
             }
-            let full: Vec<usize> = open
-                .iter()
-                .copied()
-                .filter(|&i| left * weights[i] / weight >= self.cap(node, f, i))
-                .collect();
+            let full: Vec<usize> =
+                open.iter().copied().filter(|&i| left * weight(i) / total >= room(i, given)).collect();
             if full.is_empty() {
-                shares.extend(open.iter().map(|&i| (i, left * weights[i] / weight)));
-                left = 0.0;
-                break;
+                for &i in &open {
+                    given[i] += left * weight(i) / total;
+                }
+                return 0.0;
             }
             for i in full {
-                let give = self.cap(node, f, i);
-                shares.push((i, give));
+                let give = room(i, given);
+                given[i] += give;
                 left -= give;
                 open.retain(|&j| j != i);
             }
         }
-        (shares, left.max(0.0))
+        left
     }
 
     /// A recursive function's callees: `ct(F → G)` counts calls from every level, so each gets
@@ -448,8 +483,6 @@ impl<'p> Builder<'p> {
         if cumulative <= 0.0 || time >= cumulative * (1.0 - 1e-6) {
             return None;
         }
-        // What inference gives each callee: the frame's share of its function.
-        let frame_share = time / cumulative;
         let caller = self.last_python[node];
         let (mut weight, mut sampled) = (Vec::new(), Vec::new());
         for edge in &self.graph.out[f] {
@@ -461,13 +494,12 @@ impl<'p> Builder<'p> {
                 weight.push(edge.cumulative * here as f64 / seen as f64);
                 sampled.push(true);
             } else {
-                weight.push(edge.cumulative * frame_share);
+                weight.push(0.0);
                 sampled.push(false);
             }
         }
         // Samples that saw none of this frame's callees cannot split it: inference does.
-        let any = sampled.iter().any(|&s| s);
-        (any && weight.iter().sum::<f64>() > 0.0).then_some(Weights { weight, sampled })
+        (weight.iter().sum::<f64>() > 0.0).then_some(Weights { weight, sampled })
     }
 
     /// Time `f`'s edges to other functions can still hand out.

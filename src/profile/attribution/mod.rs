@@ -14,6 +14,8 @@
 
 mod build;
 mod graph;
+#[cfg(test)]
+mod tests;
 
 pub use build::Limits;
 
