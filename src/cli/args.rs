@@ -322,9 +322,7 @@ pub struct ProfileArgs {
     /// Keep the pstats file cProfile writes (by default it goes to a temporary file).
     #[arg(long, value_name = "FILE.prof")]
     pub pstats: Option<PathBuf>,
-    /// Do not sample the program's stacks: cProfile alone, deeper stacks inferred (as for a .prof
-    /// from elsewhere). By default the stacks are also sampled on the wall clock (FILE.prof.stacks)
-    /// and decide how time splits among the paths that reach a function.
+    /// Do not sample the program's stacks beside cProfile: deeper stacks are then only inferred
     #[arg(long)]
     pub no_sampling: bool,
     /// Python interpreter (path or command name; pyenv shims are resolved).
