@@ -7,7 +7,9 @@
 #   loupe profile --no-tui --no-sampling --folded F SCRIPT  the whole command (sandbox, conversion)
 #   loupe profile --no-tui --folded F SCRIPT
 # The bar (issue 23): sampling adds at most 10% to a cProfile run (runner with vs without
-# sampling). Also prints the sampling rate the runs got (samples / seconds from X.prof.stacks).
+# sampling), which is also measured interleaved (benches/interleave.py: each round runs both, the
+# overhead is the median of the per-round differences, so machine-wide drift cannot bias it).
+# Also prints the sampling rate the runs got (samples / seconds from X.prof.stacks).
 # Workloads: the mutual-recursion parser and the dispatcher of the test suite (CPU-bound pure
 # Python), the profile demo (short), and `pip list` (a real program: imports, deep stacks).
 # Usage: benches/profile_sampling.sh [RUNS]   (needs hyperfine; LOUPE_BENCH_PYTHON picks the interpreter)
@@ -41,9 +43,12 @@ for name in recursive_parse dispatch profile_demo pip_list; do
         -n "runner (sampling)" "$python -m loupe_profile $work/s.prof $program" \
         -n "loupe profile --no-sampling" "$loupe profile --no-tui --no-sampling --folded $work/n.folded $program" \
         -n "loupe profile" "$loupe profile --no-tui --folded $work/s.folded $program" >/dev/null)
-    python3 - "$name" "$json" "$work/s.prof.stacks" >>"$summary" <<'PY'
+    (cd "$work" && python3 "$repo/benches/interleave.py" "$runs" "$work/$name.paired.json" \
+        "runner --no-sampling=$python -m loupe_profile --no-sampling $work/n.prof $program" \
+        "runner (sampling)=$python -m loupe_profile $work/s.prof $program" >/dev/null)
+    python3 - "$name" "$json" "$work/s.prof.stacks" "$work/$name.paired.json" >>"$summary" <<'PY'
 import json, sys
-name, path, stacks = sys.argv[1:]
+name, path, stacks, paired = sys.argv[1:]
 r = {x["command"]: x for x in json.load(open(path))["results"]}
 med = lambda k: r[k]["median"]
 header = dict(l[2:].split(" ", 1) for l in open(stacks) if l.startswith("# ") and " " in l[2:])
@@ -53,6 +58,11 @@ print(f"{name}: cProfile {med('cProfile'):.3f} s, runner {med('runner --no-sampl
       f"loupe profile {med('loupe profile --no-sampling'):.3f} s -> {med('loupe profile'):.3f} s "
       f"({(med('loupe profile') / med('loupe profile --no-sampling') - 1) * 100:+.1f}%); "
       f"{rate:.0f} samples/s")
+p = json.load(open(paired))["results"]
+base, sampled = p[0]["median"], p[1]
+low, high = sampled["paired_overhead_ci95"]
+print(f"  interleaved: runner {base:.0f} ms, sampling adds {sampled['paired_overhead_median']:+.0f} ms "
+      f"({sampled['paired_overhead_median'] / base * 100:+.1f}%, 95% CI {low / base * 100:+.1f}% .. {high / base * 100:+.1f}%)")
 PY
 done
 cat "$summary"
