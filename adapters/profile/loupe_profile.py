@@ -22,6 +22,7 @@ import cProfile
 import collections
 import faulthandler
 import functools
+import hashlib
 import itertools
 import os
 import sys
@@ -62,7 +63,7 @@ def main():
         finished = sampler is not None and sampler.stop()
         profiler.dump_stats(out)
         if finished:
-            write_stacks(sampler, profiler, script, stacks_path)
+            write_stacks(sampler, profiler, script, out, stacks_path)
 
 
 class Sampler:
@@ -107,12 +108,13 @@ class Sampler:
         return finished
 
 
-def write_stacks(sampler, profiler, script, path):
+def write_stacks(sampler, profiler, script, pstats, path):
     """Turns faulthandler's dumps into OUT.stacks: a header of `# name value` lines, then one line
     per distinct stack, `FRAME;FRAME;... COUNT`, outermost frame first, each frame a cProfile key
     written `NAME (FILE:FIRSTLINENO)` with `\\` `;` and line breaks escaped as `\\\\` `\\s` `\\n`.
     The main thread's stacks start at the script's `<module>` (the runner's frames above it are
-    dropped); other threads' start at their own outermost frame."""
+    dropped); other threads' start at their own outermost frame. The header names the pstats file's
+    SHA-256, so loupe can tell samples of another run from these."""
     profiler.create_stats()
     first_lines = {}
     for file, line, name in profiler.stats:
@@ -147,6 +149,8 @@ def write_stacks(sampler, profiler, script, path):
     _remove(sampler.raw_path)
     with open(path + ".tmp", "w", encoding="utf-8") as out:
         out.write("# loupe-stacks 1\n")
+        with open(pstats, "rb") as statistics:
+            out.write("# pstats_sha256 %s\n" % hashlib.sha256(statistics.read()).hexdigest())
         out.write("# sample_sleep_seconds %g\n" % SAMPLE_SLEEP)
         out.write("# samples %d\n" % dumps)
         out.write("# seconds %.6f\n" % sampler.elapsed)

@@ -113,7 +113,7 @@ impl Profile {
                 path.display()
             )
         })?;
-        profile.samples = super::samples::Samples::load_beside(path, &profile)?.map(std::sync::Arc::new);
+        profile.samples = super::samples::Samples::load_beside(path, &data, &profile)?.map(std::sync::Arc::new);
         Ok(profile)
     }
 

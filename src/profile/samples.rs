@@ -44,19 +44,19 @@ impl Samples {
         PathBuf::from(name)
     }
 
-    /// The samples beside `pstats`, if there are any that belong to it. A samples file older than
-    /// the pstats file was left by another run (the runner writes it after the statistics) and is
+    /// The samples beside `pstats` (whose bytes are `data`), if there are any that belong to it.
+    /// A samples file that names another pstats file's SHA-256 was left by another run and is
     /// ignored, so the profile keeps plain inference.
-    pub fn load_beside(pstats: &Path, profile: &Profile) -> anyhow::Result<Option<Samples>> {
+    pub fn load_beside(pstats: &Path, data: &[u8], profile: &Profile) -> anyhow::Result<Option<Samples>> {
         let path = Samples::path_beside(pstats);
-        let Ok(meta) = std::fs::metadata(&path) else { return Ok(None) };
-        let modified = |m: std::fs::Metadata| m.modified().ok();
-        if let (Some(stacks), Some(prof)) = (modified(meta), std::fs::metadata(pstats).ok().and_then(modified)) {
-            if stacks < prof {
-                return Ok(None);
-            }
+        if !path.is_file() {
+            return Ok(None);
         }
         let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let named = text.lines().take_while(|l| l.starts_with('#')).find_map(|l| l.strip_prefix("# pstats_sha256 "));
+        if named.is_some_and(|hash| !hash.trim().eq_ignore_ascii_case(&sha256_hex(data))) {
+            return Ok(None);
+        }
         let samples = Samples::parse(&text, profile).with_context(|| {
             format!(
                 "{} is not a loupe stack samples file (delete it to draw {} with inferred stacks only)",
@@ -152,6 +152,11 @@ impl Samples {
     pub fn total(&self) -> u64 {
         self.counts[0]
     }
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `NAME (FILE:LINE)` with the runner's escapes undone.

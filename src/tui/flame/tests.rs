@@ -300,3 +300,25 @@ fn differential_colours_follow_the_change() {
     let screen = format!("{:?}", render(&state).backend());
     assert!(screen.contains("diff: red more, blue less"));
 }
+
+#[test]
+fn sampled_frames_are_marked_in_the_header_frames_and_status_line() {
+    // dispatch-3.11.prof comes with the stack samples `loupe profile` took (…prof.stacks).
+    let mut state = state_for("dispatch-3.11.prof", 120, 16);
+    assert!(state.model.profile.samples.is_some(), "the fixture's samples were not picked up");
+    let sampled = (1..state.tree.nodes.len())
+        .filter(|&i| state.tree.nodes[i].evidence == Evidence::Sampled)
+        .max_by(|&a, &b| state.tree.nodes[a].total_time.total_cmp(&state.tree.nodes[b].total_time))
+        .expect("a sampled frame");
+    state.selected = sampled;
+    let screen = format!("{:?}", render(&state).backend());
+    assert!(screen.contains("% sampled ·"), "no sampled share in the header:\n{screen}");
+    assert!(row_with(&screen, "· sampled").is_some(), "the status line does not say sampled:\n{screen}");
+    assert!(screen.contains('≈'), "no frame marked ≈:\n{screen}");
+    // No impossible stack: dispatch under a_caller never calls b.
+    for i in 1..state.tree.nodes.len() {
+        let names: Vec<&str> =
+            state.tree.path(i).iter().map(|&f| state.model.profile.functions[f].key.name.as_str()).collect();
+        assert!(!names.windows(3).any(|w| w == ["a_caller", "dispatch", "b"]), "{names:?}");
+    }
+}
