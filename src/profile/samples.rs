@@ -218,4 +218,24 @@ mod tests {
         assert_eq!(samples.adjacent(None, 0), 7);
         assert!(Samples::parse("f (x.py:1) 3\n", &profile).is_err());
     }
+
+    #[test]
+    fn samples_of_another_run_are_ignored() {
+        let profile = Profile { functions: vec![function("x.py", 1, "<module>")], samples: None };
+        let dir = tempfile::tempdir().unwrap();
+        let pstats = dir.path().join("run.prof");
+        std::fs::write(&pstats, b"these bytes").unwrap();
+        let write = |hash: &str| {
+            let text = format!("# loupe-stacks 1\n# pstats_sha256 {hash}\n<module> (x.py:1) 5\n");
+            std::fs::write(Samples::path_beside(&pstats), text).unwrap();
+        };
+        write(&sha256_hex(b"these bytes"));
+        let mine = Samples::load_beside(&pstats, b"these bytes", &profile).unwrap().expect("its own samples");
+        assert_eq!(mine.total(), 5);
+        write(&sha256_hex(b"another run's bytes"));
+        assert_eq!(Samples::load_beside(&pstats, b"these bytes", &profile).unwrap(), None);
+        std::fs::write(Samples::path_beside(&pstats), "not samples").unwrap();
+        let error = format!("{:#}", Samples::load_beside(&pstats, b"these bytes", &profile).unwrap_err());
+        assert!(error.contains("delete it"), "{error}");
+    }
 }
