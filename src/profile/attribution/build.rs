@@ -108,6 +108,23 @@ struct Weights {
     sampled: Vec<bool>,
 }
 
+/// What a frame's split gives each out-edge so far, and the order edges were first given to.
+struct Given {
+    amount: Vec<f64>,
+    order: Vec<usize>,
+}
+
+impl Given {
+    fn add(&mut self, edge: usize, seconds: f64) {
+        if seconds > 0.0 {
+            if self.amount[edge] == 0.0 {
+                self.order.push(edge);
+            }
+            self.amount[edge] += seconds;
+        }
+    }
+}
+
 impl<'p> Builder<'p> {
     fn new(profile: &'p Profile, limits: Limits) -> Builder<'p> {
         let graph = Graph::new(profile);
@@ -283,13 +300,13 @@ impl<'p> Builder<'p> {
         if open.iter().any(owned_elsewhere) && !open.iter().all(owned_elsewhere) {
             open.retain(|i| !owned_elsewhere(i));
         }
-        let mut given = vec![0.0; self.graph.out[f].len()];
+        let mut given = Given { amount: vec![0.0; self.graph.out[f].len()], order: Vec::new() };
         let mut left = budget;
         // What the parent defined ran for it: those first, each up to what it may take.
         let owned_here = |i: &usize| parent.is_some() && self.graph.owner[self.graph.out[f][*i].callee] == parent;
         for i in open.iter().copied().filter(owned_here) {
             let give = self.cap(node, f, i).min(left);
-            given[i] += give;
+            given.add(i, give);
             left -= give;
         }
         open.retain(|i| !owned_here(i));
@@ -301,15 +318,16 @@ impl<'p> Builder<'p> {
                 let wanted: f64 = by_samples.iter().map(|&i| w.weight[i]).sum();
                 let scale = if wanted > left && wanted > 0.0 { left / wanted } else { 1.0 };
                 for &i in &by_samples {
-                    let give = (w.weight[i] * scale).min(self.cap(node, f, i) - given[i]).max(0.0);
-                    given[i] += give;
+                    let give = (w.weight[i] * scale).min(self.cap(node, f, i) - given.amount[i]).max(0.0);
+                    given.add(i, give);
                     left -= give;
                 }
                 left = self.water_fill(node, f, &by_inference, by_edge, &mut given, left);
                 left = self.water_fill(node, f, &by_samples, |i| w.weight[i], &mut given, left);
             }
         }
-        let shares = given.iter().enumerate().filter(|(_, &g)| g > 0.0).map(|(i, &g)| (i, g)).collect();
+        // In the order they were first given to (what the frames' order and sums follow).
+        let shares = given.order.iter().map(|&i| (i, given.amount[i])).collect();
         (shares, left.max(0.0))
     }
 
@@ -322,11 +340,11 @@ impl<'p> Builder<'p> {
         f: usize,
         open: &[usize],
         weight: impl Fn(usize) -> f64,
-        given: &mut [f64],
+        given: &mut Given,
         mut left: f64,
     ) -> f64 {
         let mut open: Vec<usize> = open.iter().copied().filter(|&i| weight(i) > 0.0).collect();
-        let room = |i: usize, given: &[f64]| (self.cap(node, f, i) - given[i]).max(0.0);
+        let room = |i: usize, given: &Given| (self.cap(node, f, i) - given.amount[i]).max(0.0);
         while left > 0.0 && !open.is_empty() {
             let total: f64 = open.iter().map(|&i| weight(i)).sum();
             if total <= 0.0 {
@@ -336,13 +354,13 @@ impl<'p> Builder<'p> {
                 open.iter().copied().filter(|&i| left * weight(i) / total >= room(i, given)).collect();
             if full.is_empty() {
                 for &i in &open {
-                    given[i] += left * weight(i) / total;
+                    given.add(i, left * weight(i) / total);
                 }
                 return 0.0;
             }
             for i in full {
                 let give = room(i, given);
-                given[i] += give;
+                given.add(i, give);
                 left -= give;
                 open.retain(|&j| j != i);
             }
