@@ -156,8 +156,11 @@ fn flame_picks_up_the_samples_beside_the_pstats_file() {
 fn the_runner_writes_samples_when_the_program_fails() {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("fails.py");
-    std::fs::write(&script, "import sys\ndef work():\n    return sum(i * i for i in range(3_000_000))\nwork()\nsys.exit(3)\n")
-        .unwrap();
+    std::fs::write(
+        &script,
+        "import sys\ndef work():\n    return sum(i * i for i in range(3_000_000))\nwork()\nsys.exit(3)\n",
+    )
+    .unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .args(["profile", "--no-tui", "--python"])
         .arg(cpython("3.12"))

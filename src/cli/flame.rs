@@ -289,7 +289,11 @@ pub fn summary(profile: &Profile, tree: &CallTree, rows: usize) -> String {
         profile.functions.len(),
         calls::whole(profile.total_calls()),
         tree.inferred_share() * 100.0,
-        if profile.samples.is_some() { format!(", {:.1}% on sampled", tree.sampled_share() * 100.0) } else { String::new() },
+        if profile.samples.is_some() {
+            format!(", {:.1}% on sampled", tree.sampled_share() * 100.0)
+        } else {
+            String::new()
+        },
         "self",
         "cumulative",
         "calls"

@@ -456,8 +456,7 @@ impl<'p> Builder<'p> {
             return 0.0;
         }
         // "(other)" is as exact as the frame it belongs to; "(unattributed)" never is.
-        let evidence =
-            if kind == NodeKind::Other { self.tree.nodes[parent].evidence } else { Evidence::Inferred };
+        let evidence = if kind == NodeKind::Other { self.tree.nodes[parent].evidence } else { Evidence::Inferred };
         if self.add_frame(parent, kind, None, time, 0.0, evidence, 1.0) {
             time
         } else {

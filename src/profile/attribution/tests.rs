@@ -47,7 +47,11 @@ fn dispatch_profile_moving(moved: f64) -> Profile {
         (4, 7, 20.0, 0.4, 0.4),
     ];
     for (caller, callee, calls, self_time, cumulative) in edges {
-        functions[callee].callers.push(CallerEdge { caller, figures: figures(calls, self_time, cumulative), timed: true });
+        functions[callee].callers.push(CallerEdge {
+            caller,
+            figures: figures(calls, self_time, cumulative),
+            timed: true,
+        });
         functions[caller].callees.push(callee);
     }
     for function in &mut functions {

@@ -10,7 +10,8 @@ pub fn frame_text(label: &str, width: usize) -> String {
     if label.chars().count() <= width {
         return label.to_string();
     }
-    let (mark, rest) = match label.strip_prefix('~').map(|r| ("~", r)).or(label.strip_prefix('≈').map(|r| ("≈", r))) {
+    let (mark, rest) = match label.strip_prefix('~').map(|r| ("~", r)).or(label.strip_prefix('≈').map(|r| ("≈", r)))
+    {
         Some((mark, rest)) if !rest.is_empty() => (mark, rest),
         _ => ("", label),
     };

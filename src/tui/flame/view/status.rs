@@ -20,7 +20,11 @@ pub fn header(frame: &mut Frame, state: &FlameState, area: Rect) {
         state.model.name,
         human_time(tree.total()),
         tree.inferred_share() * 100.0,
-        if tree.sampled_time() > 0.0 { format!(" · {:.1}% sampled", tree.sampled_share() * 100.0) } else { String::new() },
+        if tree.sampled_time() > 0.0 {
+            format!(" · {:.1}% sampled", tree.sampled_share() * 100.0)
+        } else {
+            String::new()
+        },
         if state.orientation == Orientation::Flame { "flame" } else { "icicle" },
         state.library.describe(),
         if state.exact_only { " · exact only" } else { "" },
