@@ -34,6 +34,11 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     })
     .await?;
     let pstats = pstats_choice.unwrap_or_else(|| run.results.path().join("profile.prof"));
+    // The sampler's raw dumps, left only when the program was killed before the runner could
+    // turn them into FILE.prof.stacks.
+    let mut raw = crate::profile::samples::Samples::path_beside(&pstats).into_os_string();
+    raw.push(".raw");
+    let _ = std::fs::remove_file(raw);
     if !pstats.is_file() {
         bail!(
             "cProfile wrote no profile (the program exited with status {} before it could be saved, \

@@ -472,22 +472,12 @@ impl<'p> Builder<'p> {
             return (None, None);
         };
         let caller = self.last_python[parent];
-        if self.profile.functions[g].key.is_builtin() || self.on_path(parent, g) {
+        // While `parent` is expanded, `mark` holds the functions on its path (its own included).
+        let on_path = parent != 0 && self.mark[g] == parent;
+        if self.profile.functions[g].key.is_builtin() || on_path {
             return (Some(at), caller);
         }
         (samples.child(at, g), Some(g))
-    }
-
-    /// Whether `g` is the function of `node` or of a frame above it.
-    fn on_path(&self, node: usize, g: usize) -> bool {
-        let mut at = Some(node);
-        while let Some(i) = at {
-            if self.tree.nodes[i].function == Some(g) {
-                return true;
-            }
-            at = self.tree.nodes[i].parent;
-        }
-        false
     }
 
     /// The callees' weights by the samples (see the module docs), or `None` when the samples have
