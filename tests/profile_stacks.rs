@@ -154,27 +154,30 @@ fn flame_picks_up_the_samples_beside_the_pstats_file() {
 
 #[test]
 fn the_runner_writes_samples_when_the_program_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("fails.py");
-    std::fs::write(
-        &script,
-        "import sys\ndef work():\n    return sum(i * i for i in range(3_000_000))\nwork()\nsys.exit(3)\n",
-    )
-    .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(["profile", "--no-tui", "--python"])
-        .arg(cpython("3.12"))
-        .arg("--pstats")
-        .arg(dir.path().join("run.prof"))
-        .arg(&script)
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("start loupe");
-    assert_eq!(output.status.code(), Some(3), "{}", String::from_utf8_lossy(&output.stderr));
-    let stacks = std::fs::read_to_string(dir.path().join("run.prof.stacks")).expect("samples written on sys.exit");
-    assert!(stacks.starts_with("# loupe-stacks 1\n"));
-    assert!(stacks.lines().any(|l| l.starts_with("<module> (") && l.contains(";work (")), "{stacks}");
-    // The runner's own frames are trimmed: every main-thread stack starts at the script.
-    assert!(!stacks.contains("loupe_profile.py"), "{stacks}");
+    // sys.exit(3), and an exception (status 1): the samples are written like the statistics.
+    for (ending, status) in [("sys.exit(3)", 3), ("raise RuntimeError('late')", 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("fails.py");
+        let source =
+            format!("import sys\ndef work():\n    return sum(i * i for i in range(3_000_000))\nwork()\n{ending}\n");
+        std::fs::write(&script, source).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
+            .args(["profile", "--no-tui", "--python"])
+            .arg(cpython("3.12"))
+            .arg("--pstats")
+            .arg(dir.path().join("run.prof"))
+            .arg(&script)
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .stdin(Stdio::null())
+            .output()
+            .expect("start loupe");
+        assert_eq!(output.status.code(), Some(status), "{}", String::from_utf8_lossy(&output.stderr));
+        let stacks = std::fs::read_to_string(dir.path().join("run.prof.stacks"))
+            .unwrap_or_else(|e| panic!("{ending}: no samples ({e})"));
+        assert!(stacks.starts_with("# loupe-stacks 1\n"));
+        assert!(stacks.lines().any(|l| l.starts_with("<module> (") && l.contains(";work (")), "{ending}: {stacks}");
+        // The runner's own frames are trimmed: every main-thread stack starts at the script.
+        assert!(!stacks.contains("loupe_profile.py"), "{ending}: {stacks}");
+        assert!(!dir.path().join("run.prof.stacks.raw").exists(), "{ending}: the raw dumps were left");
+    }
 }
