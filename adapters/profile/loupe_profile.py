@@ -14,7 +14,7 @@ The sampler is a thread that runs no Python code at all: a chain of C iterators 
 turn. From 3.12 on cProfile counts the events of every thread (sys.monitoring), so a sampler
 written in Python would show up in the profile and corrupt its caller figures; calls made from C
 raise no events. The sampler's thread waits for the GIL like any other thread, so a CPU-bound
-program is sampled at about one sample per GIL switch interval plus the sleep (measured ~100 Hz
+program is sampled at about one sample per GIL switch interval plus the sleep (measured 75-100 Hz
 with the default 5 ms switch interval), an idle one at the sleep's rate. The switch interval is
 left alone: changing it would change the program's own thread scheduling.
 """
@@ -141,9 +141,12 @@ def write_stacks(sampler, profiler, script, pstats, path):
             for file, line, name in frames[start or 0:]:
                 key = _cprofile_key(first_lines, file, line, name)
                 if key is None:
+                    # Not in the profile (a thread cProfile did not see, a name faulthandler had
+                    # to escape): the stack is cut here, as leaving the frame out would make its
+                    # caller and callee look adjacent.
                     unknown += 1
-                else:
-                    keys.append(key)
+                    break
+                keys.append(key)
             if keys:
                 counts[";".join(keys)] += 1
     _remove(sampler.raw_path)
@@ -154,7 +157,7 @@ def write_stacks(sampler, profiler, script, pstats, path):
         out.write("# sample_sleep_seconds %g\n" % SAMPLE_SLEEP)
         out.write("# samples %d\n" % dumps)
         out.write("# seconds %.6f\n" % sampler.elapsed)
-        out.write("# frames_without_profile_entry %d\n" % unknown)
+        out.write("# stacks_cut_at_a_frame_without_profile_entry %d\n" % unknown)
         out.write("# stacks_too_deep %d\n" % truncated)
         for stack, count in counts.most_common():
             out.write("%s %d\n" % (stack, count))

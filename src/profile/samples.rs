@@ -67,7 +67,7 @@ impl Samples {
         Ok(Some(samples))
     }
 
-    /// Reads a samples file's text; frames the profile has no function for are left out.
+    /// Reads a samples file's text; a stack ends at a frame the profile has no function for.
     pub fn parse(text: &str, profile: &Profile) -> anyhow::Result<Samples> {
         let by_key: HashMap<(&str, u32, &str), usize> = profile
             .functions
@@ -99,12 +99,13 @@ impl Samples {
             for frame in stack.split(';') {
                 let (name, file, first_line) = parse_frame(frame)
                     .with_context(|| format!("line {number}: frame `{frame}` is not `NAME (FILE:LINE)`"))?;
-                if let Some(&f) = by_key.get(&(file.as_str(), first_line, name.as_str())) {
-                    // Recursion folds as in the call tree: a function already on the stack stays
-                    // in its outermost frame.
-                    if !functions.contains(&f) {
-                        functions.push(f);
-                    }
+                // A frame the profile does not have ends the stack: leaving it out would make its
+                // caller and callee look adjacent.
+                let Some(&f) = by_key.get(&(file.as_str(), first_line, name.as_str())) else { break };
+                // Recursion folds as in the call tree: a function already on the stack stays in
+                // its outermost frame.
+                if !functions.contains(&f) {
+                    functions.push(f);
                 }
             }
             samples.add(&functions, count);
@@ -206,16 +207,20 @@ mod tests {
         };
         let text = "# loupe-stacks 1\n# samples 7\n# seconds 0.5\n\
                     <module> (m\\sx.py:1);f (m\\sx.py:5);f (m\\sx.py:5);g (m\\sx.py:9) 3\n\
-                    <module> (m\\sx.py:1);f (m\\sx.py:5);unknown (elsewhere.py:3) 4\n";
+                    <module> (m\\sx.py:1);f (m\\sx.py:5);unknown (elsewhere.py:3) 4\n\
+                    <module> (m\\sx.py:1);unknown (elsewhere.py:3);g (m\\sx.py:9) 2\n";
         let samples = Samples::parse(text, &profile).unwrap();
-        assert_eq!((samples.rounds, samples.total()), (7, 7));
+        assert_eq!((samples.rounds, samples.total()), (7, 9));
         let module = samples.child(samples.root(), 0).unwrap();
         let f = samples.child(module, 1).unwrap();
         assert_eq!(samples.count(f), 7);
         assert_eq!(samples.count(samples.child(f, 2).unwrap()), 3);
         assert_eq!(samples.adjacent(Some(1), 2), 3);
         assert_eq!(samples.adjacent(Some(1), 1), 0, "recursion is folded");
-        assert_eq!(samples.adjacent(None, 0), 7);
+        assert_eq!(samples.adjacent(None, 0), 9);
+        // A frame the profile lacks ends its stack: <module> and g were not adjacent.
+        assert_eq!(samples.adjacent(Some(0), 2), 0);
+        assert_eq!(samples.count(module), 9);
         assert!(Samples::parse("f (x.py:1) 3\n", &profile).is_err());
     }
 
