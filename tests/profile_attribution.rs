@@ -188,7 +188,7 @@ fn generated(layers: usize, width: usize, fanout: usize) -> Profile {
         };
         function.figures = Figures { primitive_calls: calls, calls, self_time: tt, cumulative_time: ct };
     }
-    Profile { functions }
+    Profile { functions, samples: None }
 }
 
 #[test]
@@ -240,7 +240,7 @@ fn a_cycle_through_many_functions_finishes_folded() {
         let ct = if f == main { n as f64 * 1e-6 + 1e-6 } else { (n - f) as f64 * 1e-6 };
         function.figures = Figures { primitive_calls: 1.0, calls: 1.0, self_time: 1e-6, cumulative_time: ct };
     }
-    let profile = Profile { functions };
+    let profile = Profile { functions, samples: None };
     let tree = CallTree::build_with_floor(&profile, 0.0);
     assert_within_cumtime(&profile, &tree, "ring");
     assert!((tree.total() - profile.total_self_time()).abs() < 1e-9);

@@ -4,7 +4,7 @@
 
 mod profile_support;
 
-use loupe::profile::CallTree;
+use loupe::profile::{CallTree, Evidence};
 use profile_support::*;
 
 #[test]
@@ -37,13 +37,13 @@ fn known_structure_has_exact_counts_on_every_version() {
             (1..tree.nodes.len()).find(|&i| tree.path(i).ends_with(path) && tree.path(i).len() >= path.len())
         };
         let outer_work = node_at(&[main, outer, work]).expect("main;outer;work");
-        assert!(tree.nodes[outer_work].measured, "{minor}: work under outer is exact data");
+        assert_eq!(tree.nodes[outer_work].evidence, Evidence::Measured, "{minor}: work under outer is exact data");
         assert_eq!(tree.nodes[outer_work].calls, 3.0);
         let exact = p.edge(outer, work).unwrap().figures.self_time;
         assert!((tree.nodes[outer_work].self_time - exact).abs() <= exact * 1e-9, "{minor}");
         // leaf has two callers, so work under leaf is inferred, split 30:1 by leaf's time.
         let deep = node_at(&[outer, inner, leaf, work]).expect("outer;inner;leaf;work");
-        assert!(!tree.nodes[deep].measured, "{minor}");
+        assert_ne!(tree.nodes[deep].evidence, Evidence::Measured, "{minor}");
         assert!(tree.inferred_share() > 0.0 && tree.inferred_share() < 1.0);
 
         let folded = folded_lines(&run.text("run.folded"));

@@ -322,6 +322,9 @@ pub struct ProfileArgs {
     /// Keep the pstats file cProfile writes (by default it goes to a temporary file).
     #[arg(long, value_name = "FILE.prof")]
     pub pstats: Option<PathBuf>,
+    /// Do not sample the program's stacks beside cProfile: deeper stacks are then only inferred
+    #[arg(long)]
+    pub no_sampling: bool,
     /// Python interpreter (path or command name; pyenv shims are resolved).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,

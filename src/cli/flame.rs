@@ -284,11 +284,16 @@ pub fn summary(profile: &Profile, tree: &CallTree, rows: usize) -> String {
     let mut order: Vec<usize> = (0..profile.functions.len()).collect();
     order.sort_by(|&a, &b| profile.functions[b].figures.self_time.total_cmp(&profile.functions[a].figures.self_time));
     let mut text = format!(
-        "{} self time in {} functions, {} calls; {:.1}% on inferred stacks\n{:>10} {:>10} {:>10}  function\n",
+        "{} self time in {} functions, {} calls; {:.1}% on inferred stacks{}\n{:>10} {:>10} {:>10}  function\n",
         svg::human_time(tree.total()),
         profile.functions.len(),
         calls::whole(profile.total_calls()),
         tree.inferred_share() * 100.0,
+        if profile.samples.is_some() {
+            format!(", {:.1}% on sampled", tree.sampled_share() * 100.0)
+        } else {
+            String::new()
+        },
         "self",
         "cumulative",
         "calls"

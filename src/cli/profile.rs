@@ -25,10 +25,20 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     let run = launch(&args, "loupe_profile", |results| {
         let pstats = pstats_choice.clone().unwrap_or_else(|| results.join("profile.prof"));
         let _ = std::fs::remove_file(&pstats);
-        (vec![pstats.display().to_string()], pstats.parent().map(Path::to_path_buf))
+        // The runner writes its stack samples beside the statistics unless told not to.
+        let mut runner_args = vec![pstats.display().to_string()];
+        if args.no_sampling {
+            runner_args.insert(0, "--no-sampling".into());
+        }
+        (runner_args, pstats.parent().map(Path::to_path_buf))
     })
     .await?;
     let pstats = pstats_choice.unwrap_or_else(|| run.results.path().join("profile.prof"));
+    // The sampler's raw dumps, left only when the program was killed before the runner could
+    // turn them into FILE.prof.stacks.
+    let mut raw = crate::profile::samples::Samples::path_beside(&pstats).into_os_string();
+    raw.push(".raw");
+    let _ = std::fs::remove_file(raw);
     if !pstats.is_file() {
         bail!(
             "cProfile wrote no profile (the program exited with status {} before it could be saved, \

@@ -4,9 +4,10 @@
 //! - [`marshal`]: the subset of Python's marshal format pstats files use.
 //! - [`pstats`]: the typed model (functions, figures, caller edges); `pstats_direct` reads
 //!   cProfile's usual layout straight into it.
-//! - [`attribution`]: call trees with every frame marked measured or inferred.
+//! - [`attribution`]: call trees with every frame marked measured, sampled or inferred.
 //! - [`folded`], [`speedscope`], [`svg`], [`diff`]: the outputs; [`short_names`]: the SVG's
 //!   shorter file names; [`calls`]: call counts as text.
+//! - [`samples`]: the wall-clock stacks `loupe profile` samples beside cProfile.
 //! - [`first_line`]: where a breakpoint in a profiled function stops on every call.
 
 pub mod attribution;
@@ -17,9 +18,10 @@ pub mod folded;
 pub mod marshal;
 pub mod pstats;
 mod pstats_direct;
+pub mod samples;
 pub mod short_names;
 pub mod speedscope;
 pub mod svg;
 
-pub use attribution::{CallTree, Limits, Node, NodeKind};
+pub use attribution::{CallTree, Evidence, Limits, Node, NodeKind};
 pub use pstats::{CallerEdge, Figures, Function, FunctionKey, Profile};

@@ -83,6 +83,9 @@ pub struct Function {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Profile {
     pub functions: Vec<Function>,
+    /// Wall-clock stack samples of the same run (`loupe profile` writes them beside the pstats
+    /// file): attribution splits time among paths by them where cProfile alone cannot tell.
+    pub samples: Option<std::sync::Arc<super::samples::Samples>>,
 }
 
 /// Why a file is not a usable pstats file (after it was read as marshal).
@@ -100,15 +103,18 @@ pub enum PstatsError {
 
 impl Profile {
     /// Reads a pstats file, with the path and what to do in the error.
+    /// The stack samples beside it (`FILE.stacks`), if any, come with it.
     pub fn load(path: &Path) -> anyhow::Result<Profile> {
         let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        Profile::parse(&data).with_context(|| {
+        let mut profile = Profile::parse(&data).with_context(|| {
             format!(
                 "{} is not a readable pstats file (write one with `python -m cProfile -o FILE script.py` \
                  or `loupe profile --pstats FILE script.py`)",
                 path.display()
             )
-        })
+        })?;
+        profile.samples = super::samples::Samples::load_beside(path, &data, &profile)?.map(std::sync::Arc::new);
+        Ok(profile)
     }
 
     /// Parses the bytes of a pstats file.
@@ -190,7 +196,7 @@ impl Profile {
                 functions[caller].callees.push(callee);
             }
         }
-        Ok(Profile { functions })
+        Ok(Profile { functions, samples: None })
     }
 
     /// The profile's total self time (seconds): what a flamegraph of it must add up to.

@@ -124,7 +124,7 @@ impl<'a> Cursor<'a> {
                 functions[caller].callees.push(callee);
             }
         }
-        Some(Profile { functions })
+        Some(Profile { functions, samples: None })
     }
 
     fn byte(&mut self) -> Option<u8> {

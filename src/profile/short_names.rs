@@ -111,7 +111,7 @@ mod tests {
                 callees: Vec::new(),
             })
             .collect();
-        Profile { functions }
+        Profile { functions, samples: None }
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub fn document(profile: &Profile, tree: &CallTree, name: &str) -> Value {
         "shared": { "frames": frames },
         "profiles": [{
             "type": "sampled",
-            "name": format!("{name} ({:.1}% of the time on inferred stacks)", tree.inferred_share() * 100.0),
+            "name": format!("{name} ({:.1}% of the time on inferred stacks{})", tree.inferred_share() * 100.0, sampled_note(tree)),
             "unit": "nanoseconds",
             "startValue": 0,
             "endValue": total,
@@ -66,4 +66,14 @@ pub fn document(profile: &Profile, tree: &CallTree, name: &str) -> Value {
             "weights": weights,
         }],
     })
+}
+
+/// `, N% on sampled stacks` when stack samples placed some of the time.
+fn sampled_note(tree: &CallTree) -> String {
+    let share = tree.sampled_share();
+    if share > 0.0 {
+        format!(", {:.1}% on sampled stacks", share * 100.0)
+    } else {
+        String::new()
+    }
 }

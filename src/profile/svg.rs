@@ -1,7 +1,7 @@
 //! SVG flamegraphs through inferno, with loupe's title and a subtitle that states the totals, how
 //! much of the time sits on inferred stacks, and what the colours mean: frames whose time the
 //! profile measured are drawn in warm colours, frames on inferred stacks in blue with a `~` after
-//! their name (as in the flame view). Long names are cut on the right, so a narrow frame keeps the
+//! their name (as in the flame view), frames placed by the run's stack samples in teal with a `≈`. Long names are cut on the right, so a narrow frame keeps the
 //! start of its function's name. inferno's own JavaScript gives search (Ctrl-F or the Search
 //! button) and click-to-zoom.
 
@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::Context;
 use inferno::flamegraph::{self, color, Direction, Options, TextTruncateDirection};
 
-use super::attribution::CallTree;
+use super::attribution::{CallTree, Evidence, Node};
 use super::folded;
 use super::pstats::Profile;
 use super::short_names;
@@ -26,11 +26,20 @@ pub struct Titles {
 impl Titles {
     /// The usual title for a profile of `name`.
     pub fn for_profile(name: &str, profile: &Profile, tree: &CallTree) -> Titles {
+        // Only a profile with stack samples has sampled frames to explain.
+        let (sampled, legend) = if profile.samples.is_some() {
+            (
+                format!(", {:.1}% on sampled stacks", tree.sampled_share() * 100.0),
+                ", teal with ≈ = sampled (cProfile's time, path from stack samples)",
+            )
+        } else {
+            (String::new(), "")
+        };
         Titles {
             title: format!("loupe profile: {name}"),
             subtitle: format!(
-                "{} self time in {} functions, {} calls; {:.1}% of the time on inferred stacks. \
-                 Colours: warm = measured, blue with ~ = inferred",
+                "{} self time in {} functions, {} calls; {:.1}% of the time on inferred stacks{sampled}. \
+                 Colours: warm = measured, blue with ~ = inferred{legend}",
                 human_time(tree.total()),
                 profile.functions.len(),
                 super::calls::whole(profile.total_calls()),
@@ -70,16 +79,24 @@ pub fn write(
         shown[f] = true;
     }
     let labels = short_names::svg_labels(profile, &shown, base);
-    // Frames on inferred stacks get their own names (`NAME ~`), and with them their own colour.
-    let inferred: Vec<String> =
-        labels.iter().map(|l| if l.is_empty() { String::new() } else { format!("{l} ~") }).collect();
+    // Frames on inferred stacks get their own names (`NAME ~`), and with them their own colour;
+    // so do sampled ones (`NAME ≈`).
+    let marked = |mark: &str| -> Vec<String> {
+        labels.iter().map(|l| if l.is_empty() { String::new() } else { format!("{l} {mark}") }).collect()
+    };
+    let (inferred, sampled) = (marked("~"), marked("≈"));
     let label = |node: usize| match &tree.nodes[node] {
-        n if !n.measured && n.function.is_some() => inferred[n.function.expect("checked")].as_str(),
+        Node { function: Some(f), evidence: Evidence::Inferred, .. } => inferred[*f].as_str(),
+        Node { function: Some(f), evidence: Evidence::Sampled, .. } => sampled[*f].as_str(),
         _ => tree.label(node, &labels),
     };
     let mut palette = color::PaletteMap::default();
-    for f in tree.nodes.iter().filter(|n| !n.measured).filter_map(|n| n.function) {
-        palette.insert(&inferred[f], inferred_colour(&inferred[f]));
+    for node in &tree.nodes {
+        match (node.function, node.evidence) {
+            (Some(f), Evidence::Inferred) => palette.insert(&inferred[f], inferred_colour(&inferred[f])),
+            (Some(f), Evidence::Sampled) => palette.insert(&sampled[f], sampled_colour(&sampled[f])),
+            _ => None,
+        };
     }
     let (text, ends) = sorted_lines(tree, label);
     if ends.is_empty() {
@@ -154,6 +171,13 @@ fn inferred_colour(name: &str) -> color::Color {
     let spread = name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 60;
     let spread = spread as u8;
     color::Color { r: 70 + spread, g: 110 + spread, b: 200 + spread / 2 }
+}
+
+/// A teal for a sampled frame, varying with the name like [`inferred_colour`].
+fn sampled_colour(name: &str) -> color::Color {
+    let spread = name.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 50;
+    let spread = spread as u8;
+    color::Color { r: 40 + spread, g: 170 + spread, b: 150 + spread / 2 }
 }
 
 /// Writes SVG from folded lines (two counts per line make a differential graph).

@@ -17,14 +17,29 @@
 //! below it go to one "(other)" child. So the tree's size follows what is drawn, not the number of
 //! call-graph paths (which grows exponentially on import-heavy programs); a node and byte budget
 //! bound it even with no floor to speak of.
+//!
+//! With stack samples of the same run (`loupe profile`), a non-recursive frame that holds only
+//! part of its function's time splits it by what the samples saw instead. Each callee `G` the
+//! samples can see asks for `ct(F → G) · s(path + G) / s(F → G)`: the edge's exact time times the
+//! share of the samples of that call that went through this frame's path (where inference gives
+//! every callee the frame's share of `F`). Those get what they ask for first; built-ins (no Python
+//! frame to sample) and calls sampled fewer than [`MIN_EDGE_SAMPLES`] times share the rest by
+//! their edges, as inference would; paths the samples never saw get nothing. The edges' exact
+//! times and the two budgets still hold, so every function is drawn as wide as its cumulative
+//! time: the samples only decide where.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::graph::Graph;
-use super::{CallTree, Node, NodeKind};
+use super::{CallTree, Evidence, Node, NodeKind};
 use crate::profile::folded;
 use crate::profile::pstats::Profile;
+use crate::profile::samples::{SamplePath, Samples};
+
+/// Below this many samples of a call (`F → G` adjacent in the stacks), its split among paths is
+/// too noisy to trust: the call keeps the inferred weight (and its frames stay inferred).
+pub const MIN_EDGE_SAMPLES: u64 = 8;
 
 /// How much of the inferred tree to build.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -79,6 +94,35 @@ struct Builder<'p> {
     /// Per function: the node whose path is marked (functions on the path being expanded).
     mark: Vec<usize>,
     queue: BinaryHeap<(u64, Reverse<usize>)>,
+    samples: Option<&'p Samples>,
+    /// Per node: where its path is in the samples' prefix tree (`None`: the samples cannot say).
+    sample_at: Vec<Option<SamplePath>>,
+    /// Per node: the innermost Python function on its path (the samples' view of its caller).
+    last_python: Vec<Option<usize>>,
+}
+
+/// What the samples ask for a frame's callees: per out-edge, the seconds of the edge's exact time
+/// that belong to this frame's path, for the callees the samples can see (`sampled`).
+struct Weights {
+    weight: Vec<f64>,
+    sampled: Vec<bool>,
+}
+
+/// What a frame's split gives each out-edge so far, and the order edges were first given to.
+struct Given {
+    amount: Vec<f64>,
+    order: Vec<usize>,
+}
+
+impl Given {
+    fn add(&mut self, edge: usize, seconds: f64) {
+        if seconds > 0.0 {
+            if self.amount[edge] == 0.0 {
+                self.order.push(edge);
+            }
+            self.amount[edge] += seconds;
+        }
+    }
 }
 
 impl<'p> Builder<'p> {
@@ -101,6 +145,9 @@ impl<'p> Builder<'p> {
             function_left,
             mark: vec![usize::MAX; profile.functions.len()],
             queue: BinaryHeap::new(),
+            samples: profile.samples.as_deref(),
+            sample_at: vec![profile.samples.as_ref().map(|s| s.root())],
+            last_python: vec![None],
             graph,
         }
     }
@@ -140,7 +187,7 @@ impl<'p> Builder<'p> {
             }
             let share = ratio(self.graph.root_inline[f], self.graph.root_time[f]) + self.graph.loop_share[f];
             let calls = self.graph.root_calls[f];
-            self.add_frame(0, NodeKind::Function, Some(f), time, calls, true, share);
+            self.add_frame(0, NodeKind::Function, Some(f), time, calls, Evidence::Measured, share);
         }
         let missing = total - found * scale;
         self.add_synthetic(0, NodeKind::Other, other);
@@ -161,13 +208,14 @@ impl<'p> Builder<'p> {
         }
         let nested = self.mark_path(node);
         let time = self.tree.nodes[node].self_time;
-        let measured = self.tree.nodes[node].measured;
+        let evidence = self.tree.nodes[node].evidence;
         let budget = time * (1.0 - self.self_share[node]);
         let recursive = self.graph.recursive[f];
+        let sampled = if recursive { None } else { self.sampled_weights(node, f, time) };
         let (shares, refused) = if recursive {
             self.split_recursive(node, time, budget, nested)
         } else {
-            self.split_by_edges(node, budget)
+            self.split_by_edges(node, budget, sampled.as_ref())
         };
         let (mut built, mut other) = (0.0, 0.0);
         for (i, give) in shares {
@@ -194,7 +242,14 @@ impl<'p> Builder<'p> {
             // The edge's own self share (cProfile sums self time over every call along it), and
             // the direct recursion folded into the frame.
             let share = ratio(edge.inline, edge.cumulative) + self.graph.loop_share[g];
-            if self.add_frame(node, NodeKind::Function, Some(g), give, calls, measured && whole_edge, share) {
+            let by_samples = sampled.as_ref().is_some_and(|w| w.sampled[i]);
+            let child = match (evidence, by_samples, whole_edge) {
+                (Evidence::Inferred, _, _) => Evidence::Inferred,
+                (_, true, _) => Evidence::Sampled,
+                (parent, false, true) => parent,
+                (_, false, false) => Evidence::Inferred,
+            };
+            if self.add_frame(node, NodeKind::Function, Some(g), give, calls, child, share) {
                 built += give;
             } else {
                 other += give;
@@ -230,8 +285,10 @@ impl<'p> Builder<'p> {
     /// filling), and only what none can take is refused. A nested code object (a `<lambda>`, a
     /// `<genexpr>`) that a built-in such as `list.extend` or `sorted` runs belongs to the caller
     /// that defined it: under that caller it comes first, under the built-in's other callers it
-    /// is not drawn.
-    fn split_by_edges(&self, node: usize, budget: f64) -> (Vec<(usize, f64)>, f64) {
+    /// is not drawn. With `sampled` weights, the callees the samples saw get what they asked for
+    /// first (scaled down if the samples' noise asks for more than the frame has), the others
+    /// share what is left by their edges, and what still remains goes to the sampled ones.
+    fn split_by_edges(&self, node: usize, budget: f64, sampled: Option<&Weights>) -> (Vec<(usize, f64)>, f64) {
         let f = self.tree.nodes[node].function.expect("a function frame");
         let parent = self.tree.nodes[node].parent.and_then(|p| self.tree.nodes[p].function);
         let entered = |i: &usize| self.may_enter(node, f, self.graph.out[f][*i].callee);
@@ -243,40 +300,72 @@ impl<'p> Builder<'p> {
         if open.iter().any(owned_elsewhere) && !open.iter().all(owned_elsewhere) {
             open.retain(|i| !owned_elsewhere(i));
         }
-        let mut shares: Vec<(usize, f64)> = Vec::with_capacity(open.len());
+        let mut given = Given { amount: vec![0.0; self.graph.out[f].len()], order: Vec::new() };
         let mut left = budget;
         // What the parent defined ran for it: those first, each up to what it may take.
         let owned_here = |i: &usize| parent.is_some() && self.graph.owner[self.graph.out[f][*i].callee] == parent;
         for i in open.iter().copied().filter(owned_here) {
             let give = self.cap(node, f, i).min(left);
-            shares.push((i, give));
+            given.add(i, give);
             left -= give;
         }
         open.retain(|i| !owned_here(i));
-        // Each round either places everything left or fills at least one callee to its cap.
+        let by_edge = |i: usize| self.graph.out[f][i].cumulative;
+        match sampled {
+            None => left = self.water_fill(node, f, &open, by_edge, &mut given, left),
+            Some(w) => {
+                let (by_samples, by_inference): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| w.sampled[i]);
+                let wanted: f64 = by_samples.iter().map(|&i| w.weight[i]).sum();
+                let scale = if wanted > left && wanted > 0.0 { left / wanted } else { 1.0 };
+                for &i in &by_samples {
+                    let give = (w.weight[i] * scale).min(self.cap(node, f, i) - given.amount[i]).max(0.0);
+                    given.add(i, give);
+                    left -= give;
+                }
+                left = self.water_fill(node, f, &by_inference, by_edge, &mut given, left);
+                left = self.water_fill(node, f, &by_samples, |i| w.weight[i], &mut given, left);
+            }
+        }
+        // In the order they were first given to (what the frames' order and sums follow).
+        let shares = given.order.iter().map(|&i| (i, given.amount[i])).collect();
+        (shares, left.max(0.0))
+    }
+
+    /// Shares `left` among the `open` edges in proportion to `weight`, each up to its cap less
+    /// what it was `given` already; returns what none could take. Each round either places
+    /// everything left or fills at least one callee to its cap.
+    fn water_fill(
+        &self,
+        node: usize,
+        f: usize,
+        open: &[usize],
+        weight: impl Fn(usize) -> f64,
+        given: &mut Given,
+        mut left: f64,
+    ) -> f64 {
+        let mut open: Vec<usize> = open.iter().copied().filter(|&i| weight(i) > 0.0).collect();
+        let room = |i: usize, given: &Given| (self.cap(node, f, i) - given.amount[i]).max(0.0);
         while left > 0.0 && !open.is_empty() {
-            let weight: f64 = open.iter().map(|&i| self.graph.out[f][i].cumulative).sum();
-            if weight <= 0.0 {
+            let total: f64 = open.iter().map(|&i| weight(i)).sum();
+            if total <= 0.0 {
                 break;
             }
-            let full: Vec<usize> = open
-                .iter()
-                .copied()
-                .filter(|&i| left * self.graph.out[f][i].cumulative / weight >= self.cap(node, f, i))
-                .collect();
+            let full: Vec<usize> =
+                open.iter().copied().filter(|&i| left * weight(i) / total >= room(i, given)).collect();
             if full.is_empty() {
-                shares.extend(open.iter().map(|&i| (i, left * self.graph.out[f][i].cumulative / weight)));
-                left = 0.0;
-                break;
+                for &i in &open {
+                    given.add(i, left * weight(i) / total);
+                }
+                return 0.0;
             }
             for i in full {
-                let give = self.cap(node, f, i);
-                shares.push((i, give));
+                let give = room(i, given);
+                given.add(i, give);
                 left -= give;
                 open.retain(|&j| j != i);
             }
         }
-        (shares, left.max(0.0))
+        left
     }
 
     /// A recursive function's callees: `ct(F → G)` counts calls from every level, so each gets
@@ -317,7 +406,7 @@ impl<'p> Builder<'p> {
         function: Option<usize>,
         time: f64,
         calls: f64,
-        measured: bool,
+        evidence: Evidence,
         self_share: f64,
     ) -> bool {
         let label = match function {
@@ -345,10 +434,13 @@ impl<'p> Builder<'p> {
             self_time: time,
             total_time: 0.0,
             calls,
-            measured,
+            evidence,
             folded_time: 0.0,
             depth,
         });
+        let (sample_at, last_python) = self.sample_context(parent, function);
+        self.sample_at.push(sample_at);
+        self.last_python.push(last_python);
         self.self_share.push(self_share.clamp(0.0, 1.0));
         self.stack_bytes.push(stack);
         if function.is_some() && time * (1.0 - self_share) >= self.floor {
@@ -364,12 +456,57 @@ impl<'p> Builder<'p> {
             return 0.0;
         }
         // "(other)" is as exact as the frame it belongs to; "(unattributed)" never is.
-        let measured = kind == NodeKind::Other && self.tree.nodes[parent].measured;
-        if self.add_frame(parent, kind, None, time, 0.0, measured, 1.0) {
+        let evidence = if kind == NodeKind::Other { self.tree.nodes[parent].evidence } else { Evidence::Inferred };
+        if self.add_frame(parent, kind, None, time, 0.0, evidence, 1.0) {
             time
         } else {
             0.0
         }
+    }
+
+    /// Where a new frame of `function` under `parent` is in the samples, and the innermost Python
+    /// function on its path. A built-in has no Python frame: the samples see its caller's path. A
+    /// function already on the path (a cycle followed again) was folded out of the samples.
+    fn sample_context(&self, parent: usize, function: Option<usize>) -> (Option<SamplePath>, Option<usize>) {
+        let (Some(samples), Some(at), Some(g)) = (self.samples, self.sample_at[parent], function) else {
+            return (None, None);
+        };
+        let caller = self.last_python[parent];
+        // While `parent` is expanded, `mark` holds the functions on its path (its own included).
+        let on_path = parent != 0 && self.mark[g] == parent;
+        if self.profile.functions[g].key.is_builtin() || on_path {
+            return (Some(at), caller);
+        }
+        (samples.child(at, g), Some(g))
+    }
+
+    /// The callees' weights by the samples (see the module docs), or `None` when the samples have
+    /// nothing to say here: none were taken, the frame holds all of its function's time (there is
+    /// nothing to split), or no callee was sampled often enough.
+    fn sampled_weights(&self, node: usize, f: usize, time: f64) -> Option<Weights> {
+        let samples = self.samples?;
+        let at = self.sample_at[node]?;
+        let cumulative = self.profile.functions[f].figures.cumulative_time;
+        if cumulative <= 0.0 || time >= cumulative * (1.0 - 1e-6) {
+            return None;
+        }
+        let caller = self.last_python[node];
+        let (mut weight, mut sampled) = (Vec::new(), Vec::new());
+        for edge in &self.graph.out[f] {
+            let g = edge.callee;
+            let seen = samples.adjacent(caller, g);
+            let sampleable = !self.profile.functions[g].key.is_builtin() && self.mark[g] != node;
+            if sampleable && seen >= MIN_EDGE_SAMPLES {
+                let here = samples.child(at, g).map_or(0, |c| samples.count(c));
+                weight.push(edge.cumulative * here as f64 / seen as f64);
+                sampled.push(true);
+            } else {
+                weight.push(0.0);
+                sampled.push(false);
+            }
+        }
+        // Samples that saw none of this frame's callees cannot split it: inference does.
+        (weight.iter().sum::<f64>() > 0.0).then_some(Weights { weight, sampled })
     }
 
     /// Time `f`'s edges to other functions can still hand out.

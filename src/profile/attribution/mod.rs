@@ -7,12 +7,15 @@
 //! the figures (recursion, roots, edge times).
 //!
 //! A frame is *measured* when its time is the profile's own figure (a root, or the whole of an
-//! edge under a measured frame), else *inferred*. Besides functions, a tree has two kinds of
+//! edge under a measured frame); *sampled* when wall-clock stack samples of the same run decided
+//! which path its share of cProfile's exact time belongs to (see [`Evidence`]); else *inferred*. Besides functions, a tree has two kinds of
 //! synthetic frames: "(other)", the callees of a frame too small to build, and "(unattributed)",
 //! time the figures cannot place without drawing a function wider than its cumulative time.
 
 mod build;
 mod graph;
+#[cfg(test)]
+mod tests;
 
 pub use build::Limits;
 
@@ -43,6 +46,33 @@ impl NodeKind {
     }
 }
 
+/// How a frame's time is known, most certain first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Evidence {
+    /// The profile's own figure: a root, or the whole of an edge under a measured frame.
+    Measured,
+    /// cProfile's exact time, placed on this path by the run's stack samples (`loupe profile`).
+    Sampled,
+    /// Split among paths in proportion to the callers' time: an estimate.
+    Inferred,
+}
+
+impl Evidence {
+    /// The word the views use.
+    pub fn word(self) -> &'static str {
+        match self {
+            Evidence::Measured => "measured",
+            Evidence::Sampled => "sampled",
+            Evidence::Inferred => "inferred",
+        }
+    }
+
+    /// The less certain of two (what a frame merged from both is).
+    pub fn weakest(self, other: Evidence) -> Evidence {
+        self.max(other)
+    }
+}
+
 /// One frame of the call tree: a function along one path from a root.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -57,8 +87,8 @@ pub struct Node {
     pub total_time: f64,
     /// Calls along this path (inferred calls are fractional).
     pub calls: f64,
-    /// Whether the frame's time comes straight from the profile (see the module docs).
-    pub measured: bool,
+    /// How the frame's time is known (see the module docs).
+    pub evidence: Evidence,
     /// Seconds of callees not drawn (below the floor or the threshold) folded into this frame's
     /// self time.
     pub folded_time: f64,
@@ -182,7 +212,26 @@ impl CallTree {
 
     /// Seconds of self time on inferred frames.
     pub fn inferred_time(&self) -> f64 {
-        self.nodes.iter().filter(|n| !n.measured).map(|n| n.self_time).fold(0.0, |a, b| a + b)
+        self.time_with(Evidence::Inferred)
+    }
+
+    /// Seconds of self time on sampled frames.
+    pub fn sampled_time(&self) -> f64 {
+        self.time_with(Evidence::Sampled)
+    }
+
+    fn time_with(&self, evidence: Evidence) -> f64 {
+        self.nodes.iter().filter(|n| n.evidence == evidence).map(|n| n.self_time).fold(0.0, |a, b| a + b)
+    }
+
+    /// The share of the total on sampled frames, 0..=1.
+    pub fn sampled_share(&self) -> f64 {
+        let total = self.total();
+        if total > 0.0 {
+            self.sampled_time() / total
+        } else {
+            0.0
+        }
     }
 
     /// The share of the total on inferred frames, 0..=1.
@@ -296,7 +345,7 @@ fn root_node() -> Node {
         self_time: 0.0,
         total_time: 0.0,
         calls: 0.0,
-        measured: true,
+        evidence: Evidence::Measured,
         folded_time: 0.0,
         depth: 0,
     }
@@ -311,7 +360,7 @@ fn frame(function: Option<usize>, parent: usize, depth: usize, self_time: f64, c
         self_time,
         total_time: 0.0,
         calls,
-        measured: true,
+        evidence: Evidence::Measured,
         folded_time: 0.0,
         depth,
     }

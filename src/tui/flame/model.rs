@@ -133,7 +133,7 @@ fn regroup(tree: &CallTree, keep: impl Fn(&CallTree, usize) -> bool) -> CallTree
             host[i] = parent_host;
             let target = &mut out.nodes[parent_host];
             target.self_time += node.self_time;
-            target.measured &= node.measured;
+            target.evidence = target.evidence.weakest(node.evidence);
             continue;
         }
         let group = (parent_host, node.function, node.kind);
@@ -144,7 +144,7 @@ fn regroup(tree: &CallTree, keep: impl Fn(&CallTree, usize) -> bool) -> CallTree
                 target.self_time += node.self_time;
                 target.calls += node.calls;
                 target.folded_time += node.folded_time;
-                target.measured &= node.measured;
+                target.evidence = target.evidence.weakest(node.evidence);
                 e
             }
             None => {

@@ -12,7 +12,7 @@ use ratatui::Terminal;
 use super::model::{FlameModel, LibraryMode, SortKey};
 use super::state::{FlameState, Orientation, Panel};
 use super::view;
-use crate::profile::{CallTree, Profile};
+use crate::profile::{CallTree, Evidence, Profile};
 use crate::tui::theme::Theme;
 
 fn fixture(name: &str) -> PathBuf {
@@ -269,7 +269,7 @@ fn narrow_frames_keep_the_start_of_their_name() {
 #[test]
 fn status_line_calls_are_whole_numbers_and_estimates_are_marked() {
     let mut state = state(100, 16);
-    let inferred = (1..state.tree.nodes.len()).find(|&i| !state.tree.nodes[i].measured).unwrap();
+    let inferred = (1..state.tree.nodes.len()).find(|&i| state.tree.nodes[i].evidence == Evidence::Inferred).unwrap();
     assert!(state.tree.nodes[inferred].calls.fract() != 0.0, "the fixture's inferred calls are fractional");
     state.selected = inferred;
     let screen = format!("{:?}", render(&state).backend());
@@ -299,4 +299,26 @@ fn differential_colours_follow_the_change() {
     assert!(state.deltas.iter().any(|d| d.abs() > 1e-4));
     let screen = format!("{:?}", render(&state).backend());
     assert!(screen.contains("diff: red more, blue less"));
+}
+
+#[test]
+fn sampled_frames_are_marked_in_the_header_frames_and_status_line() {
+    // dispatch-3.11.prof comes with the stack samples `loupe profile` took (…prof.stacks).
+    let mut state = state_for("dispatch-3.11.prof", 120, 16);
+    assert!(state.model.profile.samples.is_some(), "the fixture's samples were not picked up");
+    let sampled = (1..state.tree.nodes.len())
+        .filter(|&i| state.tree.nodes[i].evidence == Evidence::Sampled)
+        .max_by(|&a, &b| state.tree.nodes[a].total_time.total_cmp(&state.tree.nodes[b].total_time))
+        .expect("a sampled frame");
+    state.selected = sampled;
+    let screen = format!("{:?}", render(&state).backend());
+    assert!(screen.contains("% sampled ·"), "no sampled share in the header:\n{screen}");
+    assert!(row_with(&screen, "· sampled").is_some(), "the status line does not say sampled:\n{screen}");
+    assert!(screen.contains('≈'), "no frame marked ≈:\n{screen}");
+    // No impossible stack: dispatch under a_caller never calls b.
+    for i in 1..state.tree.nodes.len() {
+        let names: Vec<&str> =
+            state.tree.path(i).iter().map(|&f| state.model.profile.functions[f].key.name.as_str()).collect();
+        assert!(!names.windows(3).any(|w| w == ["a_caller", "dispatch", "b"]), "{names:?}");
+    }
 }

@@ -1,6 +1,6 @@
 //! The flamegraph itself: one coloured cell run per frame, labelled with as much of its name as
 //! fits (see [`frame_label`](super::frame_label)). Inferred frames are marked `~` and drawn in a
-//! cooler shade; search matches, the selection and (with --diff) the differential colours override.
+//! cooler shade, frames placed by stack samples marked `≈` in teal; search matches, the selection and (with --diff) the differential colours override.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::frame_label::frame_text;
+use crate::profile::Evidence;
 use crate::tui::flame::state::FlameState;
 
 pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
@@ -24,7 +25,11 @@ pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
     for f in &frames {
         let node = &state.tree.nodes[f.node];
         let name = state.tree.label(f.node, &state.model.labels);
-        let label = if node.measured || node.function.is_none() { name.to_string() } else { format!("~{name}") };
+        let label = match (node.function, node.evidence) {
+            (Some(_), Evidence::Inferred) => format!("~{name}"),
+            (Some(_), Evidence::Sampled) => format!("≈{name}"),
+            _ => name.to_string(),
+        };
         let text = format!("{:<width$}", frame_text(&label, f.width as usize), width = f.width as usize);
         let matched = state.matches.get(f.node).copied().unwrap_or(false);
         let mut style = if !color {
@@ -40,7 +45,7 @@ pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
         } else if let Some(function) = node.function {
             Style::default().fg(Color::Black).bg(frame_color(
                 &state.model.labels[function],
-                node.measured,
+                node.evidence,
                 state.model.library[function],
             ))
         } else {
@@ -55,16 +60,18 @@ pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
     }
 }
 
-/// Warm colours for measured own code, yellow-greens for library code, blues for inferred frames:
-/// hashed from the label so a function keeps its colour across views.
-fn frame_color(label: &str, measured: bool, library: bool) -> Color {
+/// Warm colours for measured own code, yellow-greens for library code, blues for inferred frames,
+/// teals for sampled ones: hashed from the label so a function keeps its colour across views.
+fn frame_color(label: &str, evidence: Evidence, library: bool) -> Color {
     let hash = label.bytes().fold(5381u32, |h, b| h.wrapping_mul(33) ^ b as u32);
     let v = (hash % 60) as u8;
-    match (measured, library) {
-        (true, false) => Color::Rgb(205 + v / 2, 80 + v * 2, 40),
-        (true, true) => Color::Rgb(170 + v, 190 + v / 2, 60),
-        (false, false) => Color::Rgb(120 + v, 150 + v, 215),
-        (false, true) => Color::Rgb(110 + v, 180 + v / 2, 190),
+    match (evidence, library) {
+        (Evidence::Measured, false) => Color::Rgb(205 + v / 2, 80 + v * 2, 40),
+        (Evidence::Measured, true) => Color::Rgb(170 + v, 190 + v / 2, 60),
+        (Evidence::Sampled, false) => Color::Rgb(40 + v / 2, 170 + v, 150 + v / 2),
+        (Evidence::Sampled, true) => Color::Rgb(80 + v / 2, 190 + v / 2, 170 + v / 2),
+        (Evidence::Inferred, false) => Color::Rgb(120 + v, 150 + v, 215),
+        (Evidence::Inferred, true) => Color::Rgb(110 + v, 180 + v / 2, 190),
     }
 }
 

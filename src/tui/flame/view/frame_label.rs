@@ -1,6 +1,6 @@
 //! The text inside a flamegraph frame that is too narrow for its whole label.
 //!
-//! Labels are `name (file.py:line)`, `~` in front for an inferred frame, or a bare name (built-ins,
+//! Labels are `name (file.py:line)`, `~` in front for an inferred frame (`≈` for a sampled one), or a bare name (built-ins,
 //! synthetic frames such as `(other)`). The name is what tells frames apart at a glance, so the
 //! location goes first, then the name is cut; the ellipsis costs a cell, so it is only used when
 //! three characters of the name still show. Works on the label string alone, whatever made it.
@@ -10,8 +10,9 @@ pub fn frame_text(label: &str, width: usize) -> String {
     if label.chars().count() <= width {
         return label.to_string();
     }
-    let (mark, rest) = match label.strip_prefix('~') {
-        Some(rest) if !rest.is_empty() => ("~", rest),
+    let (mark, rest) = match label.strip_prefix('~').map(|r| ("~", r)).or(label.strip_prefix('≈').map(|r| ("≈", r)))
+    {
+        Some((mark, rest)) if !rest.is_empty() => (mark, rest),
         _ => ("", label),
     };
     // A single cell: the name's first character says more than the inferred mark (the frame's
@@ -96,6 +97,9 @@ mod tests {
         assert_eq!(frame_text("~compute (m.py:5)", 6), "~comp…");
         assert_eq!(frame_text("~leaf (structure.py:12)", 2), "~l");
         assert_eq!(frame_text("~leaf (structure.py:12)", 1), "l");
+        // Sampled frames likewise.
+        assert_eq!(frame_text("≈leaf (structure.py:12)", 5), "≈leaf");
+        assert_eq!(frame_text("≈compute (m.py:5)", 6), "≈comp…");
     }
 
     #[test]

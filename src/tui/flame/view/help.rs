@@ -24,6 +24,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("b", "debug here: break on the body's first line, start the debugger"),
     ("q Ctrl-C", "quit"),
     ("~name", "an inferred frame (deeper than cProfile records)"),
+    ("≈name", "a sampled frame: cProfile's time, path from stack samples"),
 ];
 
 pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {

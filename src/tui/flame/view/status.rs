@@ -9,17 +9,22 @@ use ratatui::Frame;
 use super::{fit, line_in};
 use crate::profile::calls;
 use crate::profile::svg::human_time;
-use crate::profile::NodeKind;
+use crate::profile::{Evidence, NodeKind};
 use crate::tui::flame::state::{FlameState, Orientation};
 use crate::tui::theme::Role;
 
 pub fn header(frame: &mut Frame, state: &FlameState, area: Rect) {
     let tree = &state.tree;
     let mut text = format!(
-        " {} · {} · {:.1}% inferred · {} · {}{}",
+        " {} · {} · {:.1}% inferred{} · {} · {}{}",
         state.model.name,
         human_time(tree.total()),
         tree.inferred_share() * 100.0,
+        if tree.sampled_time() > 0.0 {
+            format!(" · {:.1}% sampled", tree.sampled_share() * 100.0)
+        } else {
+            String::new()
+        },
         if state.orientation == Orientation::Flame { "flame" } else { "icicle" },
         state.library.describe(),
         if state.exact_only { " · exact only" } else { "" },
@@ -119,8 +124,8 @@ fn selected_info(state: &FlameState) -> String {
         human_time(node.total_time),
         node.total_time / total * 100.0,
         human_time(node.self_time),
-        calls::on_path(node.calls, node.measured, node.total_time),
-        if node.measured { "measured" } else { "inferred" },
+        calls::on_path(node.calls, node.evidence == Evidence::Measured, node.total_time),
+        node.evidence.word(),
     );
     // Below a tenth of a microsecond it is the clock's noise, not callees.
     if node.folded_time >= 1e-7 {
