@@ -1,7 +1,8 @@
-"""Line-level timing for `loupe profile --lines` (python -m loupe_lines OUT.json SPEC.json SCRIPT ARGS...).
+"""Line-level timing for `loupe profile --lines` (python -m loupe_lines OUT.json SPEC SCRIPT ARGS...).
 
 The script runs as __main__ with its directory first on sys.path, as under loupe_profile.py, and
-keeps its exit status. Only the functions SPEC.json names are measured ("targets"): by NAME as
+keeps its exit status. SPEC is JSON, {"names": [NAME...], "keys": [{"file", "line", "name"}...]}:
+only the functions it names are measured ("targets"): by NAME as
 the user wrote it (`func`, `Class.method`, `module:func`, `path.py:func`) or by cProfile's key
 (file, first line, name) from loupe's first pass. Names are resolved when a code object is first
 called, so functions defined at run time are found too, and the report lists the targets never
@@ -347,11 +348,9 @@ def start_settrace(recorder):
 
 def main():
     if len(sys.argv) < 4:
-        sys.stderr.write("usage: python -m loupe_lines OUT.json SPEC.json SCRIPT [ARGS...]\n")
+        sys.stderr.write("usage: python -m loupe_lines OUT.json SPEC SCRIPT [ARGS...]\n")
         sys.exit(2)
-    out, spec_file, script = sys.argv[1], sys.argv[2], sys.argv[3]
-    with open(spec_file) as f:
-        spec = json.load(f)
+    out, spec, script = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
     specs = [parse_name(name) for name in spec.get("names", [])] + list(spec.get("keys", []))
     sys.argv[:] = sys.argv[3:]
     sys.path.insert(0, os.path.dirname(script))

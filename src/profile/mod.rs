@@ -8,12 +8,14 @@
 //! - [`folded`], [`speedscope`], [`svg`], [`diff`]: the outputs; [`short_names`]: the SVG's
 //!   shorter file names; [`calls`]: call counts as text.
 //! - [`first_line`]: where a breakpoint in a profiled function stops on every call.
+//! - [`lines`]: line-level profiles (`loupe profile --lines`) and line_profiler's table.
 
 pub mod attribution;
 pub mod calls;
 pub mod diff;
 pub mod first_line;
 pub mod folded;
+pub mod lines;
 pub mod marshal;
 pub mod pstats;
 mod pstats_direct;
