@@ -39,17 +39,21 @@ class Targets:
         self.seen = [False] * len(specs)
         # Names of the functions that ran, for "did you mean" when a NAME matched nothing.
         self.names_seen = set()
+        # The qualified name of each target (co_qualname is 3.11+).
+        self.qualnames = {}
 
-    def matches(self, code, frame=None):
+    def matches(self, code):
         """Whether `code` is a target (marking the specs it satisfies as seen)."""
         filename = code.co_filename
         if filename == RUNNER_FILE:
             return False
         name = code.co_name
         qualname = getattr(code, "co_qualname", None)
-        if qualname is None and frame is not None and name != "<module>":
-            qualname = qualname_before_311(code, name)
-        qualname = qualname or name
+        if qualname is None:
+            # Before 3.11 the qualified name costs a search of gc's objects: only for a code
+            # object some `Class.method` spec could match.
+            dotted = any("." in s.get("func", "") and s["func"].rsplit(".", 1)[-1] == name for s in self.specs)
+            qualname = qualname_before_311(code, name) if dotted else name
         module_name = module_of(filename)
         self.names_seen.add((module_name, qualname.replace("<locals>.", "")))
         found = False
@@ -57,6 +61,8 @@ class Targets:
             if spec_matches(spec, filename, code.co_firstlineno, name, qualname):
                 self.seen[index] = True
                 found = True
+        if found:
+            self.qualnames[code] = qualname
         return found
 
     def unseen(self):
@@ -165,7 +171,7 @@ class Recorder:
                 {
                     "file": code.co_filename,
                     "name": code.co_name,
-                    "qualname": getattr(code, "co_qualname", code.co_name),
+                    "qualname": self.targets.qualnames.get(code, code.co_name),
                     "first_line": code.co_firstlineno,
                     "last_line": last_line(code, rows),
                     "total_ns": sum(ns for _, _, ns in rows),
@@ -306,7 +312,7 @@ def start_settrace(recorder):
         if lines is None:
             if code in decided:
                 return None
-            if not targets.matches(code, frame):
+            if not targets.matches(code):
                 decided[code] = False
                 return None
             lines = all_lines[code] = {}
