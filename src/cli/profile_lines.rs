@@ -21,11 +21,36 @@ use crate::profile::Profile;
 /// loupe's exit status when a `--function` name is wrong (as for any bad command line).
 pub const EXIT_BAD_FUNCTION: u8 = 2;
 
+/// `loupe profile --lines`: measures, then prints the table (or `--json`) after the program's own
+/// output. Returns loupe's exit status.
 pub async fn profile_lines(args: &ProfileArgs) -> anyhow::Result<u8> {
+    let (report, run) = match measure_lines(args).await? {
+        LinesOutcome::Measured { report, run } => (report, run),
+        LinesOutcome::Refused { code } => return Ok(code),
+    };
+    if args.lines_json {
+        let text = serde_json::to_string_pretty(&report).context("writing the line profile as JSON")?;
+        super::stdout::print_line(text)?;
+    } else {
+        super::stdout::print(report.table())?;
+    }
+    Ok(run.code)
+}
+
+/// What a `--lines` run gave: a report (for the table, `--json` or the TUI's gutter), or a
+/// refusal already explained on standard error (a `--function` name that is malformed or
+/// matched nothing), with loupe's exit status.
+pub enum LinesOutcome {
+    Measured { report: LineProfile, run: FinishedRun },
+    Refused { code: u8 },
+}
+
+/// Picks the functions (from `--function` or a first cProfile pass) and runs the line-level pass.
+pub async fn measure_lines(args: &ProfileArgs) -> anyhow::Result<LinesOutcome> {
     for name in &args.line_functions {
         if let Err(why) = check_name(name) {
             note!("loupe: error: --function {name:?} {why}; {NAME_FORMS}");
-            return Ok(EXIT_BAD_FUNCTION);
+            return Ok(LinesOutcome::Refused { code: EXIT_BAD_FUNCTION });
         }
     }
     let spec = if args.line_functions.is_empty() {
@@ -45,6 +70,7 @@ pub async fn profile_lines(args: &ProfileArgs) -> anyhow::Result<u8> {
     let (report, run) = measure(args, &spec).await?;
 
     if !args.line_functions.is_empty() && !report.unseen.is_empty() {
+        // One line per wrong name (one line in all for the usual single typo).
         for unseen in &report.unseen {
             let hint = if unseen.suggestions.is_empty() {
                 String::new()
@@ -53,18 +79,12 @@ pub async fn profile_lines(args: &ProfileArgs) -> anyhow::Result<u8> {
             };
             note!("loupe: error: --function {} matched no function the program ran{hint}; {NAME_FORMS}", unseen.spec);
         }
-        return Ok(EXIT_BAD_FUNCTION);
+        return Ok(LinesOutcome::Refused { code: EXIT_BAD_FUNCTION });
     }
     for unseen in &report.unseen {
         note!("loupe: note: {} did not run in the line-level pass", unseen.spec);
     }
-    if args.lines_json {
-        let text = serde_json::to_string_pretty(&report).context("writing the line profile as JSON")?;
-        super::stdout::print_line(text)?;
-    } else {
-        super::stdout::print(report.table())?;
-    }
-    Ok(run.code)
+    Ok(LinesOutcome::Measured { report, run })
 }
 
 const NAME_FORMS: &str = "give NAME as func, Class.method, module:func or path.py:func";
