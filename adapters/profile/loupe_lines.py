@@ -292,6 +292,14 @@ def start_monitoring(recorder):
 
     def stop():
         monitoring.set_events(tool, 0)
+        # Frames still running (stopped by a signal, or in threads still going at exit): their
+        # running lines get their time so far, callers' lines included (their callees' time).
+        t = now()
+        for stack in list(stacks.values()):
+            for frame in list(stack):
+                if frame[1] is not None:
+                    frame[1][1] += t - frame[2]
+                    frame[1] = None
         for code in list(all_lines):
             monitoring.set_local_events(tool, code, 0)
         monitoring.free_tool_id(tool)
