@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-10}
 scale=${2:-4}
 command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install hyperfine (or cargo install hyperfine)" >&2; exit 1; }
-target=${CARGO_TARGET_DIR:-target}
+target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 cargo build --release --quiet
 loupe=$(readlink -f "$target/release/loupe")
 workload=$(readlink -f tests/programs/profile/lines_workload.py)
@@ -35,9 +35,9 @@ for minor in 3.11 3.12; do
     fi
     json="$target/bench-profile-lines-$minor.json"
     echo "== CPython $minor ($("$python" --version 2>&1)), workload scale $scale"
-    (cd "$work" && hyperfine -N --warmup 1 --runs "$runs" --export-json "$OLDPWD/$json" \
+    (cd "$work" && hyperfine -N --warmup 1 --runs "$runs" --export-json "$json" \
         -n "python" "$python $workload $scale" \
-        -n "kernprof -l" "$OLDPWD/$venv/bin/kernprof -l -q -o $work/k.lprof $work/lines_workload.py $scale" \
+        -n "kernprof -l" "$venv/bin/kernprof -l -q -o $work/k.lprof $work/lines_workload.py $scale" \
         -n "loupe --lines --function crunch" "$loupe profile --lines --function crunch --no-tui --python $python $workload $scale" \
         -n "loupe --lines --function crunch --sandbox off" "$loupe profile --lines --function crunch --no-tui --sandbox off --python $python $workload $scale" \
         -n "loupe --lines (first pass + lines)" "$loupe profile --lines --no-tui --python $python $workload $scale")
