@@ -41,7 +41,7 @@ pub async fn profile_lines(args: &ProfileArgs) -> anyhow::Result<u8> {
 /// refusal already explained on standard error (a `--function` name that is malformed or
 /// matched nothing), with loupe's exit status.
 pub enum LinesOutcome {
-    Measured { report: LineProfile, run: FinishedRun },
+    Measured { report: LineProfile, run: Box<FinishedRun> },
     Refused { code: u8 },
 }
 
@@ -84,7 +84,7 @@ pub async fn measure_lines(args: &ProfileArgs) -> anyhow::Result<LinesOutcome> {
     for unseen in &report.unseen {
         note!("loupe: note: {} did not run in the line-level pass", unseen.spec);
     }
-    Ok(LinesOutcome::Measured { report, run })
+    Ok(LinesOutcome::Measured { report, run: Box::new(run) })
 }
 
 const NAME_FORMS: &str = "give NAME as func, Class.method, module:func or path.py:func";
