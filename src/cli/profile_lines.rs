@@ -47,6 +47,10 @@ pub enum LinesOutcome {
 
 /// Picks the functions (from `--function` or a first cProfile pass) and runs the line-level pass.
 pub async fn measure_lines(args: &ProfileArgs) -> anyhow::Result<LinesOutcome> {
+    let o = &args.output;
+    if o.svg.is_some() || o.folded.is_some() || o.speedscope.is_some() || args.pstats.is_some() {
+        note!("loupe: note: --lines writes no flamegraph or pstats files: -o/--svg, --folded, --speedscope and --pstats are ignored");
+    }
     for name in &args.line_functions {
         if let Err(why) = check_name(name) {
             note!("loupe: error: --function {name:?} {why}; {NAME_FORMS}");
@@ -172,4 +176,20 @@ async fn measure(args: &ProfileArgs, spec: &serde_json::Value) -> anyhow::Result
         );
     }
     Ok((LineProfile::load(&report)?, run))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_name;
+
+    #[test]
+    fn every_name_form_passes_and_malformed_names_say_why() {
+        for good in ["crunch", "Grid.smooth", "lines_workload:helper", "app/models.py:Model.save", "__main__:main"] {
+            assert_eq!(check_name(good), Ok(()), "{good}");
+        }
+        assert_eq!(check_name("Grid."), Err("has an empty function name"));
+        assert_eq!(check_name("mod:"), Err("has an empty function name"));
+        assert_eq!(check_name(":func"), Err("has nothing before the ':'"));
+        assert_eq!(check_name("my func"), Err("has a space in the function name"));
+    }
 }
