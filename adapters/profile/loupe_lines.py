@@ -313,6 +313,9 @@ def start_settrace(recorder):
     all_lines = recorder.lines
     targets = recorder.targets
     decided = {}
+    # The states of the target frames running now, so a report written mid-run (SIGTERM) can
+    # give their running lines the time so far.
+    live = {}
 
     def global_trace(frame, event, arg):
         code = frame.f_code
@@ -326,6 +329,7 @@ def start_settrace(recorder):
             lines = all_lines[code] = {}
         # Per frame (and per generator resumption): the running line's [hits, ns] and its start.
         state = [None, 0]
+        live[id(frame)] = state
 
         def local_trace(frame, event, arg):
             t = now()
@@ -341,6 +345,7 @@ def start_settrace(recorder):
                 state[1] = now()
             elif event == "return":
                 state[0] = None
+                live.pop(id(frame), None)
             elif running is not None:
                 # "exception": the line goes on (it may be handled here); its clock restarts
                 # after this callback, as for a line.
@@ -356,6 +361,11 @@ def start_settrace(recorder):
     def stop():
         sys.settrace(None)
         threading.settrace(None)
+        t = now()
+        for state in list(live.values()):
+            if state[0] is not None:
+                state[0][1] += t - state[1]
+                state[0] = None
 
     return stop
 
