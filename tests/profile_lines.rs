@@ -207,10 +207,15 @@ fn a_name_that_matches_nothing_is_one_error_line_and_status_2() {
 }
 
 #[test]
-fn the_report_survives_an_exception_sigterm_and_sys_exit() {
+fn the_report_survives_an_exception_sigterm_sigint_and_sys_exit() {
     let script = program("lines_ends.py").display().to_string();
     for (minor, python) in interpreters() {
-        for (how, code, ending) in [("raise", 1, "exception"), ("sigterm", 143, "signal 15"), ("exit3", 3, "exit 3")] {
+        for (how, code, ending) in [
+            ("raise", 1, "exception"),
+            ("sigterm", 143, "signal 15"),
+            ("sigint", 130, "interrupted"),
+            ("exit3", 3, "exit 3"),
+        ] {
             let run = loupe_lines(&python, &["--function", "busy", "--json", &script, how]);
             assert_eq!(run.code, Some(code), "{minor} {how}: {}", run.stderr);
             let report = run.report();

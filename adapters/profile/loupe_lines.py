@@ -407,6 +407,10 @@ def main():
     except SystemExit as e:
         ending = "exit %s" % (e.code,)
         raise
+    except KeyboardInterrupt:
+        # SIGINT: Python exits by the same signal once this propagates (status 130).
+        ending = "interrupted"
+        raise
     finally:
         finish(ending)
 

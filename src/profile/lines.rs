@@ -25,7 +25,7 @@ pub struct LineProfile {
     pub python: String,
     /// `sys.monitoring` (3.12+) or `sys.settrace`.
     pub mechanism: String,
-    /// How the program ended: `normal`, `exit N`, `exception`, `signal N`.
+    /// How the program ended: `normal`, `exit N`, `exception`, `interrupted` (SIGINT), `signal N`.
     pub ending: String,
     pub functions: Vec<FunctionLines>,
     /// Targets that matched no function the program ran.

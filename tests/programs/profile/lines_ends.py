@@ -1,5 +1,5 @@
 """Does some measurable work in `busy`, then ends the way argv[1] says: `raise` (an uncaught
-exception), `sigterm` (sends itself SIGTERM), `exit3` (sys.exit(3)). For `loupe profile --lines`:
+exception), `sigterm` (sends itself SIGTERM), `sigint` (SIGINT: KeyboardInterrupt), `exit3` (sys.exit(3)). For `loupe profile --lines`:
 the line report must survive every one of these endings.
 """
 import os
@@ -19,6 +19,9 @@ def finish(how):
         raise ValueError("the program fails on purpose")
     if how == "sigterm":
         os.kill(os.getpid(), signal.SIGTERM)
+        signal.pause()
+    if how == "sigint":
+        os.kill(os.getpid(), signal.SIGINT)
         signal.pause()
     if how == "exit3":
         sys.exit(3)
