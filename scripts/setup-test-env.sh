@@ -49,6 +49,8 @@ venv_package '"$venv/bin/python" -c "import pytest"' "pytest==9.2.0"
 venv_package '"$venv/bin/maturin" --version' "maturin>=1.5,<2"
 venv_package '"$venv/bin/python" -c "import jsonschema"' jsonschema
 venv_package '[ -x "$venv/bin/uv" ]' "uv==0.13.9"
+# line_profiler: `loupe profile --lines` is checked against real kernprof (tests/profile_lines.rs).
+venv_package '"$venv/bin/python" -c "import line_profiler"' "line_profiler==5.1.0"
 if ! ls "$venv"/wheels/debugpy-*.whl >/dev/null 2>&1; then
     "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
         -d "$venv/wheels" "debugpy==1.8.22"

@@ -29,5 +29,7 @@ pub fn install(name: &str, files: &[(&str, &str)]) -> anyhow::Result<PathBuf> {
 /// `PYTHONPATH` (the module is `loupe_profile`).
 pub fn profile_runner() -> anyhow::Result<PathBuf> {
     const RUNNER: &str = include_str!("../adapters/profile/loupe_profile.py");
-    install("profile", &[("loupe_profile.py", RUNNER)])
+    // `loupe profile --lines`' runner (module `loupe_lines`), in the same directory.
+    const LINES_RUNNER: &str = include_str!("../adapters/profile/loupe_lines.py");
+    install("profile", &[("loupe_profile.py", RUNNER), ("loupe_lines.py", LINES_RUNNER)])
 }

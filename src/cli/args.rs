@@ -334,6 +334,17 @@ pub struct ProfileArgs {
     /// Environment variable for the program (repeatable).
     #[arg(long = "env", value_name = "NAME=VALUE")]
     pub env: Vec<String>,
+    /// Per-line hits and time (line_profiler's table) for the hot functions of a first cProfile
+    /// pass, or for those --function names.
+    #[arg(long)]
+    pub lines: bool,
+    /// With --lines: measure this function (repeatable): func, Class.method, module:func or
+    /// path.py:func.
+    #[arg(long = "function", value_name = "NAME", requires = "lines")]
+    pub line_functions: Vec<String>,
+    /// With --lines: print the line profile as JSON on standard output instead of the table.
+    #[arg(long = "json", requires = "lines")]
+    pub lines_json: bool,
     #[command(flatten)]
     pub sandbox: super::sandbox_args::SandboxArgs,
     /// The script, then its arguments.

@@ -9,12 +9,14 @@
 //!   shorter file names; [`calls`]: call counts as text.
 //! - [`samples`]: the wall-clock stacks `loupe profile` samples beside cProfile.
 //! - [`first_line`]: where a breakpoint in a profiled function stops on every call.
+//! - [`lines`]: line-level profiles (`loupe profile --lines`) and line_profiler's table.
 
 pub mod attribution;
 pub mod calls;
 pub mod diff;
 pub mod first_line;
 pub mod folded;
+pub mod lines;
 pub mod marshal;
 pub mod pstats;
 mod pstats_direct;
