@@ -31,3 +31,11 @@ pub fn profile_runner() -> anyhow::Result<PathBuf> {
     const RUNNER: &str = include_str!("../adapters/profile/loupe_profile.py");
     install("profile", &[("loupe_profile.py", RUNNER)])
 }
+
+/// tracemalloc's runner for `loupe profile --alloc`: `python -m loupe_alloc OUT FRAMES SCRIPT
+/// ARGS...` writes a JSON allocation report (peak, snapshot near the peak, RSS over time). Returns
+/// the directory to put on `PYTHONPATH` (the module is `loupe_alloc`).
+pub fn alloc_runner() -> anyhow::Result<PathBuf> {
+    const RUNNER: &str = include_str!("../adapters/profile/loupe_alloc.py");
+    install("profile-alloc", &[("loupe_alloc.py", RUNNER)])
+}

@@ -1,0 +1,242 @@
+"""Runs a script under tracemalloc for `loupe profile --alloc`
+(python -m loupe_alloc OUT FRAMES SCRIPT ARGS...).
+
+The script runs as __main__ with its directory first on sys.path and keeps its exit status, as
+under loupe_profile. tracemalloc starts before the script with FRAMES frames per traceback. A
+sampling thread watches the traced memory every 10 ms and takes a snapshot whenever it is 5% above
+the biggest snapshot so far, so the report describes the memory at (or near: the highest point a
+sample saw) the peak, even when the program frees it before it exits; a last snapshot is taken at
+exit and kept if it is the biggest. The same thread reads the resident set size from
+/proc/self/statm every 50 ms. tracemalloc's own snapshots are not traced, so sampling does not
+move the peak.
+
+OUT gets a JSON report (docs/PROFILE.md): the peak, the traced bytes at exit, per-line and
+per-traceback statistics of the chosen snapshot (frames outermost first), the RSS series and the
+Python version. It is written when the script returns, raises, calls sys.exit, or is stopped by
+SIGINT or SIGTERM (then the process ends by the same signal, so its status is 128+N). This
+runner's own allocations (the sampling thread, the report) are left out of the statistics, and
+its frames are cut from the script's tracebacks.
+"""
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import tracemalloc
+
+RUNNER_FILE = __file__
+# The lines of this file on the stack that runs the script (the call of main() and main()'s exec):
+# the only frames of this file the script's tracebacks may have (set in main()).
+SCRIPT_STACK_LINES = set()
+SAMPLE_SECONDS = 0.01
+RSS_EVERY = 5
+SNAPSHOT_MARGIN = 1.10
+# A snapshot costs about 0.3 us per traced block; after one that took D seconds the next waits
+# COOLDOWN * D, so snapshots take at most about a fifth of the run while memory grows.
+COOLDOWN = 4
+
+
+def page_size():
+    try:
+        return os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 4096
+
+
+class Recorder:
+    """The sampling thread and what it found."""
+
+    def __init__(self):
+        self.start = time.monotonic()
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.best = None
+        self.best_traced = 0
+        self.best_time = 0.0
+        self.next_allowed = 0.0
+        self.rss = []
+        self.page = page_size()
+        self.written = False
+        self.thread = threading.Thread(target=self.run, name="loupe-alloc-sampler", daemon=True)
+
+    def read_rss(self):
+        try:
+            with open("/proc/self/statm", "rb") as statm:
+                resident = int(statm.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            return
+        self.rss.append((round(time.monotonic() - self.start, 4), resident * self.page))
+
+    def consider_snapshot(self):
+        """Takes a snapshot if the traced memory now is well above the biggest one's."""
+        current = tracemalloc.get_traced_memory()[0]
+        if self.best is not None and current < self.best_traced * SNAPSHOT_MARGIN:
+            return
+        began = time.monotonic()
+        if began < self.next_allowed:
+            return
+        with self.lock:
+            if self.stop.is_set():
+                return
+            self.best = None  # the old snapshot's memory is given back before the new one's
+            self.best = tracemalloc.take_snapshot()
+            self.best_traced = current
+            self.best_time = began - self.start
+        self.next_allowed = time.monotonic() + COOLDOWN * (time.monotonic() - began)
+
+    def run(self):
+        tick = 0
+        while not self.stop.wait(SAMPLE_SECONDS):
+            if not tracemalloc.is_tracing():
+                continue
+            if tick % RSS_EVERY == 0:
+                self.read_rss()
+            tick += 1
+            self.consider_snapshot()
+
+    def report(self, out, status):
+        """Stops sampling, takes the last snapshot and writes OUT. Runs once."""
+        if self.written:
+            return
+        self.written = True
+        self.stop.set()
+        with self.lock:
+            if not tracemalloc.is_tracing():
+                sys.stderr.write("loupe_alloc: the program stopped tracemalloc; no allocation report\n")
+                return
+            current, peak = tracemalloc.get_traced_memory()
+            at_exit = self.best is None or current >= self.best_traced
+            if at_exit:
+                self.best = None
+                self.best = tracemalloc.take_snapshot()
+                self.best_time = time.monotonic() - self.start
+            chosen, taken = self.best, self.best_time
+            tracemalloc.stop()
+        self.read_rss()
+        lines, tracebacks, traced = statistics(chosen)
+        report = {
+            "version": 1,
+            "python": "%d.%d.%d" % sys.version_info[:3],
+            "frames": tracemalloc.get_traceback_limit(),
+            "peak": peak,
+            "final": current,
+            "snapshot": {"traced": traced, "seconds": round(taken, 4), "at_exit": at_exit},
+            "lines": lines,
+            "tracebacks": tracebacks,
+            "rss": self.rss,
+            "status": status,
+        }
+        temp = out + ".tmp"
+        with open(temp, "w") as f:
+            json.dump(report, f, separators=(",", ":"))
+        os.replace(temp, out)
+
+
+def statistics(snapshot):
+    """Per-line and per-traceback statistics of the script's allocations in SNAPSHOT, and their
+    total. Traces with a frame of this runner other than the lines that run the script are the
+    runner's own and are dropped; the others lose the frames up to the runner's."""
+    by_line = {}
+    tracebacks = []
+    traced = 0
+    for stat in snapshot.statistics("traceback"):
+        frames = []
+        own = False
+        for frame in stat.traceback:  # outermost first
+            if frame.filename == RUNNER_FILE:
+                if frame.lineno not in SCRIPT_STACK_LINES:
+                    own = True
+                    break
+                # What ran this runner (runpy, for -m) and the runner itself are not the script's.
+                frames.clear()
+                continue
+            frames.append((frame.filename, frame.lineno))
+        if own or not frames:
+            continue
+        traced += stat.size
+        tracebacks.append({"frames": frames, "size": stat.size, "count": stat.count})
+        site = frames[-1]
+        size, count = by_line.get(site, (0, 0))
+        by_line[site] = (size + stat.size, count + stat.count)
+    lines = [
+        {"file": file, "line": line, "size": size, "count": count}
+        for (file, line), (size, count) in sorted(by_line.items(), key=lambda item: -item[1][0])
+    ]
+    return lines, tracebacks, traced
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.stderr.write("usage: python -m loupe_alloc OUT FRAMES SCRIPT [ARGS...]\n")
+        sys.exit(2)
+    out, frames, script = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    sys.argv[:] = sys.argv[3:]
+    sys.path.insert(0, os.path.dirname(script))
+    with open(script, "rb") as source:
+        code = compile(source.read(), script, "exec")
+    namespace = {"__file__": script, "__name__": "__main__", "__package__": None, "__cached__": None}
+    recorder = Recorder()
+
+    def on_signal(number, _frame):
+        recorder.report(out, {"kind": "signal", "code": 128 + number})
+        die_by(number)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    recorder.thread.start()
+    tracemalloc.start(frames)
+    status = {"kind": "exit", "code": 0}
+    try:
+        note_script_stack(sys._getframe(), sys._getframe().f_lineno + 1)
+        exec(code, namespace)
+    except SystemExit as e:
+        status = {"kind": "exit", "code": exit_code(e.code)}
+        raise
+    except KeyboardInterrupt:
+        # As python does for an uncaught KeyboardInterrupt: the report, then death by SIGINT.
+        status = {"kind": "signal", "code": 128 + signal.SIGINT}
+        recorder.report(out, status)
+        import traceback
+
+        traceback.print_exc()
+        die_by(signal.SIGINT)
+    except BaseException:
+        status = {"kind": "exception", "code": 1}
+        raise
+    finally:
+        recorder.report(out, status)
+
+
+def note_script_stack(frame, exec_line):
+    """Records the lines of this file on the stack of FRAME, whose current line is EXEC_LINE."""
+    SCRIPT_STACK_LINES.add(exec_line)
+    frame = frame.f_back
+    while frame is not None:
+        if frame.f_code.co_filename == RUNNER_FILE:
+            SCRIPT_STACK_LINES.add(frame.f_lineno)
+        frame = frame.f_back
+
+
+def exit_code(code):
+    """The status `raise SystemExit(code)` ends the process with."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    return 1
+
+
+def die_by(number):
+    """Ends the process by signal NUMBER (its default action), after flushing what was printed."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    signal.signal(number, signal.SIG_DFL)
+    os.kill(os.getpid(), number)
+    os._exit(128 + number)
+
+
+if __name__ == "__main__":
+    main()
