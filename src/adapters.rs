@@ -37,5 +37,6 @@ pub fn profile_runner() -> anyhow::Result<PathBuf> {
 /// the directory to put on `PYTHONPATH` (the module is `loupe_alloc`).
 pub fn alloc_runner() -> anyhow::Result<PathBuf> {
     const RUNNER: &str = include_str!("../adapters/profile/loupe_alloc.py");
-    install("profile-alloc", &[("loupe_alloc.py", RUNNER)])
+    // Beside loupe_profile.py, in the directory `launch()` puts on PYTHONPATH.
+    install("profile", &[("loupe_alloc.py", RUNNER)])
 }

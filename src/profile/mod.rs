@@ -8,7 +8,9 @@
 //! - [`folded`], [`speedscope`], [`svg`], [`diff`]: the outputs; [`short_names`]: the SVG's
 //!   shorter file names; [`calls`]: call counts as text.
 //! - [`first_line`]: where a breakpoint in a profiled function stops on every call.
+//! - [`alloc`]: `loupe profile --alloc`'s tracemalloc report: peak, top sites, memory flamegraph.
 
+pub mod alloc;
 pub mod attribution;
 pub mod calls;
 pub mod diff;
