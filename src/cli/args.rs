@@ -322,6 +322,14 @@ pub struct ProfileArgs {
     /// Keep the pstats file cProfile writes (by default it goes to a temporary file).
     #[arg(long, value_name = "FILE.prof")]
     pub pstats: Option<PathBuf>,
+    /// Where the memory went (tracemalloc): the peak and the lines holding the most at the peak;
+    /// -o draws a memory flamegraph, --folded writes stacks weighted by bytes.
+    #[arg(long, conflicts_with_all = ["pstats", "speedscope"])]
+    pub alloc: bool,
+    /// Frames kept per allocation stack with --alloc (deeper stacks cost more time).
+    #[arg(long, value_name = "N", default_value_t = 32, requires = "alloc",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub alloc_frames: u32,
     /// Python interpreter (path or command name; pyenv shims are resolved).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,

@@ -8,6 +8,7 @@ mod exec;
 mod flame;
 mod generate;
 mod profile;
+mod profile_alloc;
 mod sandbox_args;
 mod sandbox_check;
 mod stdout;

@@ -79,12 +79,13 @@ struct Collector<'a, 's> {
 }
 
 impl Collector<'_, '_> {
-    fn enter(&mut self, name: &str, header: ruff_text_size::TextSize, end: ruff_text_size::TextSize) {
+    fn enter(&mut self, name: &str, body: &[Stmt], end: ruff_text_size::TextSize) {
         let line = |offset: ruff_text_size::TextSize| self.parsed.lines.line(offset.to_usize()) as u32;
         self.names.push(name.to_string());
-        // The body's lines from the `def`/`class` line on (decorators run in the outer scope).
-        // The end offset is just past the last character, so it is on the last line.
-        self.spans.push((line(header), line(end), self.names.join(".")));
+        // The body's lines: decorators, the `def`/`class` line and default values run in the
+        // outer scope (a one-line `def f(): ...` is the function's).
+        let first = body.first().map_or(end, |stmt| stmt.start());
+        self.spans.push((line(first), line(end), self.names.join(".")));
     }
 }
 
@@ -92,12 +93,12 @@ impl<'a> StatementVisitor<'a> for Collector<'_, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
-                self.enter(def.name.id.as_str(), def.name.start(), def.end());
+                self.enter(def.name.id.as_str(), &def.body, def.end());
                 self.visit_body(&def.body);
                 self.names.pop();
             }
             Stmt::ClassDef(class) => {
-                self.enter(class.name.id.as_str(), class.name.start(), class.end());
+                self.enter(class.name.id.as_str(), &class.body, class.end());
                 self.visit_body(&class.body);
                 self.names.pop();
             }
@@ -115,28 +116,36 @@ mod tests {
         let source = "import os\n\nclass Table:\n    rows = []\n\n    @staticmethod\n    def add(x):\n        y = [x]\n        def inner():\n            return y\n        return inner\n\nasync def main():\n    if True:\n        return 1\n\nz = 2\n";
         let scopes = Scopes::of_source(source).expect("parses");
         let names: Vec<&str> = (1..=17).map(|l| scopes.name_at(l)).collect();
+        // The `class`/`def` lines run in the outer scope (`<module>` builds the class, `Table`
+        // makes the method); the bodies are the scope's own.
         assert_eq!(
             names,
             [
                 "<module>",
                 "<module>",
+                "<module>",
                 "Table",
                 "Table",
                 "Table",
                 "Table",
                 "Table.add",
                 "Table.add",
-                "Table.add.inner",
                 "Table.add.inner",
                 "Table.add",
                 "<module>",
-                "main",
+                "<module>",
                 "main",
                 "main",
                 "<module>",
                 "<module>"
             ]
         );
+    }
+
+    #[test]
+    fn one_line_def_is_the_function() {
+        let scopes = Scopes::of_source("x = 1\ndef f(): return [0] * 9\n").expect("parses");
+        assert_eq!((scopes.name_at(1), scopes.name_at(2)), ("<module>", "f"));
     }
 
     #[test]
