@@ -3,12 +3,12 @@
 
 The script runs as __main__ with its directory first on sys.path and keeps its exit status, as
 under loupe_profile. tracemalloc starts before the script with FRAMES frames per traceback. A
-sampling thread watches the traced memory every 10 ms and takes a snapshot whenever it is 5% above
-the biggest snapshot so far, so the report describes the memory at (or near: the highest point a
-sample saw) the peak, even when the program frees it before it exits; a last snapshot is taken at
-exit and kept if it is the biggest. The same thread reads the resident set size from
-/proc/self/statm every 50 ms. tracemalloc's own snapshots are not traced, so sampling does not
-move the peak.
+sampling thread watches the traced memory every 10 ms and takes a snapshot whenever it is 10%
+above the biggest snapshot so far, or 1% above it and holding steady, so the report describes the
+memory at (or near: the highest point a sample saw) the peak, even when the program frees it
+before it exits; a last snapshot is taken at exit and kept if it is the biggest. The same thread
+reads the resident set size from /proc/self/statm every 50 ms. tracemalloc's own snapshots are
+not traced, so sampling does not move the peak.
 
 OUT gets a JSON report (docs/PROFILE.md): the peak, the traced bytes at exit, per-line and
 per-traceback statistics of the chosen snapshot (frames outermost first), the RSS series and the
@@ -32,8 +32,11 @@ SCRIPT_STACK_LINES = set()
 SAMPLE_SECONDS = 0.01
 RSS_EVERY = 5
 SNAPSHOT_MARGIN = 1.10
-# A snapshot costs about 0.3 us per traced block; after one that took D seconds the next waits
-# COOLDOWN * D, so snapshots take at most about a fifth of the run while memory grows.
+STEADY_MARGIN = 1.01
+# A snapshot costs about 0.3 us per traced block; after one that took D seconds of this thread's
+# CPU time the next waits COOLDOWN * D, so snapshots take at most about a fifth of the run while
+# memory grows. CPU time, not wall time: a thread that waited for the GIL, or a process that
+# another one kept off the CPU, would otherwise sit out the very peak it should catch.
 COOLDOWN = 4
 
 
@@ -55,9 +58,12 @@ class Recorder:
         self.best_traced = 0
         self.best_time = 0.0
         self.next_allowed = 0.0
+        self.previous = 0
         self.rss = []
         self.page = page_size()
         self.written = False
+        # Set under the lock when the report begins: no more snapshots.
+        self.done = False
         self.thread = threading.Thread(target=self.run, name="loupe-alloc-sampler", daemon=True)
 
     def read_rss(self):
@@ -71,19 +77,28 @@ class Recorder:
     def consider_snapshot(self):
         """Takes a snapshot if the traced memory now is well above the biggest one's."""
         current = tracemalloc.get_traced_memory()[0]
-        if self.best is not None and current < self.best_traced * SNAPSHOT_MARGIN:
+        previous, self.previous = self.previous, current
+        # Memory holding steady above the biggest snapshot is a plateau, often the peak's: worth
+        # a snapshot even below the margin.
+        steady = previous * 0.99 <= current <= previous * 1.01
+        if self.best is not None and current < self.best_traced * STEADY_MARGIN:
+            return
+        if self.best is not None and current < self.best_traced * SNAPSHOT_MARGIN and not steady:
             return
         began = time.monotonic()
         if began < self.next_allowed:
             return
+        cpu = time.thread_time()
         with self.lock:
-            if self.stop.is_set():
+            if self.done:
                 return
             self.best = None  # the old snapshot's memory is given back before the new one's
             self.best = tracemalloc.take_snapshot()
-            self.best_traced = current
+            # The program may have freed memory since `current` was read (the GIL can pass to
+            # it just before the snapshot): the smaller reading is the one to beat.
+            self.best_traced = min(current, tracemalloc.get_traced_memory()[0])
             self.best_time = began - self.start
-        self.next_allowed = time.monotonic() + COOLDOWN * (time.monotonic() - began)
+        self.next_allowed = time.monotonic() + COOLDOWN * (time.thread_time() - cpu)
 
     def run(self):
         tick = 0
@@ -100,10 +115,11 @@ class Recorder:
         if self.written:
             return
         self.written = True
-        self.stop.set()
         with self.lock:
+            self.done = True
             if not tracemalloc.is_tracing():
                 sys.stderr.write("loupe_alloc: the program stopped tracemalloc; no allocation report\n")
+                self.stop.set()
                 return
             current, peak = tracemalloc.get_traced_memory()
             at_exit = self.best is None or current >= self.best_traced
@@ -113,6 +129,8 @@ class Recorder:
                 self.best_time = time.monotonic() - self.start
             chosen, taken = self.best, self.best_time
             tracemalloc.stop()
+        # Only now, untraced: the sampling thread's ending allocates (threading's bookkeeping).
+        self.stop.set()
         self.read_rss()
         lines, tracebacks, traced = statistics(chosen)
         report = {
@@ -124,7 +142,7 @@ class Recorder:
             "snapshot": {"traced": traced, "seconds": round(taken, 4), "at_exit": at_exit},
             "lines": lines,
             "tracebacks": tracebacks,
-            "rss": self.rss,
+            "rss": list(self.rss),
             "status": status,
         }
         temp = out + ".tmp"
