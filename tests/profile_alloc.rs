@@ -93,7 +93,8 @@ fn parse_summary(stdout: &str) -> (f64, Vec<(String, f64, u64)>) {
         let one_decimal = number.split_once('.').is_some_and(|(w, d)| {
             !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()) && d.len() == 1 && d.as_bytes()[0].is_ascii_digit()
         });
-        (unit == "B" && number.bytes().all(|b| b.is_ascii_digit())) || (["KiB", "MiB", "GiB"].contains(&unit) && one_decimal)
+        (unit == "B" && number.bytes().all(|b| b.is_ascii_digit()))
+            || (["KiB", "MiB", "GiB"].contains(&unit) && one_decimal)
     };
     let mut sites = Vec::new();
     for line in lines {
@@ -103,7 +104,11 @@ fn parse_summary(stdout: &str) -> (f64, Vec<(String, f64, u64)>) {
         let (_, line_number) = place.rsplit_once(':').unwrap_or_else(|| panic!("no :line in {line:?}"));
         assert!(line_number.parse::<u32>().is_ok(), "{line:?}");
         assert!(size_pattern(size), "size {size:?} in {line:?}");
-        sites.push((place.to_string(), parse_size(size), count.parse::<u64>().unwrap_or_else(|e| panic!("{line:?}: {e}"))));
+        sites.push((
+            place.to_string(),
+            parse_size(size),
+            count.parse::<u64>().unwrap_or_else(|e| panic!("{line:?}: {e}")),
+        ));
     }
     assert!(!sites.is_empty() && sites.len() <= 10, "{stdout}");
     assert!(sites.windows(2).all(|w| w[0].1 >= w[1].1), "not largest first: {stdout}");
@@ -226,7 +231,10 @@ fn report_adds_up_and_holds_only_the_script() {
         assert_eq!(biggest.frames.first(), Some(&(script_name.clone(), 32)), "{minor}: outermost first");
         assert_eq!(biggest.frames.last(), Some(&(script_name.clone(), 8)), "{minor}");
         assert!(
-            r.tracebacks.iter().flat_map(|t| &t.frames).all(|(f, _)| !f.contains("loupe_alloc") && !f.contains("runpy")),
+            r.tracebacks
+                .iter()
+                .flat_map(|t| &t.frames)
+                .all(|(f, _)| !f.contains("loupe_alloc") && !f.contains("runpy")),
             "{minor}: runner frames left"
         );
         assert!(r.rss.len() >= 2 && r.rss.windows(2).all(|w| w[0].0 <= w[1].0), "{minor}: {:?}", r.rss);

@@ -20,10 +20,9 @@ pub async fn profile_alloc(args: &ProfileArgs) -> anyhow::Result<u8> {
     // Written beside cProfile's runner, in the directory `launch` puts on PYTHONPATH.
     crate::adapters::alloc_runner()?;
     let frames = args.alloc_frames.to_string();
-    let run = launch(args, "loupe_alloc", |results| {
-        (vec![results.join("alloc.json").display().to_string(), frames], None)
-    })
-    .await?;
+    let run =
+        launch(args, "loupe_alloc", |results| (vec![results.join("alloc.json").display().to_string(), frames], None))
+            .await?;
     let report = run.results.path().join("alloc.json");
     if !report.is_file() {
         bail!(
