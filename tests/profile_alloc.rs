@@ -282,3 +282,24 @@ fn alloc_options_that_do_not_fit_are_refused() {
     assert!(refused(&["profile", "--alloc-frames", "4", "s.py"]).contains("--alloc"));
     assert!(refused(&["profile", "--alloc", "--alloc-frames", "0", "s.py"]).contains("--alloc-frames"));
 }
+
+#[test]
+fn a_program_killed_by_the_memory_limit_gets_one_clear_error() {
+    let python = python("3.11").expect("CPython 3.11");
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("hog.py");
+    std::fs::write(&script, "data = b'x' * (400 << 20)\nprint(len(data))\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
+        .args(["profile", "--alloc", "--no-tui", "--memory", "100", "--python"])
+        .arg(python)
+        .arg(&script)
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    let error: Vec<&str> = stderr.lines().filter(|l| l.contains("error:")).collect();
+    assert_eq!(error.len(), 1, "{stderr}");
+    assert!(error[0].contains("SIGKILL") && error[0].contains("--memory"), "{stderr}");
+}

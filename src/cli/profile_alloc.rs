@@ -25,9 +25,16 @@ pub async fn profile_alloc(args: &ProfileArgs) -> anyhow::Result<u8> {
             .await?;
     let report = run.results.path().join("alloc.json");
     if !report.is_file() {
+        if run.code == 128 + 9 {
+            bail!(
+                "tracemalloc wrote no report: the program was killed by SIGKILL, most often the \
+                 sandbox's memory limit (tracemalloc needs memory of its own, about as much again \
+                 as the program's); raise it with --memory MB (0: none)"
+            );
+        }
         bail!(
             "tracemalloc wrote no report (the program exited with status {} before it could be saved, \
-             e.g. killed by SIGKILL or os._exit)",
+             e.g. by os._exit)",
             run.code
         );
     }
