@@ -33,7 +33,7 @@ for workload in alloc_json alloc_synthetic; do
     (cd "$work" && hyperfine -N --warmup 1 --runs "$runs" --export-json "$results/bench-alloc-$workload.json" \
         -n "python" "$python $script" \
         -n "python -m memory_profiler" "$python -m memory_profiler $script" \
-        -n "mprof run" "$mprof run --python $python $script" \
+        -n "mprof run" "$mprof run -T 0.05 --python $python $script" \
         -n "tracemalloc wrapper (32 frames)" "$python $wrapper 32 $script" \
         -n "loupe profile --alloc --no-tui" "$loupe profile --alloc --no-tui --memory 4096 --python $python $script")
     python3 - "$results/bench-alloc-$workload.json" <<'PY'
