@@ -136,7 +136,7 @@ class Recorder:
         report = {
             "version": 1,
             "python": "%d.%d.%d" % sys.version_info[:3],
-            "frames": tracemalloc.get_traceback_limit(),
+            "frames": chosen.traceback_limit,
             "peak": peak,
             "final": current,
             "snapshot": {"traced": traced, "seconds": round(taken, 4), "at_exit": at_exit},
@@ -206,6 +206,10 @@ def main():
     recorder = Recorder()
 
     def on_signal(number, _frame):
+        if recorder.written:
+            # The report is being written (this handler interrupted it) or is done: the
+            # process ends as soon as it is, with the script's own status.
+            return
         recorder.report(out, {"kind": "signal", "code": 128 + number})
         die_by(number)
 
