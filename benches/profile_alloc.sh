@@ -2,18 +2,18 @@
 # `loupe profile --alloc --no-tui` against the other ways to see where memory goes, on the same
 # interpreter (.venv-test's, where scripts/setup-test-env.sh puts memory_profiler 0.61.0):
 #   plain python; `python -m memory_profiler` (line-by-line, on the @profile functions);
-#   `mprof run` (memory_profiler's RSS sampling over time); a plain tracemalloc wrapper with
-#   32 frames (tests/programs/profile/tracemalloc_peak.py: start(32), run, print the peak), which
-#   is the floor for what loupe does; and loupe (tracemalloc with 32 frames, snapshots near the
-#   peak, RSS every 50 ms, report, summary; in its sandbox, with --memory raised so the limit
-#   plays no part).
+#   `mprof run -T 0.05` (memory_profiler's RSS sampling every 50 ms, a separate process); a plain
+#   tracemalloc wrapper with 1 and with 32 frames (tests/programs/profile/tracemalloc_peak.py:
+#   start(N), run, print the peak), the floor for what loupe does; and loupe with 1 and with 32
+#   frames (its default): tracemalloc, snapshots near the peak, RSS every 50 ms, the report and
+#   the summary, in its sandbox, with --memory raised so the limit plays no part.
 # Workloads: benches/programs/alloc_json.py (real: json round trips of 60,000 records) and
 # benches/programs/alloc_synthetic.py (synthetic: every statement allocates).
 # Then the peaks: loupe's against tracemalloc's own for the same program (the issue's bar: 5%).
 # Usage: benches/profile_alloc.sh [RUNS]   (needs hyperfine and scripts/setup-test-env.sh's venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-5}
+runs=${1:-3}
 command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install hyperfine" >&2; exit 1; }
 python=$PWD/.venv-test/bin/python
 "$python" -c "import memory_profiler" 2>/dev/null \
@@ -33,9 +33,13 @@ for workload in alloc_json alloc_synthetic; do
     (cd "$work" && hyperfine -N --warmup 1 --runs "$runs" --export-json "$results/bench-alloc-$workload.json" \
         -n "python" "$python $script" \
         -n "python -m memory_profiler" "$python -m memory_profiler $script" \
-        -n "mprof run" "$mprof run -T 0.05 --python $python $script" \
+        -n "mprof run" "$mprof run -E -T 0.05 $script" \
+        -n "tracemalloc wrapper (1 frame)" "$python $wrapper 1 $script" \
         -n "tracemalloc wrapper (32 frames)" "$python $wrapper 32 $script" \
-        -n "loupe profile --alloc --no-tui" "$loupe profile --alloc --no-tui --memory 4096 --python $python $script")
+        -n "loupe profile --alloc --alloc-frames 1 --no-tui" \
+            "$loupe profile --alloc --alloc-frames 1 --no-tui --memory 4096 --python $python $script" \
+        -n "loupe profile --alloc --no-tui (32 frames)" \
+            "$loupe profile --alloc --no-tui --memory 4096 --python $python $script")
     python3 - "$results/bench-alloc-$workload.json" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
