@@ -4,7 +4,7 @@
 #   plain python; `python -m memory_profiler` (line-by-line, on the @profile functions);
 #   `mprof run -T 0.05` (memory_profiler's RSS sampling every 50 ms, a separate process); a plain
 #   tracemalloc wrapper with 1 and with 32 frames (tests/programs/profile/tracemalloc_peak.py:
-#   start(N), run, print the peak), the floor for what loupe does; and loupe with 1 and with 32
+#   start(N), runpy.run_path, print the peak): tracemalloc's own cost; and loupe with 1 and with 32
 #   frames (its default): tracemalloc, snapshots near the peak, RSS every 50 ms, the report and
 #   the summary, in its sandbox, with --memory raised so the limit plays no part.
 # Workloads: benches/programs/alloc_json.py (real: json round trips of 60,000 records) and

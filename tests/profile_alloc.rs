@@ -303,3 +303,22 @@ fn a_program_killed_by_the_memory_limit_gets_one_clear_error() {
     assert_eq!(error.len(), 1, "{stderr}");
     assert!(error[0].contains("SIGKILL") && error[0].contains("--memory"), "{stderr}");
 }
+
+#[test]
+fn the_programs_exit_status_and_arguments_are_kept() {
+    let python = python("3.13").or_else(|| python("3.11")).expect("a CPython");
+    let run = loupe_alloc(&python, &program("exits.py"), &[]);
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    parse_summary(&run.stdout);
+    // The script sees its own argv and its directory first on sys.path, as under `python`.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("argv.py");
+    std::fs::write(
+        &script,
+        "import sys\nprint('argv', sys.argv[1:], sys.path[0] == __import__('os').path.dirname(__file__))\n",
+    )
+    .unwrap();
+    let run = loupe_alloc(&python, &script, &["a", "--b"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.starts_with("argv ['a', '--b'] True\npeak "), "{}", run.stdout);
+}
