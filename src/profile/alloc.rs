@@ -135,11 +135,16 @@ impl AllocProfile {
     /// files under `base` relative to it. Identical stacks are merged; they add up to the
     /// snapshot's total.
     pub fn folded(&self, base: Option<&Path>) -> Vec<(String, u64)> {
+        self.stacks(base, |file| file)
+    }
+
+    /// Folded stacks with each file shown as `shown(file relative to base)` says.
+    fn stacks(&self, base: Option<&Path>, shown: impl Fn(&str) -> &str) -> Vec<(String, u64)> {
         let mut names = FunctionNames::default();
         let mut stacks: BTreeMap<String, u64> = BTreeMap::new();
         for stat in self.report.tracebacks.iter().filter(|s| s.size > 0) {
             let labels: Vec<String> =
-                stat.frames.iter().map(|(file, line)| frame_label(&mut names, file, *line, base)).collect();
+                stat.frames.iter().map(|(file, line)| frame_label(&mut names, file, *line, base, &shown)).collect();
             *stacks.entry(labels.join(";")).or_default() += stat.size;
         }
         stacks.into_iter().collect()
@@ -150,9 +155,11 @@ impl AllocProfile {
         self.folded(base).iter().map(|(stack, bytes)| format!("{stack} {bytes}\n")).collect()
     }
 
-    /// Writes the memory flamegraph (bytes at the snapshot, by allocation stack) as SVG.
+    /// Writes the memory flamegraph (bytes at the snapshot, by allocation stack) as SVG. Frame
+    /// labels name standard-library and installed files shortly, as the cProfile SVG does
+    /// (`json/decoder.py`, `requests/api.py`); the folded stacks keep the paths.
     pub fn write_svg(&self, name: &str, icicle: bool, base: Option<&Path>, out: impl Write) -> anyhow::Result<()> {
-        let folded = self.folded(base);
+        let folded = self.stacks(base, short_library_path);
         if folded.is_empty() {
             anyhow::bail!("the snapshot holds no memory allocated by the program: there is nothing to draw");
         }
@@ -191,8 +198,15 @@ impl AllocProfile {
 
 /// One frame as the folded stacks and the SVG name it: `file:function:line`, or `file:line` when
 /// the function cannot be found.
-fn frame_label(names: &mut FunctionNames, file: &str, line: u32, base: Option<&Path>) -> String {
-    let shown = display_path(file, base);
+fn frame_label(
+    names: &mut FunctionNames,
+    file: &str,
+    line: u32,
+    base: Option<&Path>,
+    shorten: impl Fn(&str) -> &str,
+) -> String {
+    let relative = display_path(file, base);
+    let shown = shorten(&relative);
     match names.at(file, line) {
         Some(function) => format!("{shown}:{function}:{line}"),
         None => format!("{shown}:{line}"),
@@ -205,6 +219,21 @@ pub fn display_path(file: &str, base: Option<&Path>) -> String {
     match base.and_then(|b| path.strip_prefix(b).ok()) {
         Some(relative) if !relative.as_os_str().is_empty() => relative.display().to_string(),
         _ => file.to_string(),
+    }
+}
+
+/// A standard-library or installed file relative to its `lib/pythonX.Y` or `site-packages`
+/// (`json/decoder.py`); any other path as it is.
+fn short_library_path(path: &str) -> &str {
+    if let Some((_, inside)) = path.rsplit_once("/site-packages/").or_else(|| path.rsplit_once("/dist-packages/")) {
+        return inside;
+    }
+    let Some(at) = path.rfind("/lib/python") else { return path };
+    let rest = &path[at + "/lib/python".len()..];
+    // `3.11/json/decoder.py`: the version, then the file inside the library.
+    match rest.split_once('/') {
+        Some((version, inside)) if version.bytes().all(|b| b.is_ascii_digit() || b == b'.') => inside,
+        _ => path,
     }
 }
 
@@ -253,6 +282,17 @@ mod tests {
         let folded = p.folded(Some(Path::new("/p")));
         assert_eq!(folded, [("<frozen x>:1;a.py:3".to_string(), 1000), ("a.py:10;a.py:8".to_string(), 2000)]);
         assert_eq!(folded.iter().map(|(_, b)| b).sum::<u64>(), p.report.snapshot.traced);
+    }
+
+    #[test]
+    fn library_files_are_named_shortly_in_the_svg() {
+        assert_eq!(
+            short_library_path("/root/.pyenv/versions/3.11.7/lib/python3.11/json/decoder.py"),
+            "json/decoder.py"
+        );
+        assert_eq!(short_library_path("/v/lib/python3.12/site-packages/requests/api.py"), "requests/api.py");
+        assert_eq!(short_library_path("app/lib/pythonic/x.py"), "app/lib/pythonic/x.py");
+        assert_eq!(short_library_path("<frozen importlib._bootstrap>"), "<frozen importlib._bootstrap>");
     }
 
     #[test]
