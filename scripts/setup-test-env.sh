@@ -51,6 +51,8 @@ venv_package '"$venv/bin/python" -c "import jsonschema"' jsonschema
 venv_package '[ -x "$venv/bin/uv" ]' "uv==0.13.9"
 # line_profiler: `loupe profile --lines` is checked against real kernprof (tests/profile_lines.rs).
 venv_package '"$venv/bin/python" -c "import line_profiler"' "line_profiler==5.1.0"
+# memory_profiler: what `loupe profile --alloc` is measured against (benches/profile_alloc.sh).
+venv_package '"$venv/bin/python" -c "import memory_profiler"' "memory_profiler==0.61.0"
 if ! ls "$venv"/wheels/debugpy-*.whl >/dev/null 2>&1; then
     "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
         -d "$venv/wheels" "debugpy==1.8.22"

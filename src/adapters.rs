@@ -33,3 +33,12 @@ pub fn profile_runner() -> anyhow::Result<PathBuf> {
     const LINES_RUNNER: &str = include_str!("../adapters/profile/loupe_lines.py");
     install("profile", &[("loupe_profile.py", RUNNER), ("loupe_lines.py", LINES_RUNNER)])
 }
+
+/// tracemalloc's runner for `loupe profile --alloc`: `python -m loupe_alloc OUT FRAMES SCRIPT
+/// ARGS...` writes a JSON allocation report (peak, snapshot near the peak, RSS over time). Returns
+/// the directory to put on `PYTHONPATH` (the module is `loupe_alloc`).
+pub fn alloc_runner() -> anyhow::Result<PathBuf> {
+    const RUNNER: &str = include_str!("../adapters/profile/loupe_alloc.py");
+    // Beside loupe_profile.py, in the directory `launch()` puts on PYTHONPATH.
+    install("profile", &[("loupe_alloc.py", RUNNER)])
+}

@@ -325,6 +325,14 @@ pub struct ProfileArgs {
     /// Do not sample the program's stacks beside cProfile: deeper stacks are then only inferred
     #[arg(long)]
     pub no_sampling: bool,
+    /// Where the memory went (tracemalloc): the peak and the lines holding the most at the peak;
+    /// -o draws a memory flamegraph, --folded writes stacks weighted by bytes.
+    #[arg(long, conflicts_with_all = ["pstats", "speedscope", "lines"])]
+    pub alloc: bool,
+    /// Frames kept per allocation stack with --alloc (deeper stacks cost more time).
+    #[arg(long, value_name = "N", default_value_t = 32, requires = "alloc",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub alloc_frames: u32,
     /// Python interpreter (path or command name; pyenv shims are resolved).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,

@@ -9,6 +9,7 @@ mod flame;
 mod generate;
 mod profile;
 mod profile_lines;
+mod profile_alloc;
 mod sandbox_args;
 mod sandbox_check;
 mod stdout;

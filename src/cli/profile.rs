@@ -23,6 +23,9 @@ pub async fn profile(args: ProfileArgs) -> anyhow::Result<u8> {
     if args.lines {
         return super::profile_lines::profile_lines(&args).await;
     }
+    if args.alloc {
+        return super::profile_alloc::profile_alloc(&args).await;
+    }
     // Where cProfile writes: the user's --pstats file, or one in the run's private directory.
     let pstats_choice = args.pstats.as_deref().map(std::path::absolute).transpose()?;
     let run = launch(&args, "loupe_profile", |results| {

@@ -10,7 +10,9 @@
 //! - [`samples`]: the wall-clock stacks `loupe profile` samples beside cProfile.
 //! - [`first_line`]: where a breakpoint in a profiled function stops on every call.
 //! - [`lines`]: line-level profiles (`loupe profile --lines`) and line_profiler's table.
+//! - [`alloc`]: `loupe profile --alloc`'s tracemalloc report: peak, top sites, memory flamegraph.
 
+pub mod alloc;
 pub mod attribution;
 pub mod calls;
 pub mod diff;
