@@ -81,3 +81,56 @@ fn profile_then_debug_here_stops_in_the_function() {
     let raw = String::from_utf8_lossy(&tui.raw()).into_owned();
     assert!(raw.contains("loupe: debug: break at structure.py:17 (first line of inner)"), "{raw}");
 }
+
+/// `loupe profile --lines` on a terminal: the line report view, its hottest line first and the
+/// source beside it with the time per line in the gutter (issue 23).
+#[test]
+fn profile_lines_opens_the_line_report_with_times_in_the_gutter() {
+    let (state, config) = homes();
+    let env: Vec<(&str, &Path)> = vec![("XDG_STATE_HOME", state.path()), ("XDG_CONFIG_HOME", config.path())];
+    let python = python();
+    let script = repo().join("tests/programs/profile/lines_workload.py");
+    let args =
+        ["profile", "--lines", "--function", "crunch", "--python", python.to_str().unwrap(), script.to_str().unwrap()];
+    let mut tui = Tui::spawn(&args, &repo(), &env, 110, 32);
+    // Waits for the whole screen: the source pane is drawn after the list.
+    let screen = tui
+        .wait_until(std::time::Duration::from_secs(60), |s| s.contains("hottest lines by time") && s.contains("# HOT"));
+    let screen = screen.unwrap_or_else(|s| panic!("no line report:\n{s}"));
+    assert!(screen.contains("line times of lines_workload.py"), "{screen}");
+    // The first row of the list is the hottest line, the `# HOT` one, and the source pane shows
+    // it with its time and share in the gutter.
+    let listed = screen.lines().skip_while(|l| !l.contains("share")).nth(1).unwrap_or_default();
+    assert!(listed.contains("lines_workload.py:21") && listed.contains("in crunch"), "{screen}");
+    let gutter = row_with(&screen, "# HOT").unwrap_or_else(|| panic!("no source row:\n{screen}"));
+    assert!(gutter.contains("ms") && gutter.contains('%') && gutter.contains("21▶"), "{gutter}");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert_terminal_restored(&tui);
+}
+
+/// `loupe profile --alloc` on a terminal: the peak, the RSS sparkline, and the line that held the
+/// most at the peak with its bytes in the gutter.
+#[test]
+fn profile_alloc_opens_the_line_report_with_bytes_and_rss() {
+    let (state, config) = homes();
+    let env: Vec<(&str, &Path)> = vec![("XDG_STATE_HOME", state.path()), ("XDG_CONFIG_HOME", config.path())];
+    let python = python();
+    let script = repo().join("tests/programs/profile/alloc_peak.py");
+    let args = ["profile", "--alloc", "--python", python.to_str().unwrap(), script.to_str().unwrap()];
+    let mut tui = Tui::spawn(&args, &repo(), &env, 110, 32);
+    let screen = tui.wait_until(std::time::Duration::from_secs(60), |s| {
+        s.contains("hottest lines by memory") && s.contains("# the big line")
+    });
+    let screen = screen.unwrap_or_else(|s| panic!("no line report:\n{s}"));
+    assert!(screen.contains("peak ") && screen.contains(" MiB"), "{screen}");
+    assert!(screen.contains("RSS over"), "{screen}");
+    let gutter = row_with(&screen, "# the big line").unwrap_or_else(|| panic!("no source row:\n{screen}"));
+    assert!(gutter.contains("MiB") && gutter.contains("8▶"), "{gutter}");
+    tui.send("?");
+    tui.wait_text("switch between the list and the source");
+    tui.send("x");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert_terminal_restored(&tui);
+}

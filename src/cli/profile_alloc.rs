@@ -1,8 +1,9 @@
 //! `loupe profile --alloc SCRIPT [ARGS]`: where the memory went. The script runs in the sandbox
 //! under tracemalloc (`adapters/profile/loupe_alloc.py`, through [`launch`] like every profiling
-//! mode); loupe prints the peak and the lines that held the most memory at the peak, writes the
-//! memory flamegraph (`-o`) and the folded stacks weighted by bytes (`--folded`) when asked, and
-//! exits with the program's status.
+//! mode). On a terminal loupe shows the line report view (the sites beside the source, the RSS
+//! over time); otherwise, or with `--no-tui`, it prints the peak and the lines that held the most
+//! memory at the peak. It writes the memory flamegraph (`-o`) and the folded stacks weighted by
+//! bytes (`--folded`) when asked, and exits with the program's status.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -61,7 +62,11 @@ pub async fn profile_alloc(args: &ProfileArgs) -> anyhow::Result<u8> {
         write_file(path, |out| Ok(out.write_all(text.as_bytes())?))?;
         note!("loupe: folded stacks (bytes) written to {}", path.display());
     }
-    super::stdout::print(summary(&profile, base))?;
+    if super::line_report::wants_view(args) {
+        super::line_report::show(super::line_report::from_alloc(&profile, &run.script_name()), args).await?;
+    } else {
+        super::stdout::print(summary(&profile, base))?;
+    }
     Ok(run.code)
 }
 

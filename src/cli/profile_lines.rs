@@ -1,5 +1,6 @@
 //! `loupe profile --lines [--function NAME]... SCRIPT [ARGS]`: per-line hits and time, as
-//! line_profiler's table (or `--json`), for the functions that matter.
+//! line_profiler's table (or `--json`), for the functions that matter; on a terminal (without
+//! `--no-tui`) in the line report view, the times beside the source.
 //!
 //! With `--function`, exactly those are measured. Without it, the program runs twice: first under
 //! cProfile (the normal runner), to pick the user-code functions with the most self time
@@ -28,7 +29,9 @@ pub async fn profile_lines(args: &ProfileArgs) -> anyhow::Result<u8> {
         LinesOutcome::Measured { report, run } => (report, run),
         LinesOutcome::Refused { code } => return Ok(code),
     };
-    if args.lines_json {
+    if !args.lines_json && super::line_report::wants_view(args) {
+        super::line_report::show(super::line_report::from_lines(&report, &run.script_name()), args).await?;
+    } else if args.lines_json {
         let text = serde_json::to_string_pretty(&report).context("writing the line profile as JSON")?;
         super::stdout::print_line(text)?;
     } else {

@@ -72,7 +72,7 @@ fn list(frame: &mut Frame, state: &LineReportState) {
     let focused = state.focus == Focus::List;
     let border = state.theme.style(if focused { Role::BorderFocused } else { Role::Border });
     let title = format!(" hottest lines by {} (Enter: source, Tab: switch) ", state.report.measure);
-    let heading = format!("{:>8} {:>5}  {:<12} where", state.report.measure, "share", "");
+    let heading = format!("{:>8} {:>6}  {:<14} where", state.report.measure, "share", "");
     let mut lines = vec![Line::styled(fit(&heading, width), state.theme.style(Role::Dim))];
     if state.report.hottest.is_empty() {
         lines.push(Line::raw("no line has figures: the measured code never ran"));
@@ -82,7 +82,7 @@ fn list(frame: &mut Frame, state: &LineReportState) {
         let place = format!("{}:{}", short_path(&hot.path), hot.line);
         let function = hot.function.as_deref().map(|f| format!("  in {f}")).unwrap_or_default();
         let text = format!(
-            "{:>8} {:>4.1}%  {:<12} {place}{function}",
+            "{:>8} {:>5.1}%  {:<14} {place}{function}",
             hot.cell.value,
             hot.cell.share * 100.0,
             hot.cell.detail
