@@ -134,3 +134,28 @@ fn profile_alloc_opens_the_line_report_with_bytes_and_rss() {
     assert_eq!(tui.wait_exit(), 0);
     assert_terminal_restored(&tui);
 }
+
+/// In the flame view, `p` on a frame runs the program again timing that function's lines and
+/// comes back with the times beside its source.
+#[test]
+fn line_times_here_from_the_flame_view() {
+    let (state, config) = homes();
+    let env: Vec<(&str, &Path)> = vec![("XDG_STATE_HOME", state.path()), ("XDG_CONFIG_HOME", config.path())];
+    let python = python();
+    let script = repo().join("tests/programs/profile/lines_workload.py");
+    let args = ["profile", "--python", python.to_str().unwrap(), script.to_str().unwrap()];
+    let mut tui = Tui::spawn(&args, &repo(), &env, 120, 34);
+    tui.wait_text("lines_workload.py · ");
+    tui.send("/");
+    tui.type_text("crunch");
+    tui.send("\r");
+    tui.wait_text("search \"crunch\"");
+    tui.send("p");
+    let screen = tui.wait_until(std::time::Duration::from_secs(60), |s| s.contains("the hottest line is 21"));
+    let screen = screen.unwrap_or_else(|s| panic!("no line times came back:\n{s}"));
+    let gutter = row_with(&screen, "# HOT").unwrap_or_else(|| panic!("no source row:\n{screen}"));
+    assert!(gutter.contains("ms") && gutter.contains('%'), "{gutter}");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert_terminal_restored(&tui);
+}

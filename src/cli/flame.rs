@@ -11,7 +11,7 @@ use super::args::{BackendKind, FlameArgs, FlameOutputArgs, RunArgs, SessionArgs}
 use crate::profile::diff::Differential;
 use crate::profile::svg::{self, Titles};
 use crate::profile::{calls, folded, speedscope, CallTree, Profile};
-use crate::tui::flame::{FlameModel, FlameOutcome};
+use crate::tui::flame::{FlameModel, FlameOutcome, FlameState};
 
 /// How to start the profiled program again under the debugger ("debug here" in the flame view).
 #[derive(Debug, Clone, Default)]
@@ -208,12 +208,21 @@ pub async fn present(
         Some((d, _)) => model.with_differential(d),
         None => model,
     };
-    match crate::tui::flame::run(model, output.theme.as_deref()).await? {
-        FlameOutcome::Quit => Ok(()),
-        FlameOutcome::Debug(at) => {
-            // The flame view has gone: this line stays on the terminal under the debugger.
-            note!("loupe: {}", at.note);
-            debug_at(rerun, &at.file, at.line, output.theme.clone()).await.map(drop)
+    let mut state = FlameState::new(model, crate::tui::flame::theme(output.theme.as_deref())?);
+    loop {
+        match crate::tui::flame::run(&mut state).await? {
+            FlameOutcome::Quit => return Ok(()),
+            FlameOutcome::Debug(at) => {
+                // The flame view has gone: this line stays on the terminal under the debugger.
+                note!("loupe: {}", at.note);
+                return debug_at(rerun, &at.file, at.line, output.theme.clone()).await.map(drop);
+            }
+            // The program runs again on the normal screen (its output shows there), then the
+            // view comes back where it was, with the times in the source panel.
+            FlameOutcome::Lines(at) => match super::profile_lines::lines_of_function(&rerun, &at, output).await {
+                Ok(report) => state.show_line_times(report, &at),
+                Err(e) => state.message = Some(format!("line times of {}: {e:#}", at.name)),
+            },
         }
     }
 }

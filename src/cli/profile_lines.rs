@@ -181,6 +181,47 @@ async fn measure(args: &ProfileArgs, spec: &serde_json::Value) -> anyhow::Result
     Ok((LineProfile::load(&report)?, run))
 }
 
+/// The flame view's "line times here": runs the profiled program again (as "debug here" would,
+/// the same interpreter, arguments, working directory and environment) measuring the one
+/// function by its cProfile key, and returns the times as the view's gutter draws them.
+pub async fn lines_of_function(
+    rerun: &super::flame::Rerun,
+    at: &crate::tui::flame::LinesFor,
+    output: &super::args::FlameOutputArgs,
+) -> anyhow::Result<crate::tui::line_report::LineReport> {
+    let Some(script) = &rerun.script else {
+        bail!(
+            "the profile does not say which script ran, so it cannot run again; use `loupe profile \
+             --lines --function {}:{} SCRIPT`",
+            at.file.display(),
+            at.name
+        );
+    };
+    let mut program = vec![script.display().to_string()];
+    program.extend(rerun.args.iter().cloned());
+    let args = ProfileArgs {
+        output: super::args::FlameOutputArgs { theme: output.theme.clone(), ..Default::default() },
+        pstats: None,
+        no_sampling: true,
+        alloc: false,
+        alloc_frames: 32,
+        python: rerun.python.clone(),
+        cwd: rerun.cwd.clone(),
+        env: rerun.env.clone(),
+        lines: true,
+        line_functions: Vec::new(),
+        lines_json: false,
+        sandbox: Default::default(),
+        program,
+    };
+    let spec = json!({ "keys": [{ "file": at.file.display().to_string(), "line": at.line, "name": at.name }] });
+    let (report, run) = measure(&args, &spec).await?;
+    if report.functions.iter().all(|f| f.lines.is_empty()) {
+        bail!("{} did not run this time (the program exited with status {})", at.name, run.code);
+    }
+    Ok(super::line_report::from_lines(&report, &run.script_name()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::check_name;

@@ -23,7 +23,7 @@ use ratatui::layout::Rect;
 use tokio::signal::unix::{signal, SignalKind};
 
 pub use model::FlameModel;
-pub use state::{DebugAt, FlameState};
+pub use state::{DebugAt, FlameState, LinesFor};
 
 use super::terminal::TerminalGuard;
 use super::theme::Theme;
@@ -34,6 +34,9 @@ pub enum FlameOutcome {
     Quit,
     /// "Debug here": start the debugger with a breakpoint there.
     Debug(DebugAt),
+    /// "Line times here": measure the function line by line, then come back to this view
+    /// (`run` again with the same state, after [`FlameState::show_line_times`]).
+    Lines(LinesFor),
 }
 
 /// The theme by name (as `--theme` gives it), honouring NO_COLOR.
@@ -48,16 +51,17 @@ pub fn theme(name: Option<&str>) -> anyhow::Result<Theme> {
     Ok(theme)
 }
 
-/// Runs the flame view until the user quits or asks to debug.
-pub async fn run(model: FlameModel, theme_name: Option<&str>) -> anyhow::Result<FlameOutcome> {
-    let mut state = FlameState::new(model, theme(theme_name)?);
+/// Runs the flame view until the user quits or asks to debug or for line times. The state
+/// survives, so the view can be entered again where it was left.
+pub async fn run(state: &mut FlameState) -> anyhow::Result<FlameOutcome> {
+    state.quit = false;
     let mut guard = TerminalGuard::enter(true)?;
     let size = guard.terminal.size()?;
     state.resize(Rect::new(0, 0, size.width, size.height));
     let mut events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
-    draw(&mut guard, &mut state)?;
+    draw(&mut guard, state)?;
     while !state.quit {
         tokio::select! {
             event = events.next() => match event {
@@ -74,14 +78,15 @@ pub async fn run(model: FlameModel, theme_name: Option<&str>) -> anyhow::Result<
             _ = sigterm.recv() => state.quit = true,
             _ = sighup.recv() => state.quit = true,
         }
-        draw(&mut guard, &mut state)?;
+        draw(&mut guard, state)?;
     }
     drop(guard);
     // Give the terminal a moment to settle before the debugger takes it over.
     tokio::time::sleep(Duration::from_millis(10)).await;
-    Ok(match state.debug_at.take() {
-        Some(at) => FlameOutcome::Debug(at),
-        None => FlameOutcome::Quit,
+    Ok(match (state.debug_at.take(), state.lines_for.take()) {
+        (Some(at), _) => FlameOutcome::Debug(at),
+        (None, Some(at)) => FlameOutcome::Lines(at),
+        (None, None) => FlameOutcome::Quit,
     })
 }
 

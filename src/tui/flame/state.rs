@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use super::geometry::{self, FrameBox};
 use super::model::{self, FlameModel, LibraryMode, SortKey};
 use crate::profile::CallTree;
+use crate::tui::line_report::LineReport;
 use crate::tui::source::SourcePane;
 use crate::tui::theme::Theme;
 
@@ -81,6 +82,21 @@ pub struct FlameState {
     pub quit: bool,
     /// Set by "debug here": where to start the debugger.
     pub debug_at: Option<DebugAt>,
+    /// Set by "line times here": the function to measure line by line.
+    pub lines_for: Option<LinesFor>,
+    /// Line times (or bytes) measured from this view, drawn in the source panel's gutter.
+    pub heat: Option<LineReport>,
+}
+
+/// "Line times here": the function a line-level run should measure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinesFor {
+    /// The function's file, as the source panel opens it.
+    pub file: PathBuf,
+    /// The function's name (cProfile's, the code object's).
+    pub name: String,
+    /// Its first line, to open the source there when the times are back.
+    pub line: u32,
 }
 
 impl FlameState {
@@ -115,6 +131,8 @@ impl FlameState {
             size: Rect::default(),
             quit: false,
             debug_at: None,
+            lines_for: None,
+            heat: None,
         };
         state.selected = state.widest_child(0).unwrap_or(0);
         state

@@ -322,3 +322,40 @@ fn sampled_frames_are_marked_in_the_header_frames_and_status_line() {
         assert!(!names.windows(3).any(|w| w == ["a_caller", "dispatch", "b"]), "{names:?}");
     }
 }
+
+/// "Line times here" (p): the view leaves with the function to measure, and when the times are
+/// back the source panel opens at it with the time per line in a gutter (issue 23).
+#[test]
+fn line_times_here_asks_for_the_function_and_draws_the_gutter() {
+    use crate::tui::line_report::{LineCell, LineReport};
+    let mut state = state(100, 26);
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/programs/profile");
+    state.model.base_dir = Some(base.clone());
+    let work = state.model.profile.find("structure.py", "work").unwrap();
+    state.jump_to_function(work);
+    key(&mut state, KeyCode::Char('p'));
+    assert!(state.quit, "the program runs again outside the view");
+    let at = state.lines_for.clone().expect("line times here");
+    assert_eq!((at.file.clone(), at.name.as_str(), at.line), (base.join("structure.py"), "work", 5));
+    // What `loupe profile`'s line-level run gives back for work (figures as loupe_lines.py
+    // measures them: the loop's body is the hot line).
+    let mut report = LineReport { measure: "time".into(), ..LineReport::default() };
+    for (line, value, share) in [(6, "2 µs", 0.001), (7, "310 µs", 0.38), (8, "480 µs", 0.59), (9, "25 µs", 0.03)] {
+        let cell = LineCell { value: value.into(), detail: "hits".into(), share };
+        report.add(at.file.clone(), line, Some("work".into()), cell);
+    }
+    report.finish(10);
+    state.quit = false;
+    state.show_line_times(report, &at);
+    assert_eq!(state.panel, Panel::Source);
+    state.prepare();
+    let screen = render(&state).backend().to_string();
+    insta::assert_snapshot!("source_pane_with_line_times", screen);
+    assert!(screen.contains("the hottest line is 8 (59%)"), "{screen}");
+    // Built-ins have no lines to time.
+    let builtin = (0..state.model.profile.functions.len()).find(|&f| state.model.profile.functions[f].key.is_builtin());
+    state.jump_to_function(builtin.expect("a built-in in the fixture"));
+    state.lines_for = None;
+    key(&mut state, KeyCode::Char('p'));
+    assert!(state.lines_for.is_none() && !state.quit, "{:?}", state.message);
+}

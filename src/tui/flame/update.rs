@@ -4,8 +4,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButto
 
 use super::geometry;
 use super::model::{self, LibraryMode};
-use super::state::{DebugAt, FlameState, Orientation, Panel};
+use super::state::{DebugAt, FlameState, LinesFor, Orientation, Panel};
 use crate::profile::first_line;
+use crate::tui::line_report::LineReport;
 
 impl FlameState {
     pub fn on_key(&mut self, key: KeyEvent) {
@@ -78,6 +79,7 @@ impl FlameState {
                 self.table_row = 0;
             }
             KeyCode::Char('b') => self.debug_here(),
+            KeyCode::Char('p') => self.lines_here(),
             KeyCode::Tab | KeyCode::BackTab => {
                 self.panel_focused = !self.panel_focused && matches!(self.panel, Panel::Table | Panel::Callers)
             }
@@ -346,6 +348,54 @@ impl FlameState {
         self.message = Some(note.clone());
         self.debug_at = Some(DebugAt { file, line: target.line, note });
         self.quit = true;
+    }
+
+    /// "Line times here": leaves the view so that the function is measured line by line (the
+    /// program runs again), then comes back with the times in the source panel's gutter.
+    fn lines_here(&mut self) {
+        let Some(f) = self.selected_function() else { return };
+        let key = &self.model.profile.functions[f].key;
+        if key.is_builtin() || key.name.starts_with('<') {
+            self.message = Some(format!("{} has no lines of its own to time; pick a Python function", key.name));
+            return;
+        }
+        let file = self.model.source_path(&key.file);
+        self.message = Some(format!("measuring {} line by line (the program runs again)…", key.name));
+        self.lines_for = Some(LinesFor { file, name: key.name.clone(), line: key.line });
+        self.quit = true;
+    }
+
+    /// Back from a line-level run: keeps its figures for the source panel and opens the measured
+    /// function's source there.
+    pub fn show_line_times(&mut self, report: LineReport, at: &LinesFor) {
+        self.message = Some(match report.hottest.first() {
+            Some(hot) => format!(
+                "line times of {}: the hottest line is {} ({:.0}%); they stay in the source panel (o)",
+                at.name,
+                hot.line,
+                hot.cell.share * 100.0
+            ),
+            None => format!("line times of {}: no line ran", at.name),
+        });
+        // Functions measured one after the other keep their times side by side.
+        match &mut self.heat {
+            Some(heat) => {
+                for (path, lines) in report.cells {
+                    heat.cells.entry(path).or_default().extend(lines);
+                }
+                heat.hottest.extend(report.hottest);
+            }
+            None => self.heat = Some(report),
+        }
+        match self.source.open(&at.file) {
+            Ok(()) => {
+                self.source.goto_line(at.line.max(1) as usize);
+                self.panel = Panel::Source;
+                self.panel_focused = false;
+                self.layout();
+            }
+            Err(e) => self.message = Some(format!("{e:#}")),
+        }
     }
 
     /// Applies a library mode directly (tests and the help text use it).

@@ -6,6 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 
 use super::LineCell;
+use crate::tui::flame::view::fit;
 use crate::tui::source::SourcePane;
 use crate::tui::theme::{Role, Theme};
 
@@ -42,11 +43,11 @@ fn fit_value(value: &str) -> String {
 }
 
 /// Line `number` of the pane in its syntax colours (as far as the highlighter got), cut to
-/// `width` columns; tabs become four spaces (and lines with tabs are drawn plain, since the
+/// `width` columns (with an ellipsis); tabs become four spaces (and lines with tabs are drawn plain, since the
 /// highlighter's byte ranges no longer fit them).
 pub fn source_spans(source: &SourcePane, number: usize, width: usize) -> Vec<Span<'static>> {
     let raw = source.line(number).unwrap_or("");
-    let text: String = raw.replace('\t', "    ").chars().take(width).collect();
+    let text = fit(&raw.replace('\t', "    "), width);
     let Some(row) = source.highlighted(number).filter(|_| !raw.contains('\t')) else {
         return vec![Span::raw(text)];
     };

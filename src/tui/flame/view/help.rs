@@ -22,6 +22,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Tab", "keys to the table/callers pane and back; Enter jumps"),
     ("o", "source of the function"),
     ("b", "debug here: break on the body's first line, start the debugger"),
+    ("p", "line times here: run again timing the function's lines (o shows them)"),
     ("q Ctrl-C", "quit"),
     ("~name", "an inferred frame (deeper than cProfile records)"),
     ("≈name", "a sampled frame: cProfile's time, path from stack samples"),

@@ -12,6 +12,7 @@ use crate::profile::calls;
 use crate::profile::svg::human_time;
 use crate::tui::flame::model::per_call;
 use crate::tui::flame::state::{FlameState, Panel};
+use crate::tui::line_report::heat;
 use crate::tui::theme::Role;
 
 pub fn draw(frame: &mut Frame, state: &FlameState, area: Rect) {
@@ -91,19 +92,27 @@ fn callers(state: &FlameState, area: Rect) -> (String, Vec<Line<'static>>) {
 
 fn source(state: &FlameState, area: Rect) -> (String, Vec<Line<'static>>) {
     let width = area.width as usize;
-    let title = format!(" {} (PgUp/PgDn, wheel) ", state.source.title());
+    // Line times measured from this view ("p") are drawn in a gutter before the line numbers.
+    let cells = state.heat.as_ref().and_then(|h| Some((h, state.source.path()?))).and_then(|(h, p)| h.cells_for(p));
+    let title = match (&state.heat, cells) {
+        (Some(heat), Some(_)) => format!(" {} ({} per line; PgUp/PgDn, wheel) ", state.source.title(), heat.measure),
+        _ => format!(" {} (PgUp/PgDn, wheel) ", state.source.title()),
+    };
     let visible = area.height.saturating_sub(1) as usize;
     let cursor = state.source.cursor();
     let count = state.source.line_count();
     let first = state.source.scroll_offset() + 1;
     let number_width = count.to_string().len();
+    let gutter = if cells.is_some() { heat::WIDTH } else { 0 };
     let mut lines = Vec::new();
     for number in first..(first + visible).min(count + 1) {
-        let text = state.source.line(number).unwrap_or("");
         let marker = if number == cursor { "▶" } else { " " };
-        let mut spans =
-            vec![Span::styled(format!("{marker}{number:>number_width$} "), state.theme.style(Role::LineNumber))];
-        spans.extend(highlighted(state, number, text, width.saturating_sub(number_width + 2)));
+        let mut spans = Vec::new();
+        if let Some(cells) = cells {
+            spans.push(heat::cell_span(cells.get(&number), &state.theme));
+        }
+        spans.push(Span::styled(format!("{marker}{number:>number_width$} "), state.theme.style(Role::LineNumber)));
+        spans.extend(heat::source_spans(&state.source, number, width.saturating_sub(gutter + number_width + 2)));
         let mut line = Line::from(spans);
         if number == cursor {
             line = line.patch_style(state.theme.style(Role::CurrentLine));
@@ -111,27 +120,4 @@ fn source(state: &FlameState, area: Rect) -> (String, Vec<Line<'static>>) {
         lines.push(line);
     }
     (title, lines)
-}
-
-/// The line's text in its syntax colours (as far as the highlighter got), cut to `width`.
-fn highlighted(state: &FlameState, number: usize, text: &str, width: usize) -> Vec<Span<'static>> {
-    let text = fit(&text.replace('\t', "    "), width);
-    let Some(row) =
-        state.source.highlighted(number).filter(|_| !state.source.line(number).unwrap_or("").contains('\t'))
-    else {
-        return vec![Span::raw(text)];
-    };
-    let mut spans = Vec::new();
-    let mut start = 0;
-    for segment in row.segments() {
-        let end = segment.end.min(text.len());
-        if end > start && text.is_char_boundary(start) && text.is_char_boundary(end) {
-            spans.push(Span::styled(text[start..end].to_string(), segment.style));
-        }
-        start = start.max(end);
-    }
-    if start < text.len() && text.is_char_boundary(start) {
-        spans.push(Span::raw(text[start..].to_string()));
-    }
-    spans
 }
