@@ -14,6 +14,7 @@ pub mod layout;
 pub mod line_report;
 pub mod persist;
 mod run;
+mod screen;
 pub mod source;
 pub mod terminal;
 pub mod theme;

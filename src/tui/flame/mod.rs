@@ -15,17 +15,11 @@ pub mod view;
 #[cfg(test)]
 mod tests;
 
-use std::time::Duration;
-
-use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
 use ratatui::layout::Rect;
-use tokio::signal::unix::{signal, SignalKind};
 
 pub use model::FlameModel;
 pub use state::{DebugAt, FlameState, LinesFor};
 
-use super::terminal::TerminalGuard;
 use super::theme::Theme;
 
 /// How the flame view ended.
@@ -55,34 +49,7 @@ pub fn theme(name: Option<&str>) -> anyhow::Result<Theme> {
 /// survives, so the view can be entered again where it was left.
 pub async fn run(state: &mut FlameState) -> anyhow::Result<FlameOutcome> {
     state.quit = false;
-    let mut guard = TerminalGuard::enter(true)?;
-    let size = guard.terminal.size()?;
-    state.resize(Rect::new(0, 0, size.width, size.height));
-    let mut events = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    draw(&mut guard, state)?;
-    while !state.quit {
-        tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(Event::Key(key))) => state.on_key(key),
-                Some(Ok(Event::Mouse(mouse))) => state.on_mouse(mouse),
-                Some(Ok(Event::Resize(w, h))) => state.resize(Rect::new(0, 0, w, h)),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => {
-                    tracing::warn!("terminal event error: {e}");
-                    continue;
-                }
-                None => state.quit = true,
-            },
-            _ = sigterm.recv() => state.quit = true,
-            _ = sighup.recv() => state.quit = true,
-        }
-        draw(&mut guard, state)?;
-    }
-    drop(guard);
-    // Give the terminal a moment to settle before the debugger takes it over.
-    tokio::time::sleep(Duration::from_millis(10)).await;
+    super::screen::run(state).await?;
     Ok(match (state.debug_at.take(), state.lines_for.take()) {
         (Some(at), _) => FlameOutcome::Debug(at),
         (None, Some(at)) => FlameOutcome::Lines(at),
@@ -90,8 +57,26 @@ pub async fn run(state: &mut FlameState) -> anyhow::Result<FlameOutcome> {
     })
 }
 
-fn draw(guard: &mut TerminalGuard, state: &mut FlameState) -> anyhow::Result<()> {
-    state.prepare();
-    guard.terminal.draw(|frame| view::draw(frame, state)).map_err(|e| anyhow::anyhow!("drawing the screen: {e}"))?;
-    Ok(())
+impl super::screen::Screen for FlameState {
+    fn on_key(&mut self, key: crossterm::event::KeyEvent) {
+        FlameState::on_key(self, key);
+    }
+    fn on_mouse(&mut self, mouse: crossterm::event::MouseEvent) {
+        FlameState::on_mouse(self, mouse);
+    }
+    fn resize(&mut self, size: Rect) {
+        FlameState::resize(self, size);
+    }
+    fn prepare(&mut self) {
+        FlameState::prepare(self);
+    }
+    fn draw(&self, frame: &mut ratatui::Frame) {
+        view::draw(frame, self);
+    }
+    fn done(&self) -> bool {
+        self.quit
+    }
+    fn finish(&mut self) {
+        self.quit = true;
+    }
 }

@@ -17,14 +17,7 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use crossterm::event::{Event, EventStream};
-use futures_util::StreamExt;
-use ratatui::layout::Rect;
-use tokio::signal::unix::{signal, SignalKind};
-
 pub use state::LineReportState;
-
-use super::terminal::TerminalGuard;
 
 /// One line's figures, ready to draw.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,36 +92,29 @@ impl LineReport {
 /// Runs the view until the user quits.
 pub async fn run(report: LineReport, theme_name: Option<&str>) -> anyhow::Result<()> {
     let mut state = LineReportState::new(report, super::flame::theme(theme_name)?);
-    let mut guard = TerminalGuard::enter(true)?;
-    let size = guard.terminal.size()?;
-    state.resize(Rect::new(0, 0, size.width, size.height));
-    let mut events = EventStream::new();
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    draw(&mut guard, &mut state)?;
-    while !state.quit {
-        tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(Event::Key(key))) => state.on_key(key),
-                Some(Ok(Event::Mouse(mouse))) => state.on_mouse(mouse),
-                Some(Ok(Event::Resize(w, h))) => state.resize(Rect::new(0, 0, w, h)),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => {
-                    tracing::warn!("terminal event error: {e}");
-                    continue;
-                }
-                None => state.quit = true,
-            },
-            _ = sigterm.recv() => state.quit = true,
-            _ = sighup.recv() => state.quit = true,
-        }
-        draw(&mut guard, &mut state)?;
-    }
-    Ok(())
+    super::screen::run(&mut state).await
 }
 
-fn draw(guard: &mut TerminalGuard, state: &mut LineReportState) -> anyhow::Result<()> {
-    state.prepare();
-    guard.terminal.draw(|frame| view::draw(frame, state)).map_err(|e| anyhow::anyhow!("drawing the screen: {e}"))?;
-    Ok(())
+impl super::screen::Screen for LineReportState {
+    fn on_key(&mut self, key: crossterm::event::KeyEvent) {
+        LineReportState::on_key(self, key);
+    }
+    fn on_mouse(&mut self, mouse: crossterm::event::MouseEvent) {
+        LineReportState::on_mouse(self, mouse);
+    }
+    fn resize(&mut self, size: ratatui::layout::Rect) {
+        LineReportState::resize(self, size);
+    }
+    fn prepare(&mut self) {
+        LineReportState::prepare(self);
+    }
+    fn draw(&self, frame: &mut ratatui::Frame) {
+        view::draw(frame, self);
+    }
+    fn done(&self) -> bool {
+        self.quit
+    }
+    fn finish(&mut self) {
+        self.quit = true;
+    }
 }
