@@ -178,20 +178,7 @@ fn memory_flamegraph_and_folded_bytes() {
     assert!(total as f64 >= site_total * 0.99, "folded {total} < the listed sites {site_total}");
 
     let svg = std::fs::read_to_string(run.dir.path().join("run.svg")).unwrap();
-    let mut reader = quick_xml::Reader::from_str(&svg);
-    let (mut depth, mut texts) = (0i64, Vec::new());
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
-            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
-            Ok(quick_xml::events::Event::Text(t)) => texts.push(String::from_utf8_lossy(&t).into_owned()),
-            Ok(quick_xml::events::Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => panic!("SVG not well-formed at {}: {e}", reader.buffer_position()),
-        }
-    }
-    assert_eq!(depth, 0, "unbalanced elements");
-    let all = texts.join("\n");
+    let all = profile_support::svg_texts(&svg);
     assert!(all.contains("Memory at peak"), "title missing");
     assert!(all.contains("build_table:8"), "the big line's function is not drawn");
     assert!(svg.contains(" bytes"), "counts are not in bytes");

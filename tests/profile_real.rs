@@ -183,21 +183,7 @@ fn svg_is_well_formed_with_title_subtitle_and_search() {
     let run = profile("3.13", &program("structure.py"), &[]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let svg = run.text("run.svg");
-    let mut reader = quick_xml::Reader::from_str(&svg);
-    let mut depth = 0i64;
-    let mut texts = Vec::new();
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
-            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
-            Ok(quick_xml::events::Event::Text(t)) => texts.push(String::from_utf8_lossy(&t).into_owned()),
-            Ok(quick_xml::events::Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => panic!("SVG not well-formed at {}: {e}", reader.buffer_position()),
-        }
-    }
-    assert_eq!(depth, 0, "unbalanced elements");
-    let all = texts.join("\n");
+    let all = profile_support::svg_texts(&svg);
     assert!(all.contains("loupe profile: structure.py"), "title missing");
     assert!(all.contains("inferred stacks"), "subtitle missing");
     assert!(svg.contains("Search"), "inferno's search control is missing");

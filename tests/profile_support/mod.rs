@@ -137,3 +137,22 @@ pub fn folded_lines(text: &str) -> Vec<(Vec<String>, u64)> {
         })
         .collect()
 }
+
+/// The text nodes of an SVG, one per line, after checking that it is well-formed XML with
+/// balanced elements (what a browser needs to draw it at all).
+pub fn svg_texts(svg: &str) -> String {
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let (mut depth, mut texts) = (0i64, Vec::new());
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Text(t)) => texts.push(String::from_utf8_lossy(&t).into_owned()),
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("SVG not well-formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "unbalanced elements");
+    texts.join("\n")
+}
