@@ -3,14 +3,14 @@
 //! the view opens at all (a terminal on both ends, no `--no-tui`) is decided here.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::args::ProfileArgs;
 use crate::profile::alloc::functions::FunctionNames;
 use crate::profile::alloc::{human_bytes, AllocProfile};
 use crate::profile::lines::LineProfile;
 use crate::profile::svg::human_time;
-use crate::tui::line_report::{self, LineCell, LineReport, Series};
+use crate::tui::line_report::{self, HotLine, LineCell, LineReport, Series};
 
 /// How many lines the view's hottest list holds.
 const HOTTEST: usize = 200;
@@ -25,7 +25,8 @@ pub async fn show(report: LineReport, args: &ProfileArgs) -> anyhow::Result<()> 
     line_report::run(report, args.output.theme.as_deref()).await
 }
 
-/// A line profile as the view shows it: each line's time and its share of all measured time.
+/// A line profile as the view shows it: each line's time and share in the gutter, the hottest
+/// lines of all measured functions in the list.
 pub fn from_lines(profile: &LineProfile, script_name: &str) -> LineReport {
     let total = profile.total_ns();
     let mut report = LineReport {
@@ -46,16 +47,43 @@ pub fn from_lines(profile: &LineProfile, script_name: &str) -> LineReport {
         measure: "time".into(),
         ..LineReport::default()
     };
-    for hot in profile.hottest(usize::MAX) {
-        let cell = LineCell {
-            value: human_time(hot.time_ns as f64 * 1e-9),
-            detail: format!("{} hit{}", hot.hits, if hot.hits == 1 { "" } else { "s" }),
-            share: hot.share_of_total,
-        };
-        report.add(PathBuf::from(&hot.file), hot.line as usize, Some(hot.function), cell);
+    // The gutter: each line's share of its function, as line_profiler's `% Time` (the model's
+    // per-line figures); the list: the hottest lines of all functions, by share of all of them.
+    for file in distinct(profile.functions.iter().map(|f| f.file.as_str())) {
+        let cells = profile.times_for(Path::new(file));
+        let cells = cells.into_iter().map(|(line, t)| (line as usize, time_cell(t.time_ns, t.hits, t.share)));
+        report.cells.insert(PathBuf::from(file), cells.collect());
     }
-    report.finish(HOTTEST);
+    report.hottest = profile
+        .hottest(HOTTEST)
+        .into_iter()
+        .map(|hot| HotLine {
+            path: PathBuf::from(&hot.file),
+            line: hot.line as usize,
+            cell: time_cell(hot.time_ns, hot.hits, hot.share_of_total),
+            function: Some(hot.function),
+        })
+        .collect();
     report
+}
+
+fn time_cell(time_ns: u64, hits: u64, share: f64) -> LineCell {
+    LineCell {
+        value: human_time(time_ns as f64 * 1e-9),
+        detail: format!("{hits} hit{}", if hits == 1 { "" } else { "s" }),
+        share,
+    }
+}
+
+/// The distinct items of `items`, in their first order.
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = Vec::new();
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen
 }
 
 /// An allocation profile as the view shows it: the bytes each line held at the snapshot, its
@@ -76,18 +104,31 @@ pub fn from_alloc(profile: &AllocProfile, script_name: &str) -> LineReport {
         series: rss_series(profile),
         ..LineReport::default()
     };
-    let mut names = FunctionNames::default();
-    for site in &profile.report.lines {
-        let cell = LineCell {
-            value: human_bytes(site.size),
-            detail: format!("{} block{}", site.count, if site.count == 1 { "" } else { "s" }),
-            share: if held == 0 { 0.0 } else { site.size as f64 / held as f64 },
-        };
-        let function = names.at(&site.file, site.line).map(str::to_string);
-        report.add(PathBuf::from(&site.file), site.line as usize, function, cell);
+    // The gutter and the list share their figures: bytes held at the snapshot and their share
+    // of what the listed lines hold.
+    let share = |size: u64| if held == 0 { 0.0 } else { size as f64 / held as f64 };
+    for file in distinct(profile.report.lines.iter().map(|l| l.file.as_str())) {
+        let cells = profile.bytes_for(Path::new(file));
+        let cells =
+            cells.into_iter().map(|(line, (size, count))| (line as usize, bytes_cell(size, count, share(size))));
+        report.cells.insert(PathBuf::from(file), cells.collect());
     }
-    report.finish(HOTTEST);
+    let mut names = FunctionNames::default();
+    report.hottest = profile
+        .top_sites(HOTTEST)
+        .into_iter()
+        .map(|site| HotLine {
+            path: PathBuf::from(&site.file),
+            line: site.line as usize,
+            function: names.at(&site.file, site.line).map(str::to_string),
+            cell: bytes_cell(site.size, site.count, share(site.size)),
+        })
+        .collect();
     report
+}
+
+fn bytes_cell(size: u64, count: u64, share: f64) -> LineCell {
+    LineCell { value: human_bytes(size), detail: format!("{count} block{}", if count == 1 { "" } else { "s" }), share }
 }
 
 fn rss_series(profile: &AllocProfile) -> Option<Series> {

@@ -159,7 +159,7 @@ impl AllocProfile {
     /// labels name standard-library and installed files shortly, as the cProfile SVG does
     /// (`json/decoder.py`, `requests/api.py`); the folded stacks keep the paths.
     pub fn write_svg(&self, name: &str, icicle: bool, base: Option<&Path>, out: impl Write) -> anyhow::Result<()> {
-        let folded = self.stacks(base, short_library_path);
+        let folded = self.stacks(base, |file| super::short_names::shorten(file, None));
         if folded.is_empty() {
             anyhow::bail!("the snapshot holds no memory allocated by the program: there is nothing to draw");
         }
@@ -222,21 +222,6 @@ pub fn display_path(file: &str, base: Option<&Path>) -> String {
     }
 }
 
-/// A standard-library or installed file relative to its `lib/pythonX.Y` or `site-packages`
-/// (`json/decoder.py`); any other path as it is.
-fn short_library_path(path: &str) -> &str {
-    if let Some((_, inside)) = path.rsplit_once("/site-packages/").or_else(|| path.rsplit_once("/dist-packages/")) {
-        return inside;
-    }
-    let Some(at) = path.rfind("/lib/python") else { return path };
-    let rest = &path[at + "/lib/python".len()..];
-    // `3.11/json/decoder.py`: the version, then the file inside the library.
-    match rest.split_once('/') {
-        Some((version, inside)) if version.bytes().all(|b| b.is_ascii_digit() || b == b'.') => inside,
-        _ => path,
-    }
-}
-
 /// Bytes in binary units with one decimal: `512 B`, `1.5 KiB`, `38.2 MiB`, `2.0 GiB`.
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
@@ -287,12 +272,18 @@ mod tests {
     #[test]
     fn library_files_are_named_shortly_in_the_svg() {
         assert_eq!(
-            short_library_path("/root/.pyenv/versions/3.11.7/lib/python3.11/json/decoder.py"),
+            crate::profile::short_names::shorten("/root/.pyenv/versions/3.11.7/lib/python3.11/json/decoder.py", None),
             "json/decoder.py"
         );
-        assert_eq!(short_library_path("/v/lib/python3.12/site-packages/requests/api.py"), "requests/api.py");
-        assert_eq!(short_library_path("app/lib/pythonic/x.py"), "app/lib/pythonic/x.py");
-        assert_eq!(short_library_path("<frozen importlib._bootstrap>"), "<frozen importlib._bootstrap>");
+        assert_eq!(
+            crate::profile::short_names::shorten("/v/lib/python3.12/site-packages/requests/api.py", None),
+            "requests/api.py"
+        );
+        assert_eq!(crate::profile::short_names::shorten("app/lib/pythonic/x.py", None), "app/lib/pythonic/x.py");
+        assert_eq!(
+            crate::profile::short_names::shorten("<frozen importlib._bootstrap>", None),
+            "<frozen importlib._bootstrap>"
+        );
     }
 
     #[test]

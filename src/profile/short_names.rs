@@ -62,7 +62,9 @@ pub fn svg_labels(profile: &Profile, wanted: &[bool], base: Option<&Path>) -> Ve
 
 /// `json/decoder.py` for `/…/lib/python3.11/json/decoder.py`, `requests/api.py` for
 /// `/…/site-packages/requests/api.py`, `app/main.py` for `BASE/app/main.py`; else `file` as is.
-fn shorten<'a>(file: &'a str, base: Option<&str>) -> &'a str {
+/// `file` shortened: inside `site-packages` or the standard library from there, else relative
+/// to `base` when under it, else as it is. The memory flamegraph names its files the same way.
+pub(crate) fn shorten<'a>(file: &'a str, base: Option<&str>) -> &'a str {
     for marker in ["/site-packages/", "/dist-packages/"] {
         if let Some(at) = file.rfind(marker) {
             return nonempty(&file[at + marker.len()..], file);

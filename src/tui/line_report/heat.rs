@@ -1,5 +1,5 @@
 //! The per-line figure drawn in a source gutter (line time or bytes): the value right-aligned, its
-//! share of the total, and a colour by share, so the hot lines stand out at a glance. Without
+//! share (of its function's time, or of the memory listed), and a colour by share, so the hot lines stand out at a glance. Without
 //! colour (NO_COLOR, the high-contrast theme) the share column still says it.
 
 use ratatui::style::Style;

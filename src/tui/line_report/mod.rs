@@ -26,7 +26,9 @@ pub struct LineCell {
     pub value: String,
     /// What else is known, e.g. `1,204 hits` or `3 blocks`.
     pub detail: String,
-    /// The line's share of the report's total (0 to 1), which sets its colour.
+    /// The line's share (0 to 1) of what it is compared with: its function's time in the gutter
+    /// of a line profile, all measured time in its list, the memory listed for a memory profile.
+    /// It sets the colour.
     pub share: f64,
 }
 

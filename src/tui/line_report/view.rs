@@ -174,7 +174,7 @@ fn help(frame: &mut Frame, state: &LineReportState, area: Rect) {
     }));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        format!("The gutter: {} per line and its share of the total; red ≥ 20%, yellow ≥ 5%.", state.report.measure),
+        format!("The gutter: {} per line and its share (red ≥ 20%, yellow ≥ 5%).", state.report.measure),
         state.theme.style(Role::Dim),
     ));
     lines.push(Line::styled("Any key closes this help.", state.theme.style(Role::Dim)));
