@@ -1,6 +1,7 @@
-//! The per-line figure drawn in a source gutter (line time or bytes): the value right-aligned, its
-//! share (of its function's time, or of the memory listed), and a colour by share, so the hot lines stand out at a glance. Without
-//! colour (NO_COLOR, the high-contrast theme) the share column still says it.
+//! The per-line figure drawn in a source gutter (line time or bytes): the value right-aligned,
+//! its share (of its function's time, or of the memory listed), and a colour by share, so the hot
+//! lines stand out at a glance. Without colour (NO_COLOR, the high-contrast theme) the share
+//! column still says it.
 
 use ratatui::style::Style;
 use ratatui::text::Span;
