@@ -268,3 +268,38 @@ fn uv_installs_and_uninstalls_as_a_normal_user() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(stdout.trim(), "removed six 1.16.0");
 }
+
+/// The profiling modes (issue 23) as a normal user: the line table, the memory peak and its line,
+/// and the sampled true stacks, each run in the user-namespace sandbox like any other run.
+#[test]
+fn line_memory_and_sampled_profiles_work_as_a_normal_user() {
+    let Some(user) = Unprivileged::new(NOBODY) else { return };
+    let python = user.python.to_str().unwrap().to_string();
+    let workload = user.program("profile/lines_workload.py");
+    let args = ["profile", "--python", &python, "--no-tui", "--lines", "--function", "crunch"];
+    let run = sandbox_support::guarded(user.loupe(&[&args[..], &[workload.to_str().unwrap()]].concat()), None, None);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    let row = run.stdout.lines().find(|l| l.contains("# HOT")).unwrap_or_else(|| panic!("{}", run.describe()));
+    assert!(row.trim_start().starts_with("21 ") && row.contains("800000"), "{row}");
+
+    let peak = user.program("profile/alloc_peak.py");
+    let args = ["profile", "--python", &python, "--no-tui", "--alloc", peak.to_str().unwrap()];
+    let run = sandbox_support::guarded(user.loupe(&args), None, None);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    let mut lines = run.stdout.lines();
+    assert!(lines.next().is_some_and(|l| l.starts_with("peak ") && l.ends_with("MiB")), "{}", run.describe());
+    assert!(lines.next().is_some_and(|l| l.starts_with("alloc_peak.py:8  ")), "{}", run.describe());
+
+    let dispatch = user.program("profile/dispatch.py");
+    let folded = dispatch.with_file_name("dispatch.folded");
+    let args =
+        ["profile", "--python", &python, "--no-tui", "--folded", folded.to_str().unwrap(), dispatch.to_str().unwrap()];
+    let run = sandbox_support::guarded(user.loupe(&args), None, None);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    let text = std::fs::read_to_string(&folded).unwrap();
+    let has = |caller: &str, callee: &str| {
+        text.lines().any(|l| l.contains(&format!("{caller} (")) && l.contains(&format!(";{callee} (")))
+    };
+    assert!(has("a_caller", "a") && has("b_caller", "b"), "the true stacks:\n{text}");
+    assert!(!text.lines().any(|l| l.contains("a_caller (") && l.contains(";b (")), "an impossible stack:\n{text}");
+}
