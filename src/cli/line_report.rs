@@ -2,6 +2,7 @@
 //! `--alloc`'s bytes become the same list of hot lines and the same source gutter, and whether
 //! the view opens at all (a terminal on both ends, no `--no-tui`) is decided here.
 
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -49,7 +50,8 @@ pub fn from_lines(profile: &LineProfile, script_name: &str) -> LineReport {
     };
     // The gutter: each line's share of its function, as line_profiler's `% Time` (the model's
     // per-line figures); the list: the hottest lines of all functions, by share of all of them.
-    for file in distinct(profile.functions.iter().map(|f| f.file.as_str())) {
+    let files: BTreeSet<&str> = profile.functions.iter().map(|f| f.file.as_str()).collect();
+    for file in files {
         let cells = profile.times_for(Path::new(file));
         let cells = cells.into_iter().map(|(line, t)| (line as usize, time_cell(t.time_ns, t.hits, t.share)));
         report.cells.insert(PathBuf::from(file), cells.collect());
@@ -75,17 +77,6 @@ fn time_cell(time_ns: u64, hits: u64, share: f64) -> LineCell {
     }
 }
 
-/// The distinct items of `items`, in their first order.
-fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut seen = Vec::new();
-    for item in items {
-        if !seen.contains(&item) {
-            seen.push(item);
-        }
-    }
-    seen
-}
-
 /// An allocation profile as the view shows it: the bytes each line held at the snapshot, its
 /// share of them, and the RSS over the run as a sparkline.
 pub fn from_alloc(profile: &AllocProfile, script_name: &str) -> LineReport {
@@ -107,7 +98,8 @@ pub fn from_alloc(profile: &AllocProfile, script_name: &str) -> LineReport {
     // The gutter and the list share their figures: bytes held at the snapshot and their share
     // of what the listed lines hold.
     let share = |size: u64| if held == 0 { 0.0 } else { size as f64 / held as f64 };
-    for file in distinct(profile.report.lines.iter().map(|l| l.file.as_str())) {
+    let files: BTreeSet<&str> = profile.report.lines.iter().map(|l| l.file.as_str()).collect();
+    for file in files {
         let cells = profile.bytes_for(Path::new(file));
         let cells =
             cells.into_iter().map(|(line, (size, count))| (line as usize, bytes_cell(size, count, share(size))));
