@@ -5,7 +5,8 @@
 # difflib comparing two real stdlib modules; SequenceMatcher.find_longest_match, named to kernprof
 # with --prof-mod and to loupe with --function), on CPython 3.11 (loupe: sys.settrace) and 3.12 (loupe: sys.monitoring) when pyenv has
 # them: plain python, kernprof -l, `loupe profile --lines --function crunch --no-tui` (sandboxed,
-# and with --sandbox off), and `--lines` without --function (a first cProfile pass, then the
+# and with --sandbox off; and with LOUPE_LINES_CALLBACKS=python, the runner's Python callbacks
+# instead of the compiled ones), and `--lines` without --function (a first cProfile pass, then the
 # line-level run: the program runs twice). Prints each overhead over plain python and the ratio
 # loupe's overhead / kernprof's overhead.
 # Usage: benches/profile_lines.sh [RUNS] [SCALE]   (SCALE multiplies the workload; default 10 runs, scale 4)
@@ -57,6 +58,7 @@ for minor in 3.11 3.12; do
         -n "kernprof -l" "$venv/bin/kernprof -l -q -o $work/k.lprof $work/lines_workload.py $scale" \
         -n "loupe --lines --function crunch" "$loupe profile --lines --function crunch --no-tui --python $python $workload $scale" \
         -n "loupe --lines --function crunch --sandbox off" "$loupe profile --lines --function crunch --no-tui --sandbox off --python $python $workload $scale" \
+        -n "loupe --lines --function crunch, Python callbacks" "env LOUPE_LINES_CALLBACKS=python $loupe profile --lines --function crunch --no-tui --python $python $workload $scale" \
         -n "loupe --lines (first pass + lines)" "$loupe profile --lines --no-tui --python $python $workload $scale")
     report "$json" "$minor, synthetic"
     json="$target/bench-profile-lines-difflib-$minor.json"
@@ -64,6 +66,7 @@ for minor in 3.11 3.12; do
     (cd "$work" && hyperfine -N --warmup 1 --runs "$runs" --export-json "$json" \
         -n "python" "$python $difflib $scale" \
         -n "kernprof -l" "$venv/bin/kernprof -l -q -o $work/d.lprof -p difflib.SequenceMatcher.find_longest_match $difflib $scale" \
-        -n "loupe --lines --function SequenceMatcher.find_longest_match" "$loupe profile --lines --function SequenceMatcher.find_longest_match --no-tui --python $python $difflib $scale")
+        -n "loupe --lines --function SequenceMatcher.find_longest_match" "$loupe profile --lines --function SequenceMatcher.find_longest_match --no-tui --python $python $difflib $scale" \
+        -n "loupe --lines --function SequenceMatcher.find_longest_match, Python callbacks" "env LOUPE_LINES_CALLBACKS=python $loupe profile --lines --function SequenceMatcher.find_longest_match --no-tui --python $python $difflib $scale")
     report "$json" "$minor, difflib"
 done

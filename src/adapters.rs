@@ -9,11 +9,12 @@ use anyhow::Context;
 /// Writes `files` (name, content) into `cache_dir()/adapters/<name>/` unless they are already
 /// there with the same content, and returns that directory (for `PYTHONPATH`). Each file is
 /// written to a temporary name and renamed, so a concurrent loupe never imports half a file.
-pub fn install(name: &str, files: &[(&str, &str)]) -> anyhow::Result<PathBuf> {
+pub fn install<C: AsRef<[u8]>>(name: &str, files: &[(&str, C)]) -> anyhow::Result<PathBuf> {
     let dir = crate::paths::cache_dir().join("adapters").join(name);
     for (file_name, content) in files {
+        let content = content.as_ref();
         let file = dir.join(file_name);
-        if std::fs::read_to_string(&file).ok().as_deref() == Some(*content) {
+        if std::fs::read(&file).ok().as_deref() == Some(content) {
             continue;
         }
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -29,9 +30,18 @@ pub fn install(name: &str, files: &[(&str, &str)]) -> anyhow::Result<PathBuf> {
 /// `PYTHONPATH` (the module is `loupe_profile`).
 pub fn profile_runner() -> anyhow::Result<PathBuf> {
     const RUNNER: &str = include_str!("../adapters/profile/loupe_profile.py");
-    // `loupe profile --lines`' runner (module `loupe_lines`), in the same directory.
+    // `loupe profile --lines`' runner (module `loupe_lines`), in the same directory, and the
+    // compiled callbacks it loads (crates/line_tracer, built by build.rs).
     const LINES_RUNNER: &str = include_str!("../adapters/profile/loupe_lines.py");
-    install("profile", &[("loupe_profile.py", RUNNER), ("loupe_lines.py", LINES_RUNNER)])
+    const LINE_TRACER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/loupe_line_tracer.so"));
+    install(
+        "profile",
+        &[
+            ("loupe_profile.py", RUNNER.as_bytes()),
+            ("loupe_lines.py", LINES_RUNNER.as_bytes()),
+            ("loupe_line_tracer.so", LINE_TRACER),
+        ],
+    )
 }
 
 /// tracemalloc's runner for `loupe profile --alloc`: `python -m loupe_alloc OUT FRAMES SCRIPT

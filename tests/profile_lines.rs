@@ -1,7 +1,9 @@
 //! `loupe profile --lines` on real CPython: sys.settrace (3.11) and sys.monitoring (3.12, 3.13).
 //! Exact hit counts on programs whose shape is known (a hot loop, recursion, a generator,
 //! threads), line_profiler's table, every `--function` name form and a wrong one, the report
-//! surviving an exception, SIGTERM and sys.exit, and the figures against real kernprof
+//! surviving an exception, SIGTERM and sys.exit, the compiled callbacks against the Python ones
+//! (identical hits, with exceptions, threads and generators; 3.8 keeps the Python ones and
+//! says so), and the figures against real kernprof
 //! (line_profiler 5.1.0, installed into .venv-test by scripts/setup-test-env.sh).
 
 mod profile_support;
@@ -227,25 +229,99 @@ fn the_report_survives_an_exception_sigterm_sigint_and_sys_exit() {
     }
 }
 
+/// Both ways of handling the events: loupe's compiled callbacks (the default, crates/line_tracer)
+/// and the runner's Python ones (LOUPE_LINES_CALLBACKS=python), which must count the same.
+const CALLBACKS: [&str; 2] = ["compiled", "python"];
+
+fn loupe_lines_with(callbacks: &str, python: &Path, args: &[&str]) -> Lines {
+    let state = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
+        .args(["profile", "--lines", "--no-tui", "--json", "--python"])
+        .arg(python)
+        .args(args)
+        .env("XDG_STATE_HOME", state.path())
+        .env("LOUPE_LINES_CALLBACKS", callbacks)
+        .stdin(Stdio::null())
+        .output()
+        .expect("start loupe");
+    Lines {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Each function's (line, hits), by name.
+fn hits_by_function(report: &LineProfile) -> BTreeMap<String, Vec<(u32, u64)>> {
+    report.functions.iter().map(|f| (f.name.clone(), f.lines.iter().map(|l| (l.line, l.hits)).collect())).collect()
+}
+
+/// The compiled callbacks are what runs unless asked otherwise, on every interpreter from 3.9.
+fn assert_callbacks(report: &LineProfile, asked: &str, minor: &str) {
+    let expected = if asked == "compiled" { "compiled" } else { "python (asked for)" };
+    assert_eq!(report.callbacks.as_deref(), Some(expected), "{minor}");
+}
+
 #[test]
 fn recursion_generators_and_threads_count_exactly() {
     let script = program("lines_shapes.py").display().to_string();
     for (minor, python) in interpreters() {
-        let names = ["--function", "fib", "--function", "squares", "--function", "count", "--json"];
-        let run = loupe_lines(&python, &[&names[..], &[&script]].concat());
-        assert_eq!(run.code, Some(0), "{minor}: {}", run.stderr);
-        let report = run.report();
-        let hits = |name: &str| -> Vec<(u32, u64)> {
-            let f = report.functions.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("{minor}: no {name}"));
-            f.lines.iter().map(|l| (l.line, l.hits)).collect()
-        };
-        assert_eq!(hits("fib"), [(9, 1973), (10, 987), (11, 986)], "{minor}");
-        assert_eq!(hits("squares"), [(15, 1001), (16, 1000)], "{minor}");
-        assert_eq!(hits("count"), [(20, 4), (21, 80004), (22, 80000), (23, 4)], "{minor}");
-        // fib's recursive line holds its callees' time: nearly all of fib's.
-        let fib = report.functions.iter().find(|f| f.name == "fib").unwrap();
-        assert!(fib.lines[2].time_ns * 10 > fib.total_ns * 9, "{minor}: {fib:?}");
+        for callbacks in CALLBACKS {
+            let names = ["--function", "fib", "--function", "squares", "--function", "count"];
+            let run = loupe_lines_with(callbacks, &python, &[&names[..], &[&script]].concat());
+            assert_eq!(run.code, Some(0), "{minor} {callbacks}: {}", run.stderr);
+            let report = run.report();
+            assert_callbacks(&report, callbacks, minor);
+            let hits = hits_by_function(&report);
+            assert_eq!(hits["fib"], [(9, 1973), (10, 987), (11, 986)], "{minor} {callbacks}");
+            assert_eq!(hits["squares"], [(15, 1001), (16, 1000)], "{minor} {callbacks}");
+            assert_eq!(hits["count"], [(20, 4), (21, 80004), (22, 80000), (23, 4)], "{minor} {callbacks}");
+            // fib's recursive line holds its callees' time: nearly all of fib's.
+            let fib = report.functions.iter().find(|f| f.name == "fib").unwrap();
+            assert!(fib.lines[2].time_ns * 10 > fib.total_ns * 9, "{minor} {callbacks}: {fib:?}");
+        }
     }
+}
+
+#[test]
+fn exceptions_through_targets_count_the_same_with_either_callbacks() {
+    let script = program("lines_unwinds.py").display().to_string();
+    let names = ["--function", "handles", "--function", "raises", "--function", "echo"];
+    let expected: BTreeMap<String, Vec<(u32, u64)>> = [
+        ("handles", vec![(9, 1), (10, 3001), (11, 3000), (12, 3000), (13, 1000), (14, 1000), (15, 1000), (16, 1)]),
+        ("raises", vec![(20, 1000), (21, 500), (22, 500)]),
+        ("echo", vec![(26, 1), (27, 502), (28, 502), (29, 502), (30, 501), (31, 500)]),
+    ]
+    .into_iter()
+    .map(|(name, hits)| (name.to_string(), hits))
+    .collect();
+    for (minor, python) in interpreters() {
+        for callbacks in CALLBACKS {
+            let run = loupe_lines_with(callbacks, &python, &[&names[..], &[&script]].concat());
+            assert_eq!(run.code, Some(0), "{minor} {callbacks}: {}", run.stderr);
+            let report = run.report();
+            assert_callbacks(&report, callbacks, minor);
+            assert_eq!(hits_by_function(&report), expected, "{minor} {callbacks}");
+            assert!(run.stdout.contains("handled 1000\nkept 249500\nthrown 500\n"), "{minor}: {}", run.stdout);
+        }
+    }
+}
+
+#[test]
+fn python_3_8_keeps_the_python_callbacks_and_says_so() {
+    let python = cpython("3.8");
+    let run = loupe_lines_with(
+        "compiled",
+        &python,
+        &["--function", "fib", &program("lines_shapes.py").display().to_string()],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let report = run.report();
+    assert_eq!(report.callbacks.as_deref(), Some("python (Python 3.8: they need 3.9's PyFrame_GetCode)"));
+    assert_eq!(hits_by_function(&report)["fib"], [(9, 1973), (10, 987), (11, 986)]);
+    let notes: Vec<&str> = run.stderr.lines().filter(|l| l.contains("Python callbacks")).collect();
+    assert_eq!(notes.len(), 1, "{}", run.stderr);
+    assert!(notes[0].contains("Python 3.8") && notes[0].contains("overhead"), "{}", notes[0]);
 }
 
 #[test]

@@ -269,8 +269,8 @@ fn uv_installs_and_uninstalls_as_a_normal_user() {
     assert_eq!(stdout.trim(), "removed six 1.16.0");
 }
 
-/// The profiling modes (issue 23) as a normal user: the line table, the memory peak and its line,
-/// and the sampled true stacks, each run in the user-namespace sandbox like any other run.
+/// The profiling modes (issue 23) as a normal user: the line table (with the compiled line
+/// callbacks), the memory peak and its line, and the sampled true stacks, each run in the user-namespace sandbox like any other run.
 #[test]
 fn line_memory_and_sampled_profiles_work_as_a_normal_user() {
     let Some(user) = Unprivileged::new(NOBODY) else { return };
@@ -281,6 +281,8 @@ fn line_memory_and_sampled_profiles_work_as_a_normal_user() {
     assert_eq!(run.code, Some(0), "{}", run.describe());
     let row = run.stdout.lines().find(|l| l.contains("# HOT")).unwrap_or_else(|| panic!("{}", run.describe()));
     assert!(row.trim_start().starts_with("21 ") && row.contains("800000"), "{row}");
+    // The compiled callbacks loaded from the user's cache, inside the sandbox (no fallback note).
+    assert!(!run.stderr.contains("Python callbacks"), "{}", run.describe());
 
     let peak = user.program("profile/alloc_peak.py");
     let args = ["profile", "--python", &python, "--no-tui", "--alloc", peak.to_str().unwrap()];

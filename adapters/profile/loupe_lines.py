@@ -1,7 +1,8 @@
 """Line-level timing for `loupe profile --lines` (python -m loupe_lines OUT.json SPEC SCRIPT ARGS...).
 
 The script runs as __main__ with its directory first on sys.path, as under loupe_profile.py, and
-keeps its exit status. SPEC is JSON, {"names": [NAME...], "keys": [{"file", "line", "name"}...]}:
+keeps its exit status. SPEC is JSON, {"names": [NAME...], "keys": [{"file", "line", "name"}...],
+"callbacks": "python" (optional)}:
 only the functions it names are measured ("targets"): by NAME as
 the user wrote it (`func`, `Class.method`, `module:func`, `path.py:func`) or by cProfile's key
 (file, first line, name) from loupe's first pass. Names are resolved when a code object is first
@@ -16,6 +17,13 @@ frame that is not a target. A line's time runs from its line event to the next l
 the frame's return, yield or unwind) in the same frame, callees included; frames are tracked
 per thread, so recursion and threads are counted right. The callback's own cost is kept out of
 the lines: each line's clock starts when the callback ends.
+
+The per-event work runs in loupe's compiled callbacks (loupe_line_tracer.so beside this file,
+built from crates/line_tracer: the C-level trace function before 3.12, sys.monitoring builtins
+from 3.12), which do exactly the accounting of the Python callbacks below at a fraction of their
+cost; deciding which code objects are targets stays here. Where the library cannot be used (3.8,
+a free-threaded build, a failed load) or SPEC says "callbacks": "python", the Python callbacks
+run, and the report's "callbacks" says which ran and why.
 
 The report (JSON) is written at exit: normal, SystemExit, an exception, or SIGTERM (the handler
 writes it and then dies by the same signal, so the exit status stays 128+N). SIGINT raises
@@ -162,6 +170,8 @@ class Recorder:
         self.targets = targets
         self.lines = {}
         self.mechanism = None
+        # "compiled" (loupe_line_tracer.so), or "python (why the compiled ones did not load)".
+        self.callbacks = None
 
     def report(self, out, ending):
         functions = []
@@ -183,6 +193,7 @@ class Recorder:
             "unit": 1e-9,
             "python": "%d.%d.%d" % sys.version_info[:3],
             "mechanism": self.mechanism,
+            "callbacks": self.callbacks,
             "ending": ending,
             "functions": functions,
             "unseen": self.targets.unseen(),
@@ -209,14 +220,144 @@ def last_line(code, rows):
         return last
 
 
-def start_monitoring(recorder):
-    """3.12+: sys.monitoring, with line events on the targets' code objects only."""
+def load_compiled():
+    """loupe's compiled callbacks (loupe_line_tracer.so beside this file, crates/line_tracer in
+    loupe's source), or (None, why not): then the Python callbacks below do the same work, at a
+    higher cost per line."""
+    if sys.version_info < (3, 9):
+        return None, "Python 3.8: they need 3.9's PyFrame_GetCode"
+    import sysconfig
+
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return None, "a free-threaded build (the compiled callbacks count on the GIL)"
+    path = os.path.join(os.path.dirname(RUNNER_FILE), "loupe_line_tracer.so")
+    try:
+        import ctypes
+
+        # PyDLL: the GIL stays held during calls, which the library counts on.
+        lib = ctypes.PyDLL(path)
+        obj, c_int = ctypes.py_object, ctypes.c_int
+        lib.loupe_lines_start.argtypes = [obj, obj]
+        lib.loupe_lines_start.restype = c_int
+        lib.loupe_lines_callback.argtypes = [c_int]
+        lib.loupe_lines_callback.restype = obj
+        lib.loupe_lines_trace.argtypes = [obj, obj, c_int, obj]
+        lib.loupe_lines_trace.restype = c_int
+        lib.loupe_lines_stop.argtypes = []
+        lib.loupe_lines_stop.restype = None
+        lib.loupe_lines_target_count.argtypes = []
+        lib.loupe_lines_target_count.restype = c_int
+        lib.loupe_lines_target_code.argtypes = [c_int]
+        lib.loupe_lines_target_code.restype = obj
+        lib.loupe_lines_rows.argtypes = [c_int, ctypes.POINTER(ctypes.c_uint64), ctypes.c_size_t]
+        lib.loupe_lines_rows.restype = ctypes.c_size_t
+    except (OSError, AttributeError, ImportError) as e:
+        return None, "%s: %s" % (path, e)
+    return lib, None
+
+
+def collect_compiled(lib, recorder):
+    """Copies the compiled tracer's counts into recorder.lines, {code: {line: [hits, ns]}}."""
+    import ctypes
+
+    for index in range(lib.loupe_lines_target_count()):
+        code = lib.loupe_lines_target_code(index)
+        capacity = 64
+        while True:
+            buffer = (ctypes.c_uint64 * (3 * capacity))()
+            count = lib.loupe_lines_rows(index, buffer, capacity)
+            if count <= capacity:
+                break
+            capacity = count
+        recorder.lines[code] = {buffer[3 * i]: [buffer[3 * i + 1], buffer[3 * i + 2]] for i in range(count)}
+
+
+def claim_monitoring_tool():
     monitoring = sys.monitoring
-    events = monitoring.events
     tool = next((t for t in (monitoring.PROFILER_ID, 5, 4, 3) if monitoring.get_tool(t) is None), None)
     if tool is None:
         raise RuntimeError("every sys.monitoring tool id is taken")
     monitoring.use_tool_id(tool, "loupe-lines")
+    return tool
+
+
+def start_monitoring_compiled(recorder, lib):
+    """3.12+: sys.monitoring with the compiled callbacks; the events are start_monitoring's."""
+    monitoring = sys.monitoring
+    events = monitoring.events
+    tool = claim_monitoring_tool()
+    local = events.LINE | events.PY_RETURN | events.PY_YIELD | events.PY_RESUME
+    measured = []
+
+    def decide(code):
+        # Called once per code object, by the library's PY_START callback.
+        if not recorder.targets.matches(code):
+            return False
+        measured.append(code)
+        monitoring.set_local_events(tool, code, local)
+        return True
+
+    if lib.loupe_lines_start(decide, monitoring.DISABLE) != 0:
+        raise RuntimeError("the compiled line tracer was already started")
+    on_start, on_line, on_leave, on_throw = (lib.loupe_lines_callback(i) for i in range(4))
+    register = monitoring.register_callback
+    register(tool, events.PY_START, on_start)
+    register(tool, events.PY_RESUME, on_start)
+    register(tool, events.LINE, on_line)
+    register(tool, events.PY_RETURN, on_leave)
+    register(tool, events.PY_YIELD, on_leave)
+    register(tool, events.PY_UNWIND, on_leave)
+    register(tool, events.PY_THROW, on_throw)
+    monitoring.set_events(tool, events.PY_START | events.PY_UNWIND | events.PY_THROW)
+    recorder.mechanism = "sys.monitoring"
+
+    def stop():
+        monitoring.set_events(tool, 0)
+        lib.loupe_lines_stop()
+        for code in measured:
+            monitoring.set_local_events(tool, code, 0)
+        monitoring.free_tool_id(tool)
+        collect_compiled(lib, recorder)
+
+    return stop
+
+
+def start_settrace_compiled(recorder, lib):
+    """Before 3.12: the compiled function as the C-level trace function of every thread."""
+    import ctypes
+
+    if lib.loupe_lines_start(recorder.targets.matches, None) != 0:
+        raise RuntimeError("the compiled line tracer was already started")
+    trace = ctypes.cast(lib.loupe_lines_trace, ctypes.c_void_p)
+    set_trace = ctypes.pythonapi.PyEval_SetTrace
+    set_trace.argtypes = [ctypes.c_void_p, ctypes.py_object]
+    set_trace.restype = None
+
+    def thread_hook(frame, event, arg):
+        # threading.settrace's hook runs at a new thread's first call: it installs the compiled
+        # function for the thread and hands it that first call.
+        set_trace(trace, None)
+        lib.loupe_lines_trace(None, frame, 0, None)
+        return None
+
+    threading.settrace(thread_hook)
+    set_trace(trace, None)
+    recorder.mechanism = "sys.settrace"
+
+    def stop():
+        set_trace(None, None)
+        threading.settrace(None)
+        lib.loupe_lines_stop()
+        collect_compiled(lib, recorder)
+
+    return stop
+
+
+def start_monitoring(recorder):
+    """3.12+: sys.monitoring, with line events on the targets' code objects only."""
+    monitoring = sys.monitoring
+    events = monitoring.events
+    tool = claim_monitoring_tool()
     DISABLE = monitoring.DISABLE
     now = time.perf_counter_ns
     get_ident = threading.get_ident
@@ -370,6 +511,18 @@ def start_settrace(recorder):
     return stop
 
 
+def start(recorder, callbacks):
+    """Starts measuring, with the compiled callbacks when they load (SPEC's "callbacks": "python"
+    keeps the Python ones); returns the function that stops it."""
+    monitoring = sys.version_info >= (3, 12)
+    lib, why_not = (None, "asked for") if callbacks == "python" else load_compiled()
+    if lib is None:
+        recorder.callbacks = "python (%s)" % why_not
+        return start_monitoring(recorder) if monitoring else start_settrace(recorder)
+    recorder.callbacks = "compiled"
+    return start_monitoring_compiled(recorder, lib) if monitoring else start_settrace_compiled(recorder, lib)
+
+
 def main():
     if len(sys.argv) < 4:
         sys.stderr.write("usage: python -m loupe_lines OUT.json SPEC SCRIPT [ARGS...]\n")
@@ -399,7 +552,7 @@ def main():
 
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, on_sigterm)
-    stop = start_monitoring(recorder) if sys.version_info >= (3, 12) else start_settrace(recorder)
+    stop = start(recorder, spec.get("callbacks"))
     ending = "exception"
     try:
         exec(code, namespace)

@@ -91,6 +91,14 @@ pub async fn measure_lines(args: &ProfileArgs) -> anyhow::Result<LinesOutcome> {
     for unseen in &report.unseen {
         note!("loupe: note: {} did not run in the line-level pass", unseen.spec);
     }
+    if let Some(why) = report.callbacks.as_deref().and_then(|c| c.strip_prefix("python (")) {
+        // On 3.8, a free-threaded build, or a library that failed to load: slower, same figures.
+        note!(
+            "loupe: note: line events went through Python callbacks, not loupe's compiled ones ({}): \
+             the figures are the same, the overhead about twice kernprof's",
+            why.trim_end_matches(')')
+        );
+    }
     Ok(LinesOutcome::Measured { report, run: Box::new(run) })
 }
 
@@ -166,6 +174,12 @@ fn is_package_file(file: &str) -> bool {
 
 /// The line-level run: `loupe_lines` with `spec`, and its report.
 async fn measure(args: &ProfileArgs, spec: &serde_json::Value) -> anyhow::Result<(LineProfile, FinishedRun)> {
+    let mut spec = spec.clone();
+    // LOUPE_LINES_CALLBACKS=python: the runner's Python callbacks instead of the compiled ones,
+    // for the benchmark and the tests that hold the two against each other.
+    if std::env::var("LOUPE_LINES_CALLBACKS").as_deref() == Ok("python") {
+        spec["callbacks"] = json!("python");
+    }
     let run = launch(args, "loupe_lines", |results| {
         (vec![results.join("lines.json").display().to_string(), spec.to_string()], None)
     })

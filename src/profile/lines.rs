@@ -25,6 +25,10 @@ pub struct LineProfile {
     pub python: String,
     /// `sys.monitoring` (3.12+) or `sys.settrace`.
     pub mechanism: String,
+    /// Who handled the events: `compiled` (loupe's line tracer, crates/line_tracer) or
+    /// `python (why the compiled callbacks were not used)`. Absent in reports from before.
+    #[serde(default)]
+    pub callbacks: Option<String>,
     /// How the program ended: `normal`, `exit N`, `exception`, `interrupted` (SIGINT), `signal N`.
     pub ending: String,
     pub functions: Vec<FunctionLines>,

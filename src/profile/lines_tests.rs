@@ -20,6 +20,7 @@ fn report(functions: Vec<FunctionLines>) -> LineProfile {
         unit: 1e-9,
         python: "3.12.1".into(),
         mechanism: "sys.monitoring".into(),
+        callbacks: Some("compiled".into()),
         ending: "normal".into(),
         functions,
         unseen: vec![],
