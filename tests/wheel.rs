@@ -1,6 +1,7 @@
 //! loupe as a Python tool: pip builds the checkout's wheel (maturin, `bindings = "bin"`), a fresh
 //! virtual environment installs it, and the `loupe` it puts on PATH is the crate's version and
-//! works on its own (the adapters it writes into debuggees are embedded in the binary).
+//! works on its own (the adapters it writes into debuggees, the compiled line tracer among them,
+//! are embedded in the binary).
 //!
 //! The wheel is built with the `dev` profile into this test run's own target directory, so cargo
 //! reuses what `cargo test` just compiled and only links the binary again (a release build from
@@ -124,5 +125,18 @@ fn pip_builds_a_wheel_whose_loupe_runs_from_a_fresh_venv() {
     assert_eq!(debug.code, Some(0), "{debug}");
     let printed: Vec<_> = debug.results("print").iter().map(|r| r["value"].clone()).collect();
     assert_eq!(printed, vec![serde_json::json!("6")], "{debug}");
+
+    // The compiled line callbacks ship inside the binary: `--lines` from the installed copy
+    // writes them out and uses them (the Python ones would say so in a note).
+    let mut lines = Command::new(&loupe);
+    lines
+        .args(["profile", "--lines", "--function", "<module>", "--no-tui", "--python"])
+        .arg(venv.join("bin/python"))
+        .arg("sum.py");
+    isolated(&mut lines);
+    let lines = run(&mut lines);
+    assert_eq!(lines.code, Some(0), "{lines}");
+    assert!(lines.stdout.contains("total += i"), "{lines}");
+    assert!(!lines.stderr.contains("Python callbacks"), "the compiled line callbacks did not load\n{lines}");
     eprintln!("wheel built in {built:.1?}; whole test {:.1?}", started.elapsed());
 }
