@@ -52,12 +52,18 @@ impl Lines {
 }
 
 fn loupe_lines(python: &Path, args: &[&str]) -> Lines {
+    loupe_lines_env(python, args, &[])
+}
+
+/// `loupe profile --lines --no-tui ARGS` on `python`, with extra environment variables for loupe.
+fn loupe_lines_env(python: &Path, args: &[&str], env: &[(&str, &str)]) -> Lines {
     let state = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .args(["profile", "--lines", "--no-tui", "--python"])
         .arg(python)
         .args(args)
         .env("XDG_STATE_HOME", state.path())
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("start loupe");
@@ -234,21 +240,7 @@ fn the_report_survives_an_exception_sigterm_sigint_and_sys_exit() {
 const CALLBACKS: [&str; 2] = ["compiled", "python"];
 
 fn loupe_lines_with(callbacks: &str, python: &Path, args: &[&str]) -> Lines {
-    let state = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
-        .args(["profile", "--lines", "--no-tui", "--json", "--python"])
-        .arg(python)
-        .args(args)
-        .env("XDG_STATE_HOME", state.path())
-        .env("LOUPE_LINES_CALLBACKS", callbacks)
-        .stdin(Stdio::null())
-        .output()
-        .expect("start loupe");
-    Lines {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    loupe_lines_env(python, &[&["--json"], args].concat(), &[("LOUPE_LINES_CALLBACKS", callbacks)])
 }
 
 /// Each function's (line, hits), by name.

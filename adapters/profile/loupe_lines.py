@@ -281,6 +281,23 @@ def claim_monitoring_tool():
     return tool
 
 
+def register_monitoring(tool, on_start, on_line, on_leave, on_unwind, on_throw):
+    """Registers the five handlers of either kind and turns on the global events. PY_START is
+    global so every new code object is seen once (its handler returns DISABLE for the rest);
+    PY_UNWIND and PY_THROW cannot be local and cost only when an exception passes."""
+    monitoring = sys.monitoring
+    events = monitoring.events
+    register = monitoring.register_callback
+    register(tool, events.PY_START, on_start)
+    register(tool, events.PY_RESUME, on_start)
+    register(tool, events.LINE, on_line)
+    register(tool, events.PY_RETURN, on_leave)
+    register(tool, events.PY_YIELD, on_leave)
+    register(tool, events.PY_UNWIND, on_unwind)
+    register(tool, events.PY_THROW, on_throw)
+    monitoring.set_events(tool, events.PY_START | events.PY_UNWIND | events.PY_THROW)
+
+
 def start_monitoring_compiled(recorder, lib):
     """3.12+: sys.monitoring with the compiled callbacks; the events are start_monitoring's."""
     monitoring = sys.monitoring
@@ -300,15 +317,8 @@ def start_monitoring_compiled(recorder, lib):
     if lib.loupe_lines_start(decide, monitoring.DISABLE) != 0:
         raise RuntimeError("the compiled line tracer was already started")
     on_start, on_line, on_leave, on_throw = (lib.loupe_lines_callback(i) for i in range(4))
-    register = monitoring.register_callback
-    register(tool, events.PY_START, on_start)
-    register(tool, events.PY_RESUME, on_start)
-    register(tool, events.LINE, on_line)
-    register(tool, events.PY_RETURN, on_leave)
-    register(tool, events.PY_YIELD, on_leave)
-    register(tool, events.PY_UNWIND, on_leave)
-    register(tool, events.PY_THROW, on_throw)
-    monitoring.set_events(tool, events.PY_START | events.PY_UNWIND | events.PY_THROW)
+    # The library's leave callback checks the frame itself, so it serves PY_UNWIND too.
+    register_monitoring(tool, on_start, on_line, on_leave, on_leave, on_throw)
     recorder.mechanism = "sys.monitoring"
 
     def stop():
@@ -418,17 +428,7 @@ def start_monitoring(recorder):
         if code in all_lines:
             stack_of_thread().append([all_lines[code], None, 0])
 
-    register = monitoring.register_callback
-    register(tool, events.PY_START, on_start)
-    register(tool, events.PY_RESUME, on_start)
-    register(tool, events.LINE, on_line)
-    register(tool, events.PY_RETURN, on_leave)
-    register(tool, events.PY_YIELD, on_leave)
-    register(tool, events.PY_UNWIND, on_unwind)
-    register(tool, events.PY_THROW, on_throw)
-    # PY_START is global so every new code object is seen once; PY_UNWIND and PY_THROW cannot be
-    # local and cost only when an exception passes.
-    monitoring.set_events(tool, events.PY_START | events.PY_UNWIND | events.PY_THROW)
+    register_monitoring(tool, on_start, on_line, on_leave, on_unwind, on_throw)
     recorder.mechanism = "sys.monitoring"
 
     def stop():
