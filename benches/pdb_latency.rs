@@ -63,7 +63,7 @@ async fn start_session(
         stop_on_entry,
         interpreter,
         // What users get: the default sandbox.
-        sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![repo()])?,
+        sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![repo()], None)?,
     };
     let spec = PdbSpec { program, debugger };
     Session::start(Box::new(PdbLauncher { spec, terminal: Default::default() })).await

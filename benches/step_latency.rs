@@ -243,7 +243,8 @@ impl Bench {
             stop_on_entry: false,
             interpreter: self.interpreter.clone(),
             // What users get: the default sandbox.
-            sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![repo()]).expect("setting up the sandbox"),
+            sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![repo()], None)
+                .expect("setting up the sandbox"),
         };
         let spec = LaunchSpec { program, just_my_code: true, debugpy: self.debugpy.clone(), stdin: StdioMode::Null };
         DebugpyLauncher { spec: DebugpySpec::Launch(Box::new(spec)), nodelay: mode.nodelay() }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use loupe::profile::alloc::AllocProfile;
-use profile_support::{program, repo};
+use profile_support::{loupe_command, program, repo};
 
 const VERSIONS: [&str; 3] = ["3.11", "3.12", "3.13"];
 /// Rows `alloc_peak.py` builds: about 16 MiB on its line 8.
@@ -47,7 +47,7 @@ struct Run {
 /// `loupe profile --alloc --no-tui -o run.svg --folded run.folded SCRIPT ARGS` with `python`.
 fn loupe_alloc(python: &Path, script: &Path, args: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
+    let output = loupe_command()
         .args(["profile", "--alloc", "--no-tui", "--python"])
         .arg(python)
         .arg("-o")

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use loupe::profile::lines::LineProfile;
-use profile_support::{cpython, program, repo};
+use profile_support::{cpython, loupe_command, program, repo};
 
 const HEADER: &str = "Line #      Hits         Time  Per Hit   % Time  Line Contents";
 
@@ -58,7 +58,7 @@ fn loupe_lines(python: &Path, args: &[&str]) -> Lines {
 /// `loupe profile --lines --no-tui ARGS` on `python`, with extra environment variables for loupe.
 fn loupe_lines_env(python: &Path, args: &[&str], env: &[(&str, &str)]) -> Lines {
     let state = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
+    let output = loupe_command()
         .args(["profile", "--lines", "--no-tui", "--python"])
         .arg(python)
         .args(args)

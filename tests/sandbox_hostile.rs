@@ -11,7 +11,7 @@ mod sandbox_support;
 
 use std::time::Duration;
 
-use sandbox_support::{check, enforced, exec_json, hostile, missing};
+use sandbox_support::{check, enforced, exec_json, hostile, loupe, missing};
 use serde_json::Value;
 
 fn workdir() -> tempfile::TempDir {
@@ -148,6 +148,55 @@ fn a_secret_in_the_home_directory_cannot_be_read() {
         &[("AWS_SECRET_ACCESS_KEY", "leaked-token")],
     );
     assert_eq!(json["stdout"], "None\n", "{}", run.describe());
+}
+
+/// A script directly in the home directory (`~/try.py`): the home is never granted, so the
+/// script alone is made readable. It runs; what is beside it (a module, the secret) stays hidden,
+/// and loupe says so, with what to do, before the program fails on it.
+#[test]
+fn a_script_directly_in_the_home_directory_runs_alone_and_loupe_says_why() {
+    let dir = workdir();
+    let (home, secret) = home_with_secret();
+    let script = home.path().join("try.py");
+    std::fs::write(
+        &script,
+        "import sys\nprint('running', __file__)\nfor path in sys.argv[1:]:\n    try:\n        open(path).read()\n        \
+         print('read', path)\n    except PermissionError:\n        print('refused', path)\n",
+    )
+    .unwrap();
+    let neighbour = home.path().join("helper.py");
+    std::fs::write(&neighbour, "X = 1\n").unwrap();
+    let env = [("HOME", home.path().to_str().unwrap())];
+    let args = [script.to_str().unwrap(), neighbour.to_str().unwrap(), secret.to_str().unwrap()];
+    let (run, json) = exec_json(&args, dir.path(), &env);
+    assert_contained(&run, &json);
+    assert_eq!(json["exit_code"], 0, "{}", run.describe());
+    let stdout = json["stdout"].as_str().unwrap();
+    assert!(stdout.starts_with(&format!("running {}\n", script.display())), "{}", run.describe());
+    if !enforced(&json["enforced"], "filesystem") {
+        return;
+    }
+    for hidden in [&neighbour, &secret] {
+        assert!(stdout.contains(&format!("refused {}\n", hidden.display())), "{}", run.describe());
+    }
+    let notes = json["enforced"]["notes"].as_array().unwrap_or_else(|| panic!("no notes: {}", run.describe()));
+    assert_eq!(notes.len(), 1, "{}", run.describe());
+    let note = notes[0].as_str().unwrap();
+    assert!(note.starts_with("try.py is directly in the home directory") && note.contains("--allow-read"), "{note}");
+    assert!(json["enforced"]["filesystem"]["detail"].as_str().unwrap().contains("try.py alone"), "{json}");
+
+    // Without --json the note is on stderr, before the program's own output.
+    let run = loupe(&["exec", script.to_str().unwrap()], dir.path(), &env, None, None);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert!(run.stderr.starts_with("loupe: note: try.py is directly in the home directory"), "{}", run.describe());
+
+    // A script in a project directory under the home gets no such note.
+    let project = home.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::copy(&script, project.join("try.py")).unwrap();
+    let (run, json) = exec_json(&[project.join("try.py").to_str().unwrap()], dir.path(), &env);
+    assert_eq!(json["exit_code"], 0, "{}", run.describe());
+    assert!(json["enforced"].get("notes").is_none(), "{}", run.describe());
 }
 
 #[test]

@@ -25,7 +25,7 @@ async fn start(script: &str, line: i64) -> Session {
             unset_env: vec![],
             stop_on_entry: false,
             interpreter,
-            sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![common::repo()]).unwrap(),
+            sandbox: loupe::sandbox::for_debugging(&Default::default(), vec![common::repo()], None).unwrap(),
         },
         just_my_code: true,
         debugpy,

@@ -276,10 +276,12 @@ fn debug_sandbox(args: &RunArgs, target: &Target, cwd: &Path) -> anyhow::Result<
     let passthrough: Vec<String> = args.env.iter().filter(|e| !e.contains('=')).cloned().collect();
     let overrides = args.sandbox.with_config_file(&passthrough)?;
     let mut project = vec![cwd.to_path_buf()];
-    if let Target::Program(script) = target {
-        project.extend(script.parent().map(Path::to_path_buf));
-    }
-    let sandbox = crate::sandbox::for_debugging(&overrides, project)?;
+    let script = match target {
+        Target::Program(script) => Some(script.clone()),
+        Target::Module(_) => None,
+    };
+    project.extend(script.as_deref().and_then(Path::parent).map(Path::to_path_buf));
+    let sandbox = crate::sandbox::for_debugging(&overrides, project, script)?;
     if let Some(s) = &sandbox {
         tracing::info!("sandbox: {}", s.enforced().summary());
         for missing in &s.enforced().not_enforced {
@@ -369,7 +371,7 @@ fn tui_facts(spec: &DebugpySpec) -> (SessionFacts, PathBuf, Option<PathBuf>) {
                 program: String::new(),
                 sandbox: None,
                 attached: true,
-                test_args: None,
+                ..SessionFacts::default()
             };
             let root = a.path_mappings.first().map(|m| m.local_root.clone()).unwrap_or(cwd);
             (facts, crate::tui::persist::project_root(&root), None)
@@ -386,6 +388,7 @@ fn launched_facts(backend: &str, spec: &ProgramSpec, shown: String) -> (SessionF
         interpreter_path: Some(spec.interpreter.path.clone()),
         program: shown,
         sandbox: Some(sandbox_summary(spec.sandbox.as_ref())),
+        sandbox_notes: spec.sandbox.as_ref().map(|s| s.enforced().notes.clone()).unwrap_or_default(),
         attached: false,
         test_args: matches!(&spec.target, Target::Module(m) if m == "pytest" || m == "py.test")
             .then(|| spec.args.clone()),

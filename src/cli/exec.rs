@@ -46,7 +46,10 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
 
     let mut project = vec![cwd.clone()];
     project.extend(script.as_deref().and_then(Path::parent).map(Path::to_path_buf));
-    let sandbox = Sandbox::new(policy, RunOptions { project, share_network: false, loupe_read: Vec::new() })?;
+    let sandbox = Sandbox::new(
+        policy,
+        RunOptions { project, share_network: false, loupe_read: Vec::new(), script: script.clone() },
+    )?;
     let mut process = PythonProcess::new(interpreter, python_args);
     process.cwd = Some(cwd);
     process.stdin = StdioMode::Inherit;
@@ -56,6 +59,12 @@ pub fn run(args: &ExecArgs) -> anyhow::Result<u8> {
             if let Some(v) = &rule.value {
                 process.env.insert(rule.name.clone().into(), v.into());
             }
+        }
+    }
+    if !args.json {
+        // (With --json the notes are in the report's "enforced".)
+        for text in &sandbox.enforced().notes {
+            note!("loupe: note: {text}");
         }
     }
     let mode = if args.json { OutputMode::Capture } else { OutputMode::Stream };

@@ -129,11 +129,19 @@ pub async fn launch(
     } else {
         Some(Sandbox::new(
             policy,
-            RunOptions { project, share_network: false, loupe_read: vec![crate::paths::cache_dir()] },
+            RunOptions {
+                project,
+                share_network: false,
+                loupe_read: vec![crate::paths::cache_dir()],
+                script: Some(script.clone()),
+            },
         )?)
     };
     if let Some(s) = &confinement {
         note!("loupe: {}", s.enforced().summary());
+        for text in &s.enforced().notes {
+            note!("loupe: note: {text}");
+        }
     }
     let mut process = PythonProcess::new(&python.path, command_args);
     process.sandbox = confinement;

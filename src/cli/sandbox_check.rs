@@ -29,7 +29,7 @@ pub fn run(command: SandboxCommand) -> anyhow::Result<u8> {
     let overrides = sandbox.with_config_file(&[])?;
     let policy = Policy::resolve(&overrides, Purpose::Exec)?;
     let cwd = std::env::current_dir()?;
-    let run = Sandbox::new(policy, RunOptions { project: vec![cwd], share_network: false, loupe_read: Vec::new() })?;
+    let run = Sandbox::new(policy, RunOptions { project: vec![cwd], ..RunOptions::default() })?;
     let caps = capabilities::get();
     if json {
         let value = serde_json::json!({ "enforced": run.enforced(), "capabilities": caps });

@@ -65,7 +65,8 @@ pub fn run(args: &ToolArgs) -> anyhow::Result<u8> {
     let policy = Policy::resolve(&overrides, Purpose::Exec)?;
     let interpreter = interpreter::locate(args.python.as_deref(), &cwd, &SearchContext::from_env())?;
     let project: Vec<PathBuf> = file.parent().map(|p| p.to_path_buf()).into_iter().collect();
-    let sandbox = Sandbox::new(policy, RunOptions { project, share_network: false, loupe_read: Vec::new() })?;
+    let sandbox =
+        Sandbox::new(policy, RunOptions { project, script: Some(file.to_path_buf()), ..RunOptions::default() })?;
 
     let mut process =
         PythonProcess::new(interpreter, ["-c".to_string(), RUNNER.to_string(), file.display().to_string()]);

@@ -194,7 +194,7 @@ async fn launcher(request: &DebugScript, cwd: PathBuf) -> anyhow::Result<Box<dyn
     let interpreter = interpreter::resolve(request.python.as_deref(), &cwd).await?;
     let overrides = crate::sandbox::policy::config_file_overrides()?.merged_with(PolicyOverrides::default());
     let project = vec![cwd.clone(), script.parent().map(Path::to_path_buf).unwrap_or_else(|| cwd.clone())];
-    let sandbox = crate::sandbox::for_debugging(&overrides, project)?;
+    let sandbox = crate::sandbox::for_debugging(&overrides, project, Some(script.clone()))?;
     let program = ProgramSpec {
         target: Target::Program(script),
         args: request.args.clone(),

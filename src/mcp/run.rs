@@ -110,7 +110,15 @@ impl Confinement {
         let policy = Policy::resolve(&overrides, Purpose::Exec)?;
         let mut project = vec![self.cwd];
         project.extend(script.and_then(Path::parent).map(Path::to_path_buf));
-        Sandbox::new(policy, RunOptions { project, share_network: false, loupe_read: self.loupe_read })
+        Sandbox::new(
+            policy,
+            RunOptions {
+                project,
+                share_network: false,
+                loupe_read: self.loupe_read,
+                script: script.map(Path::to_path_buf),
+            },
+        )
     }
 }
 

@@ -180,7 +180,7 @@ pub fn install_sandbox(facts: &Facts) -> anyhow::Result<Option<std::sync::Arc<Sa
     }
     // Local requirements (`./pkg`, `-r requirements.txt`) are read from the current directory.
     let project = std::env::current_dir().into_iter().collect();
-    let options = RunOptions { project, share_network: false, loupe_read: Vec::new() };
+    let options = RunOptions { project, ..RunOptions::default() };
     Ok(Some(Sandbox::new(policy, options)?))
 }
 

@@ -50,6 +50,10 @@ pub struct Enforced {
     pub limits: Limits,
     /// Protections asked for that this machine cannot give, in words.
     pub not_enforced: Vec<String>,
+    /// What the protections mean for this run that the user should know before it fails on it
+    /// (a script directly in the home directory is readable, its neighbours are not).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Enforced {
@@ -93,6 +97,9 @@ impl Enforced {
         out.push_str("  limits:\n");
         for line in &self.limits.how {
             out.push_str(&format!("      {line}\n"));
+        }
+        for note in &self.notes {
+            out.push_str(&format!("  note: {note}\n"));
         }
         if !self.not_enforced.is_empty() {
             out.push_str("  not enforced on this machine:\n");

@@ -30,6 +30,9 @@ pub struct RunOptions {
     pub share_network: bool,
     /// Directories loupe's own Python needs to read (its adapters, its debugpy).
     pub loupe_read: Vec<PathBuf>,
+    /// The program's script. Its directory is normally in `project`; when that directory is the
+    /// home directory (or holds it), which is never granted, the script alone is made readable.
+    pub script: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -124,6 +127,7 @@ impl Sandbox {
         }
         let policy = &self.policy;
         let mut not_enforced = Vec::new();
+        let mut notes = Vec::new();
 
         let mut problems = Vec::new();
         let cgroup = RunCgroup::create(&caps.cgroups, policy.memory_mb, policy.max_procs, &mut problems);
@@ -167,8 +171,15 @@ impl Sandbox {
             let writable = if policy.project_writable { "working directory, private tmp" } else { "private tmp only" };
             let private =
                 if namespaces { "; /dev/shm private; /etc/shadow, sudoers and SSH host keys masked" } else { "" };
+            let alone = match self.script_alone() {
+                Some(script) => {
+                    notes.push(script_alone_note(script));
+                    format!(" (of the home directory itself, {} alone)", script.display())
+                }
+                None => String::new(),
+            };
             Mechanism::on(format!(
-                "Landlock ABI {}: read system, interpreter, project; write {writable}; rest of home hidden{private}",
+                "Landlock ABI {}: read system, interpreter, project{alone}; write {writable}; rest of home hidden{private}",
                 caps.landlock_abi
             ))
         } else {
@@ -247,6 +258,7 @@ impl Sandbox {
                     ""
                 }
             )),
+            notes,
             limits: Limits {
                 timeout_s: policy.timeout,
                 cpu_s: policy.cpu,
@@ -279,6 +291,16 @@ impl Sandbox {
 
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The script, when its directory cannot be granted (the home directory itself, or a
+    /// directory that holds it): then the script is readable on its own, and nothing beside it.
+    fn script_alone(&self) -> Option<&Path> {
+        let script = self.options.script.as_deref()?;
+        let dir = script.parent()?;
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        super::filesystem::holds_the_home(&dir, dirs::home_dir().as_deref()).then_some(script)
     }
 
     pub fn enforced(&self) -> &Enforced {
@@ -443,6 +465,7 @@ impl Sandbox {
         if let Some(path) = process.env.get(std::ffi::OsStr::new("PYTHONPATH")) {
             read.extend(std::env::split_paths(path).filter(|p| p.is_absolute()));
         }
+        read.extend(self.script_alone().map(Path::to_path_buf));
         let mut writable: Vec<PathBuf> = self.private_dir().map(Path::to_path_buf).into_iter().collect();
         if self.policy.project_writable {
             writable.extend(cwd.iter().filter(|p| grantable(p)).cloned());
@@ -450,6 +473,18 @@ impl Sandbox {
         writable.extend(self.policy.allow_write.iter().cloned());
         FsRules::for_process(&process.interpreter, &project, &writable, &read)
     }
+}
+
+/// What the user is told when the script is readable alone: why its neighbours are not, and what
+/// to do about it.
+fn script_alone_note(script: &Path) -> String {
+    let name = script.file_name().map_or_else(|| script.display().to_string(), |n| n.to_string_lossy().into_owned());
+    format!(
+        "{name} is directly in the home directory, which the sandbox keeps hidden: the program can read \
+         {name} but not the files beside it (importing them fails with ModuleNotFoundError, opening them \
+         with PermissionError). Move it into a project directory, or give --allow-read DIR for what it \
+         needs (--sandbox off lifts all of it)"
+    )
 }
 
 /// Whether `process` is debugpy's adapter, which loupe starts as `python -m debugpy.adapter`
@@ -522,15 +557,17 @@ fn off_report(policy: &Policy) -> Enforced {
             ..Limits::default()
         },
         not_enforced: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
 /// The sandbox of a debugging session: `overrides` resolved for debugging, the `project`
-/// readable, one network namespace shared by adapter and program, loupe's cache (adapters,
+/// readable (and the `script`, alone when its directory cannot be), one network namespace shared by adapter and program, loupe's cache (adapters,
 /// debugpy) readable. `None` when the policy is `off`.
 pub fn for_debugging(
     overrides: &super::PolicyOverrides,
     project: Vec<PathBuf>,
+    script: Option<PathBuf>,
 ) -> anyhow::Result<Option<Arc<Sandbox>>> {
     let mut policy = Policy::resolve(overrides, super::Purpose::Debug)?;
     // A session lasts until the user ends it and its output goes to the debugger: a wall-clock
@@ -540,6 +577,6 @@ pub fn for_debugging(
     if policy.is_off() {
         return Ok(None);
     }
-    let options = RunOptions { project, share_network: true, loupe_read: vec![crate::paths::cache_dir()] };
+    let options = RunOptions { project, share_network: true, loupe_read: vec![crate::paths::cache_dir()], script };
     Ok(Some(Sandbox::new(policy, options)?))
 }

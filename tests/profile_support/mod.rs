@@ -156,3 +156,20 @@ pub fn svg_texts(svg: &str) -> String {
     assert_eq!(depth, 0, "unbalanced elements");
     texts.join("\n")
 }
+
+/// `loupe` with SIGINT back at its default action. A test run started in the background by a
+/// non-interactive shell (`cargo test &`) ignores SIGINT, every process it starts inherits that,
+/// and a program that sends itself SIGINT would then wait for it forever.
+pub fn loupe_command() -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_loupe"));
+    // SAFETY: between fork and exec only sigaction runs, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::signal::signal(nix::sys::signal::Signal::SIGINT, nix::sys::signal::SigHandler::SigDfl)
+                .map(drop)
+                .map_err(std::io::Error::from)
+        });
+    }
+    command
+}

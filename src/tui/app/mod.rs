@@ -58,6 +58,9 @@ pub struct SessionFacts {
     pub program: String,
     /// What the sandbox enforces (filled in by the sandbox issue).
     pub sandbox: Option<String>,
+    /// What the sandbox means for this run that the user should know (`Enforced::notes`): shown
+    /// in the console when the session starts.
+    pub sandbox_notes: Vec<String>,
     pub attached: bool,
     /// The pytest arguments when the program is a pytest run (`loupe test`, `-m pytest`): the
     /// tests overlay collects with them and runs them again.
@@ -601,6 +604,10 @@ impl App {
             }
         }
         requests.push(Request::Start);
+        for note in self.facts.sandbox_notes.clone() {
+            self.console.push(LineKind::Info, &format!("sandbox: {note}"));
+            self.notify(format!("sandbox: {note}"));
+        }
         // A pytest run opens on its tests (collected by pytest in the background) until the first
         // failure stops it.
         if let Some(args) = &self.facts.test_args {

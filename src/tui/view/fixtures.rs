@@ -18,7 +18,7 @@ fn facts() -> SessionFacts {
         program: "demo.py".into(),
         sandbox: None,
         attached: false,
-        test_args: None,
+        ..SessionFacts::default()
     }
 }
 

@@ -563,3 +563,16 @@ fn a_restart_drops_the_old_runs_phases() {
     app.on_update(Update::Phase(Phase::Running));
     assert!(matches!(app.state, crate::tui::app::RunState::Running), "{:?}", app.state);
 }
+
+/// What the sandbox means for this run (a script directly in the home directory is readable on
+/// its own, nothing beside it) is in the console and the notice line when the session starts,
+/// before the program fails on it.
+#[test]
+fn a_sandbox_note_is_shown_when_the_session_starts() {
+    let mut app = app(100, 24);
+    app.facts.sandbox_notes = vec!["try.py is directly in the home directory, which the sandbox keeps hidden: \
+                                    the program can read try.py but not the files beside it"
+        .into()];
+    app.startup_requests(Vec::new());
+    insta::assert_snapshot!("sandbox_note_at_start", render(&mut app).backend());
+}
