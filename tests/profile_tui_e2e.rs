@@ -159,3 +159,47 @@ fn line_times_here_from_the_flame_view() {
     assert_eq!(tui.wait_exit(), 0);
     assert_terminal_restored(&tui);
 }
+
+/// `p` runs the program again with the run's own sandbox flags: a program that reads data from a
+/// directory granted with `--allow-read` reads it again, and its hot loop gets the line times.
+#[test]
+fn line_times_here_keeps_the_runs_sandbox_flags() {
+    let (state, config) = homes();
+    let env: Vec<(&str, &Path)> = vec![("XDG_STATE_HOME", state.path()), ("XDG_CONFIG_HOME", config.path())];
+    let project = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(data.path().join("input.txt"), "some data\n").unwrap();
+    let script = project.path().join("reads_data.py");
+    std::fs::write(
+        &script,
+        "import sys\n\n\ndef crunch(path):\n    with open(path) as f:\n        data = f.read()\n    total = 0\n    \
+         for i in range(300000):\n        total += i % 7  # HOT\n    return total + len(data)\n\n\nprint(crunch(sys.argv[1]))\n",
+    )
+    .unwrap();
+    let python = python();
+    let data_dir = data.path().to_str().unwrap();
+    let input = data.path().join("input.txt");
+    let args = [
+        "profile",
+        "--allow-read",
+        data_dir,
+        "--python",
+        python.to_str().unwrap(),
+        script.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ];
+    let mut tui = Tui::spawn(&args, project.path(), &env, 120, 34);
+    tui.wait_text("reads_data.py · ");
+    tui.send("/");
+    tui.type_text("crunch");
+    tui.send("\r");
+    tui.wait_text("search \"crunch\"");
+    tui.send("p");
+    let screen = tui.wait_until(std::time::Duration::from_secs(60), |s| s.contains("the hottest line is 9"));
+    let screen = screen.unwrap_or_else(|s| panic!("the rerun did not get the line times (its sandbox?):\n{s}"));
+    let gutter = row_with(&screen, "# HOT").unwrap_or_else(|| panic!("no source row:\n{screen}"));
+    assert!(gutter.contains('%'), "{gutter}");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert_terminal_restored(&tui);
+}

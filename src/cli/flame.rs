@@ -23,6 +23,9 @@ pub struct Rerun {
     pub env: Vec<String>,
     /// Where relative file names in the profile are found (the pstats file's directory).
     pub base_dir: Option<PathBuf>,
+    /// The sandbox flags of the run (`loupe profile`'s), so that running it again confines it
+    /// the same way: what the user allowed it then, it is allowed again.
+    pub sandbox: super::sandbox_args::SandboxArgs,
 }
 
 pub async fn flame(args: FlameArgs) -> anyhow::Result<u8> {
@@ -265,7 +268,7 @@ async fn debug_at(rerun: Rerun, file: &Path, line: u32, theme: Option<String>) -
         env: rerun.env,
         stop_on_entry: false,
         no_stop_on_failure: false,
-        sandbox: Default::default(),
+        sandbox: rerun.sandbox,
         program,
     };
     super::debug::run(args).await

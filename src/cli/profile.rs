@@ -87,6 +87,7 @@ impl FinishedRun {
             cwd: Some(self.cwd.clone()),
             env: args.env.clone(),
             base_dir: Some(self.cwd.clone()),
+            sandbox: args.sandbox.clone(),
         }
     }
 }

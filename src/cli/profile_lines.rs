@@ -196,7 +196,7 @@ async fn measure(args: &ProfileArgs, spec: &serde_json::Value) -> anyhow::Result
 }
 
 /// The flame view's "line times here": runs the profiled program again (as "debug here" would,
-/// the same interpreter, arguments, working directory and environment) measuring the one
+/// the same interpreter, arguments, working directory, environment and sandbox flags) measuring the one
 /// function by its cProfile key, and returns the times as the view's gutter draws them.
 pub async fn lines_of_function(
     rerun: &super::flame::Rerun,
@@ -225,7 +225,7 @@ pub async fn lines_of_function(
         lines: true,
         line_functions: Vec::new(),
         lines_json: false,
-        sandbox: Default::default(),
+        sandbox: rerun.sandbox.clone(),
         program,
     };
     let spec = json!({ "keys": [{ "file": at.file.display().to_string(), "line": at.line, "name": at.name }] });
