@@ -52,6 +52,17 @@ fn build_line_tracer() {
     if let Some(linker) = std::env::var_os(&linker_key) {
         command.arg("-C").arg(format!("linker={}", linker.to_string_lossy()));
     }
-    let status = command.status().unwrap_or_else(|e| panic!("running rustc for {source}: {e}"));
-    assert!(status.success(), "compiling {source} into {} failed ({status})", output.display());
+    // musl targets link statically by default, which rules out a shared library.
+    if std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("musl") {
+        command.args(["-C", "target-feature=-crt-static"]);
+    }
+    let failure = match command.status() {
+        Ok(status) if status.success() => return,
+        Ok(status) => format!("rustc exited with {status}"),
+        Err(e) => format!("rustc could not be run: {e}"),
+    };
+    // loupe still builds: the runner finds an empty library, cannot load it, and uses its Python
+    // callbacks (slower, same figures), saying so in a note at every `--lines` run.
+    println!("cargo:warning=the line tracer ({source}) was not built ({failure}): `loupe profile --lines` will use Python callbacks");
+    std::fs::write(&output, b"").unwrap_or_else(|e| panic!("writing {}: {e}", output.display()));
 }

@@ -356,3 +356,26 @@ fn agrees_with_kernprof_on_the_hottest_line_and_every_share() {
         assert!((percent - their_percent).abs() <= 10.0, "{line}: loupe {percent}% vs kernprof {their_percent}%");
     }
 }
+
+/// A line tracer library that cannot be loaded (here an empty file, as build.rs leaves when it
+/// could not build one) leaves the runner's Python callbacks, with the reason in the report.
+#[test]
+fn a_tracer_library_that_does_not_load_leaves_the_python_callbacks() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("adapters/profile/loupe_lines.py"), dir.path().join("loupe_lines.py")).unwrap();
+    std::fs::write(dir.path().join("loupe_line_tracer.so"), b"").unwrap();
+    let out = dir.path().join("lines.json");
+    let status = Command::new(cpython("3.11"))
+        .arg(dir.path().join("loupe_lines.py"))
+        .arg(&out)
+        .arg(r#"{"names": ["fib"]}"#)
+        .arg(program("lines_shapes.py"))
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let report = LineProfile::load(&out).unwrap();
+    let callbacks = report.callbacks.clone().unwrap_or_default();
+    assert!(callbacks.starts_with("python (") && callbacks.contains("loupe_line_tracer.so"), "{callbacks}");
+    assert_eq!(hits_by_function(&report)["fib"], [(9, 1973), (10, 987), (11, 986)]);
+}

@@ -252,7 +252,9 @@ def load_compiled():
         lib.loupe_lines_rows.argtypes = [c_int, ctypes.POINTER(ctypes.c_uint64), ctypes.c_size_t]
         lib.loupe_lines_rows.restype = ctypes.c_size_t
     except (OSError, AttributeError, ImportError) as e:
-        return None, "%s: %s" % (path, e)
+        # dlopen's messages name the file already; the others do not.
+        why = str(e)
+        return None, why if path in why else "%s: %s" % (path, why)
     return lib, None
 
 
