@@ -19,6 +19,12 @@ const UNIT: &str = "400000";
 
 /// `loupe profile --no-tui` of dispatch.py with folded stacks, SVG and the pstats file kept.
 fn run_dispatch(minor: &str, extra: &[&str]) -> Profiled {
+    run_program("dispatch.py", minor, extra)
+}
+
+/// `loupe profile --no-tui` of `name` (tests/programs/profile) with folded stacks, SVG and the
+/// pstats file kept.
+fn run_program(name: &str, minor: &str, extra: &[&str]) -> Profiled {
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .args(["profile", "--no-tui", "--threshold", "0", "--python"])
@@ -30,7 +36,7 @@ fn run_dispatch(minor: &str, extra: &[&str]) -> Profiled {
         .arg("-o")
         .arg(dir.path().join("run.svg"))
         .args(extra)
-        .arg(program("dispatch.py"))
+        .arg(program(name))
         .arg(UNIT)
         .env("XDG_STATE_HOME", dir.path().join("state"))
         .stdin(Stdio::null())
@@ -67,11 +73,12 @@ fn time_through(stacks: &[(Vec<String>, u64)], path: &[&str]) -> u64 {
     stacks.iter().filter(|(s, _)| contains(s, path)).map(|(_, c)| c).sum()
 }
 
-/// Cumulative time (ns) per function of dispatch.py, as Python's own pstats module reads the file.
+/// Cumulative time (ns) per function of the dispatch program, as Python's own pstats module reads
+/// the file.
 fn pstats_cumtimes(minor: &str, prof: &Path) -> BTreeMap<String, f64> {
     let code = "import pstats, sys\n\
                 for (file, line, name), v in pstats.Stats(sys.argv[1]).stats.items():\n    \
-                    if file.endswith('dispatch.py'): print(name, repr(v[3]))\n";
+                    if file.endswith(('dispatch.py', 'dispatch_imports.py')): print(name, repr(v[3]))\n";
     let out = Command::new(cpython(minor)).arg("-c").arg(code).arg(prof).output().expect("run python");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)
@@ -87,36 +94,56 @@ fn pstats_cumtimes(minor: &str, prof: &Path) -> BTreeMap<String, f64> {
 #[test]
 fn sampled_stacks_draw_only_the_paths_that_ran_and_keep_cprofile_totals() {
     for minor in VERSIONS_WITH_SAMPLING {
-        let run = run_dispatch(minor, &[]);
-        assert!(run.path("run.prof.stacks").is_file(), "{minor}: no samples file\n{}", run.stderr);
-        let stacks = stacks_by_name(&run.text("run.folded"));
-        // No impossible stack...
-        for (stack, _) in &stacks {
-            assert!(!contains(stack, &["a_caller", "dispatch", "b"]), "{minor}: impossible stack {stack:?}");
-            assert!(!contains(stack, &["b_caller", "dispatch", "a"]), "{minor}: impossible stack {stack:?}");
-        }
-        // ...and the true ones carry all of their callee's time, as cProfile measured it.
-        let cumtime = pstats_cumtimes(minor, &run.path("run.prof"));
-        let a_path = time_through(&stacks, &["a_caller", "dispatch", "a"]) as f64;
-        let b_path = time_through(&stacks, &["b_caller", "dispatch", "b"]) as f64;
-        let close = |got: f64, want: f64| (got - want).abs() <= want * 0.005 + 2_000.0;
-        assert!(close(a_path, cumtime["a"]), "{minor}: a_caller;dispatch;a {a_path} ns vs cumtime(a) {}", cumtime["a"]);
-        assert!(close(b_path, cumtime["b"]), "{minor}: b_caller;dispatch;b {b_path} ns vs cumtime(b) {}", cumtime["b"]);
-        // a does three times b's calls' work: the split follows the program, not the call counts
-        // (both are called 10 times).
-        let ratio = a_path / b_path;
-        assert!(ratio > 2.0, "{minor}: a/b time ratio {ratio:.2}, the program's is about 3 or more");
-        // Every function is still drawn exactly as wide as its cumulative time.
-        for (name, want) in &cumtime {
-            let got = time_through(&stacks, &[name.as_str()]) as f64;
-            assert!(close(got, *want), "{minor}: {name} drawn {got} ns wide, cumtime {want} ns");
-        }
-        // The SVG says which frames are sampled, and marks them.
-        let svg = run.text("run.svg");
-        assert!(svg.contains("% on sampled stacks"), "{minor}: no sampled share in the SVG's subtitle");
-        assert!(svg.contains("teal with ≈ = sampled"), "{minor}: no legend for sampled frames");
-        assert!(svg.contains("a (") && svg.contains(" ≈"), "{minor}: no frame marked sampled");
+        check_true_stacks(&run_dispatch(minor, &[]), minor);
     }
+}
+
+/// With a run-time import in a and b, the whole program is one cycle with `exec` in cProfile's
+/// call graph (see dispatch_imports.py): the samples still decide every split, as on dispatch.py.
+#[test]
+fn a_run_time_import_keeps_the_true_stacks() {
+    for minor in VERSIONS_WITH_SAMPLING {
+        let run = run_program("dispatch_imports.py", minor, &[]);
+        check_true_stacks(&run, minor);
+        let stacks = stacks_by_name(&run.text("run.folded"));
+        // The imports are drawn where they ran.
+        assert!(stacks.iter().any(|(s, _)| contains(s, &["a_caller", "dispatch", "a", "_find_and_load"])), "{minor}");
+        assert!(stacks.iter().any(|(s, _)| contains(s, &["b_caller", "dispatch", "b", "_find_and_load"])), "{minor}");
+    }
+}
+
+/// The dispatch program's checks: no impossible stack, the true ones carrying their callee's
+/// whole cumulative time, every function exactly as wide as its cumulative time, and the SVG
+/// marking the sampled frames.
+fn check_true_stacks(run: &Profiled, minor: &str) {
+    assert!(run.path("run.prof.stacks").is_file(), "{minor}: no samples file\n{}", run.stderr);
+    let stacks = stacks_by_name(&run.text("run.folded"));
+    // No impossible stack...
+    for (stack, _) in &stacks {
+        assert!(!contains(stack, &["a_caller", "dispatch", "b"]), "{minor}: impossible stack {stack:?}");
+        assert!(!contains(stack, &["b_caller", "dispatch", "a"]), "{minor}: impossible stack {stack:?}");
+    }
+    // ...and the true ones carry all of their callee's time, as cProfile measured it.
+    let cumtime = pstats_cumtimes(minor, &run.path("run.prof"));
+    let a_path = time_through(&stacks, &["a_caller", "dispatch", "a"]) as f64;
+    let b_path = time_through(&stacks, &["b_caller", "dispatch", "b"]) as f64;
+    let close = |got: f64, want: f64| (got - want).abs() <= want * 0.005 + 2_000.0;
+    assert!(close(a_path, cumtime["a"]), "{minor}: a_caller;dispatch;a {a_path} ns vs cumtime(a) {}", cumtime["a"]);
+    assert!(close(b_path, cumtime["b"]), "{minor}: b_caller;dispatch;b {b_path} ns vs cumtime(b) {}", cumtime["b"]);
+    // a does three times b's calls' work: the split follows the program, not the call counts
+    // (both are called 10 times).
+    let ratio = a_path / b_path;
+    assert!(ratio > 2.0, "{minor}: a/b time ratio {ratio:.2}, the program's is about 3 or more");
+    // Every function is still drawn exactly as wide as its cumulative time.
+    for (name, want) in &cumtime {
+        let got = time_through(&stacks, &[name.as_str()]) as f64;
+        assert!(close(got, *want), "{minor}: {name} drawn {got} ns wide, cumtime {want} ns");
+    }
+    // The SVG says which frames are sampled, and marks them.
+    let svg = run.text("run.svg");
+    assert!(svg.contains("% on sampled stacks"), "{minor}: no sampled share in the SVG's subtitle");
+    assert!(svg.contains("teal with ≈ = sampled"), "{minor}: no legend for sampled frames");
+    assert!(svg.contains("a (") && svg.contains(" ≈"), "{minor}: no frame marked sampled");
 }
 
 #[test]

@@ -9,7 +9,8 @@
 //!
 //! Stacks are kept in a prefix tree over the profile's Python functions (the samples cannot see
 //! built-ins, which have no Python frame), with recursion folded as attribution folds it: a
-//! function already on the stack is not entered again, so `f;f;g` counts as `f;g`.
+//! function already on the stack is not entered again, and the stack goes on from its outer frame,
+//! so `f;f;g` counts as `f;g` and `a;b;a;c` as `a;c`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -103,9 +104,11 @@ impl Samples {
                 // caller and callee look adjacent.
                 let Some(&f) = by_key.get(&(file.as_str(), first_line, name.as_str())) else { break };
                 // Recursion folds as in the call tree: a function already on the stack stays in
-                // its outermost frame.
-                if !functions.contains(&f) {
-                    functions.push(f);
+                // its outermost frame, and what its inner frame calls is drawn under that one (the
+                // tree draws `A → B → A → C`'s C from the edge `A → C`, under the outer A).
+                match functions.iter().position(|&g| g == f) {
+                    Some(outer) => functions.truncate(outer + 1),
+                    None => functions.push(f),
                 }
             }
             samples.add(&functions, count);
@@ -222,6 +225,18 @@ mod tests {
         assert_eq!(samples.adjacent(Some(0), 2), 0);
         assert_eq!(samples.count(module), 9);
         assert!(Samples::parse("f (x.py:1) 3\n", &profile).is_err());
+
+        // Indirect recursion goes on from the outer frame: <module>;f;g;f;g;<module> is
+        // <module>;f;g... and back at <module>, as the call tree folds it.
+        let text =
+            "# loupe-stacks 1\n<module> (m\\sx.py:1);f (m\\sx.py:5);g (m\\sx.py:9);f (m\\sx.py:5);g (m\\sx.py:9) 2\n\
+                    <module> (m\\sx.py:1);f (m\\sx.py:5);g (m\\sx.py:9);<module> (m\\sx.py:1);g (m\\sx.py:9) 5\n";
+        let samples = Samples::parse(text, &profile).unwrap();
+        let module = samples.child(samples.root(), 0).unwrap();
+        let f = samples.child(module, 1).unwrap();
+        assert_eq!(samples.count(samples.child(f, 2).unwrap()), 2);
+        assert_eq!(samples.count(samples.child(module, 2).unwrap()), 5, "the inner <module>'s g is the outer's");
+        assert_eq!(samples.adjacent(Some(0), 2), 5);
     }
 
     #[test]

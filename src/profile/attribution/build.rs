@@ -18,8 +18,10 @@
 //! call-graph paths (which grows exponentially on import-heavy programs); a node and byte budget
 //! bound it even with no floor to speak of.
 //!
-//! With stack samples of the same run (`loupe profile`), a non-recursive frame that holds only
-//! part of its function's time splits it by what the samples saw instead. Each callee `G` the
+//! With stack samples of the same run (`loupe profile`), a frame that holds only part of its
+//! function's time, and any frame of a recursive function (one in a cycle: with run-time imports
+//! that is most of a real program, since `exec` runs both the script and every module it
+//! imports), splits it by what the samples saw instead. Each callee `G` the
 //! samples can see asks for `ct(F → G) · s(path + G) / s(F → G)`: the edge's exact time times the
 //! share of the samples of that call that went through this frame's path (where inference gives
 //! every callee the frame's share of `F`). Those get what they ask for first; built-ins (no Python
@@ -211,11 +213,10 @@ impl<'p> Builder<'p> {
         let evidence = self.tree.nodes[node].evidence;
         let budget = time * (1.0 - self.self_share[node]);
         let recursive = self.graph.recursive[f];
-        let sampled = if recursive { None } else { self.sampled_weights(node, f, time) };
-        let (shares, refused) = if recursive {
-            self.split_recursive(node, time, budget, nested)
-        } else {
-            self.split_by_edges(node, budget, sampled.as_ref())
+        let sampled = self.sampled_weights(node, f, time, recursive);
+        let (shares, refused) = match (recursive, &sampled) {
+            (true, None) => self.split_recursive(node, time, budget, nested),
+            _ => self.split_by_edges(node, budget, sampled.as_ref()),
         };
         let (mut built, mut other) = (0.0, 0.0);
         for (i, give) in shares {
@@ -472,22 +473,29 @@ impl<'p> Builder<'p> {
             return (None, None);
         };
         let caller = self.last_python[parent];
-        // While `parent` is expanded, `mark` holds the functions on its path (its own included).
-        let on_path = parent != 0 && self.mark[g] == parent;
-        if self.profile.functions[g].key.is_builtin() || on_path {
+        if self.profile.functions[g].key.is_builtin() {
             return (Some(at), caller);
+        }
+        // While `parent` is expanded, `mark` holds the functions on its path (its own included).
+        // A function entered again (a cycle followed again, see `may_enter`) was folded into its
+        // outer frame by the samples too: they cannot say where this inner frame's time went.
+        if parent != 0 && self.mark[g] == parent {
+            return (None, None);
         }
         (samples.child(at, g), Some(g))
     }
 
     /// The callees' weights by the samples (see the module docs), or `None` when the samples have
-    /// nothing to say here: none were taken, the frame holds all of its function's time (there is
-    /// nothing to split), or no callee was sampled often enough.
-    fn sampled_weights(&self, node: usize, f: usize, time: f64) -> Option<Weights> {
+    /// nothing to say here: none were taken, the frame of a non-recursive function holds all of
+    /// its function's time (each callee then gets its whole edge: nothing to split), or no callee
+    /// was sampled often enough. A recursive function's frame is split by the samples even when it
+    /// holds all of its time: its edges count calls from every level, which is what inference
+    /// cannot take apart.
+    fn sampled_weights(&self, node: usize, f: usize, time: f64, recursive: bool) -> Option<Weights> {
         let samples = self.samples?;
         let at = self.sample_at[node]?;
         let cumulative = self.profile.functions[f].figures.cumulative_time;
-        if cumulative <= 0.0 || time >= cumulative * (1.0 - 1e-6) {
+        if cumulative <= 0.0 || (!recursive && time >= cumulative * (1.0 - 1e-6)) {
             return None;
         }
         let caller = self.last_python[node];
