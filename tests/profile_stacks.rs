@@ -19,12 +19,11 @@ const UNIT: &str = "400000";
 
 /// `loupe profile --no-tui` of dispatch.py with folded stacks, SVG and the pstats file kept.
 fn run_dispatch(minor: &str, extra: &[&str]) -> Profiled {
-    run_program("dispatch.py", minor, extra)
+    run_dispatch_with(minor, extra, &[])
 }
 
-/// `loupe profile --no-tui` of `name` (tests/programs/profile) with folded stacks, SVG and the
-/// pstats file kept.
-fn run_program(name: &str, minor: &str, extra: &[&str]) -> Profiled {
+/// `run_dispatch` with more arguments for the program after its work unit.
+fn run_dispatch_with(minor: &str, extra: &[&str], program_args: &[&str]) -> Profiled {
     let dir = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_loupe"))
         .args(["profile", "--no-tui", "--threshold", "0", "--python"])
@@ -36,8 +35,9 @@ fn run_program(name: &str, minor: &str, extra: &[&str]) -> Profiled {
         .arg("-o")
         .arg(dir.path().join("run.svg"))
         .args(extra)
-        .arg(program(name))
+        .arg(program("dispatch.py"))
         .arg(UNIT)
+        .args(program_args)
         .env("XDG_STATE_HOME", dir.path().join("state"))
         .stdin(Stdio::null())
         .output()
@@ -73,12 +73,11 @@ fn time_through(stacks: &[(Vec<String>, u64)], path: &[&str]) -> u64 {
     stacks.iter().filter(|(s, _)| contains(s, path)).map(|(_, c)| c).sum()
 }
 
-/// Cumulative time (ns) per function of the dispatch program, as Python's own pstats module reads
-/// the file.
+/// Cumulative time (ns) per function of dispatch.py, as Python's own pstats module reads the file.
 fn pstats_cumtimes(minor: &str, prof: &Path) -> BTreeMap<String, f64> {
     let code = "import pstats, sys\n\
                 for (file, line, name), v in pstats.Stats(sys.argv[1]).stats.items():\n    \
-                    if file.endswith(('dispatch.py', 'dispatch_imports.py')): print(name, repr(v[3]))\n";
+                    if file.endswith('dispatch.py'): print(name, repr(v[3]))\n";
     let out = Command::new(cpython(minor)).arg("-c").arg(code).arg(prof).output().expect("run python");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)
@@ -99,11 +98,11 @@ fn sampled_stacks_draw_only_the_paths_that_ran_and_keep_cprofile_totals() {
 }
 
 /// With a run-time import in a and b, the whole program is one cycle with `exec` in cProfile's
-/// call graph (see dispatch_imports.py): the samples still decide every split, as on dispatch.py.
+/// call graph (see dispatch.py): the samples still decide every split, as without the imports.
 #[test]
 fn a_run_time_import_keeps_the_true_stacks() {
     for minor in VERSIONS_WITH_SAMPLING {
-        let run = run_program("dispatch_imports.py", minor, &[]);
+        let run = run_dispatch_with(minor, &[], &["imports"]);
         check_true_stacks(&run, minor);
         let stacks = stacks_by_name(&run.text("run.folded"));
         // The imports are drawn where they ran.
