@@ -246,10 +246,8 @@ fn uv_installs_and_uninstalls_as_a_normal_user() {
     assert!(uv_source.exists(), "uv is missing from .venv-test: run scripts/setup-test-env.sh");
     let bin = user.outside.join("bin");
     std::fs::create_dir(&bin).unwrap();
-    std::fs::copy(&uv_source, bin.join("uv")).unwrap();
-    for path in [&bin, &bin.join("uv")] {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    sandbox_support::nobody::copy_executable(&uv_source, &bin.join("uv"));
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
     let loupe = |args: &[&str]| {
         let output = user.loupe(args).env("PATH", &path).output().unwrap();

@@ -65,8 +65,7 @@ impl Unprivileged {
         }
         if !user.command("test").arg("-x").arg(&user.loupe).status().unwrap().success() {
             let copy = user._root.path().join("loupe");
-            std::fs::copy(&user.loupe, &copy).unwrap();
-            std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+            copy_executable(&user.loupe, &copy);
             user.loupe = copy;
         }
         let usable = user.command(&user.python).args(["-c", "import debugpy, ipdb"]).status();
@@ -143,4 +142,13 @@ impl Unprivileged {
             }
         }
     }
+}
+
+/// Copies the program `source` to `dest`, mode 0755, through `cp`: a file this process held open
+/// for writing would be inherited by whatever another test forks meanwhile, until that child
+/// execs, and running the copy then fails with ETXTBSY ("Text file busy", seen in a full run).
+pub fn copy_executable(source: &Path, dest: &Path) {
+    let copied = std::process::Command::new("cp").arg(source).arg(dest).status().expect("run cp");
+    assert!(copied.success(), "cp {} {} failed", source.display(), dest.display());
+    std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
