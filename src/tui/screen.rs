@@ -1,9 +1,10 @@
 //! The event loop of a full-screen view that owns the terminal until it is done (the flame view,
-//! the line report view): keys, mouse and resizes go to the view, SIGTERM and SIGHUP end it, and
-//! the terminal is given back however it ends. The debugger's TUI has its own loop, since it also
+//! the line report view): keys, mouse and resizes go to the view, Ctrl-C, SIGTERM and SIGHUP end
+//! it (key releases are dropped here, so no view sees them), and the terminal is given back
+//! however it ends. The debugger's TUI has its own loop, since it also
 //! waits on the session.
 
-use crossterm::event::{Event, EventStream, KeyEvent, MouseEvent};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent};
 use futures_util::StreamExt;
 use ratatui::layout::Rect;
 use ratatui::Frame;
@@ -36,6 +37,12 @@ pub async fn run(screen: &mut impl Screen) -> anyhow::Result<()> {
     while !screen.done() {
         tokio::select! {
             event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Release => continue,
+                Some(Ok(Event::Key(key)))
+                    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') =>
+                {
+                    screen.finish()
+                }
                 Some(Ok(Event::Key(key))) => screen.on_key(key),
                 Some(Ok(Event::Mouse(mouse))) => screen.on_mouse(mouse),
                 Some(Ok(Event::Resize(w, h))) => screen.resize(Rect::new(0, 0, w, h)),

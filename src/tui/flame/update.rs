@@ -1,6 +1,6 @@
 //! Keys and mouse for the flame view: each event changes [`FlameState`]; nothing here draws.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use super::geometry;
 use super::model::{self, LibraryMode};
@@ -10,14 +10,8 @@ use crate::tui::line_report::LineReport;
 
 impl FlameState {
     pub fn on_key(&mut self, key: KeyEvent) {
-        if key.kind == KeyEventKind::Release {
-            return;
-        }
+        // (Key releases and Ctrl-C are the event loop's: `tui::screen`.)
         self.message = None;
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            self.quit = true;
-            return;
-        }
         if let Some(input) = &mut self.search_input {
             match key.code {
                 KeyCode::Esc => self.search_input = None,
