@@ -53,6 +53,22 @@ fn flame_view_keys_table_search_and_quit() {
     assert_terminal_restored(&tui);
 }
 
+/// Ctrl-C ends the flame view (even while a search is being typed), and the terminal is given
+/// back: the shared event loop (`tui::screen`) handles it for every full-screen view.
+#[test]
+fn ctrl_c_ends_the_flame_view() {
+    let (state, config) = homes();
+    let env: Vec<(&str, &Path)> = vec![("XDG_STATE_HOME", state.path()), ("XDG_CONFIG_HOME", config.path())];
+    let fixture = repo().join("tests/programs/profile/fixtures/structure-3.11.prof");
+    let mut tui = Tui::spawn(&["flame", fixture.to_str().unwrap()], &repo(), &env, 110, 30);
+    tui.wait_text("structure-3.11.prof · 1.1 ms");
+    tui.send("/");
+    tui.type_text("lea");
+    tui.send("\x03");
+    assert_eq!(tui.wait_exit(), 0);
+    assert_terminal_restored(&tui);
+}
+
 #[test]
 fn profile_then_debug_here_stops_in_the_function() {
     let (state, config) = homes();
