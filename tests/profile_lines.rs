@@ -379,3 +379,24 @@ fn a_tracer_library_that_does_not_load_leaves_the_python_callbacks() {
     assert!(callbacks.starts_with("python (") && callbacks.contains("loupe_line_tracer.so"), "{callbacks}");
     assert_eq!(hits_by_function(&report)["fib"], [(9, 1973), (10, 987), (11, 986)]);
 }
+
+/// One build of the line tracer serves every CPython from 3.9: the interpreters the other tests
+/// do not run (3.9, 3.10) load it too and count exactly. A version missing from pyenv is said
+/// loudly and not tested.
+#[test]
+fn the_compiled_callbacks_load_on_3_9_and_3_10() {
+    let script = program("lines_shapes.py").display().to_string();
+    for minor in ["3.9", "3.10"] {
+        let Ok(python) = std::panic::catch_unwind(|| cpython(minor)) else {
+            eprintln!("!!! CPython {minor} is not installed: the line tracer was NOT tested on {minor} !!!");
+            continue;
+        };
+        let run = loupe_lines_with("compiled", &python, &["--function", "fib", "--function", "count", &script]);
+        assert_eq!(run.code, Some(0), "{minor}: {}", run.stderr);
+        let report = run.report();
+        assert_callbacks(&report, "compiled", minor);
+        let hits = hits_by_function(&report);
+        assert_eq!(hits["fib"], [(9, 1973), (10, 987), (11, 986)], "{minor}");
+        assert_eq!(hits["count"], [(20, 4), (21, 80004), (22, 80000), (23, 4)], "{minor}");
+    }
+}
