@@ -139,6 +139,26 @@ fn secrets_in_the_home_directory_and_writes_outside_the_working_directory_are_re
     assert!(json["stderr"].as_str().unwrap().contains("PermissionError: [Errno 13]"), "{}", run.describe());
 }
 
+/// A script directly in the normal user's home directory runs on its own (in the user-namespace
+/// sandbox, as for root): it is readable, the secret beside it is not, and the report says why.
+#[test]
+fn a_script_directly_in_the_home_directory_runs_alone_as_a_normal_user() {
+    let Some(user) = Unprivileged::new(NOBODY) else { return };
+    let secret = user.home.join(".ssh/id_rsa");
+    user.write(&secret, "TOP-SECRET-KEY");
+    let script = user.home.join("try.py");
+    user.write(
+        &script,
+        "import sys\ntry:\n    print(open(sys.argv[1]).read())\nexcept PermissionError:\n    print('refused')\n",
+    );
+    let (run, json) = user.exec_json(&[script.to_str().unwrap(), secret.to_str().unwrap()]);
+    assert_contained(&run, &json);
+    assert_eq!(json["exit_code"], 0, "{}", run.describe());
+    assert_eq!(json["stdout"], "refused\n", "{}", run.describe());
+    let notes = json["enforced"]["notes"].as_array().unwrap_or_else(|| panic!("no notes: {}", run.describe()));
+    assert!(notes[0].as_str().unwrap().starts_with("try.py is directly in the home directory"), "{notes:?}");
+}
+
 #[test]
 fn a_breakpoint_stops_on_debugpy_and_pdb_with_the_network_closed() {
     let Some(user) = Unprivileged::new(NOBODY) else { return };
